@@ -1,0 +1,442 @@
+//! The goose driver: runs a scenario's plan with goose as the user scheduler and HTTP
+//! client. headroom owns the clock: users are gated by the plan (closed model) or take
+//! arrivals from a scheduler thread (open model), and every response is measured here
+//! rather than by goose's whole-run aggregates.
+
+use crate::plan::{LoadPlan, Model};
+use crate::record::{Collector, Event, Live, Measured};
+use crate::results::{RunResult, RunStatus, SCHEMA_VERSION};
+use crate::scenario::template::Bindings;
+use crate::scenario::{Body, Check, ExtractFrom, JsonTemplate, Journey, Request, Scenario};
+use goose::client::GooseClientBuilder;
+use goose::prelude::{GooseAttack, GooseDefault, GooseDefaultType, GooseUser, Transaction, TransactionResult};
+use rand::Rng;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+/// How long users may take to start before the plan starts anyway.
+const STARTUP_LIMIT: Duration = Duration::from_secs(60);
+/// Longest a waiting user sleeps before looking again, so goose can stop it promptly.
+const POLL: Duration = Duration::from_millis(100);
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cannot start the load: {0}")]
+    Goose(String),
+    #[error("cannot start the runtime: {0}")]
+    Runtime(#[from] std::io::Error),
+}
+
+/// Why the plan's clock stopped (set once).
+const RUNNING: u8 = 0;
+const PLAN_DONE: u8 = 1;
+const MAX_DURATION: u8 = 2;
+const GUARD: u8 = 3;
+
+/// State every user shares.
+struct Shared {
+    scenario: Scenario,
+    base: String,
+    t0: OnceLock<Instant>,
+    started_users: AtomicUsize,
+    events: flume::Sender<Event>,
+    tickets: flume::Receiver<Instant>,
+    /// Next row of each feeder.
+    cursors: Vec<AtomicUsize>,
+    /// Global index of each journey's first request.
+    first_request: Vec<usize>,
+    cumulative_weights: Vec<u32>,
+    stop: AtomicU8,
+}
+
+/// Runs `scenario` against `target` (a base URL); `on_tick` sees live figures each second.
+/// Returns what was measured however the run ended.
+pub fn run(scenario: &Scenario, target: &str, on_tick: impl FnMut(&Live) + Send) -> Result<RunResult, EngineError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let names: Vec<String> = scenario.journeys.iter().flat_map(|j| j.requests.iter().map(|r| r.name.clone())).collect();
+    let (events_tx, events_rx) = flume::unbounded();
+    let (tickets_tx, tickets_rx) = flume::bounded(0);
+    let shared = Arc::new(Shared::new(scenario, target, events_tx, tickets_rx));
+    let started_at = now_rfc3339();
+    let plan = &scenario.load;
+
+    let (measured, goose_result) = std::thread::scope(|scope| {
+        let collector = Collector::new(plan, &scenario.slo, &scenario.guard, &names);
+        let abort_shared = shared.clone();
+        let collecting = scope.spawn(move || {
+            collector.run(events_rx, on_tick, |reason| {
+                let _ = abort_shared.stop.compare_exchange(RUNNING, GUARD, Ordering::SeqCst, Ordering::SeqCst);
+                goose::trigger_killswitch(reason);
+            })
+        });
+        let clock_shared = shared.clone();
+        let clock = scope.spawn(move || drive_clock(&clock_shared, tickets_tx));
+        let goose_result = runtime.block_on(attack(shared.clone()));
+        // If goose failed to start, stop the clock thread too.
+        goose::trigger_killswitch("load finished");
+        let _ = clock.join();
+        let _ = shared.events.send(Event::Finish);
+        (collecting.join().expect("collector thread"), goose_result)
+    });
+    goose_result?;
+    Ok(assemble(scenario, &shared, measured, started_at))
+}
+
+impl Shared {
+    fn new(scenario: &Scenario, target: &str, events: flume::Sender<Event>, tickets: flume::Receiver<Instant>) -> Shared {
+        let mut first_request = Vec::new();
+        let mut count = 0;
+        for j in &scenario.journeys {
+            first_request.push(count);
+            count += j.requests.len();
+        }
+        let cumulative_weights = scenario
+            .journeys
+            .iter()
+            .scan(0, |sum, j| {
+                *sum += j.weight;
+                Some(*sum)
+            })
+            .collect();
+        Shared {
+            scenario: scenario.clone(),
+            base: target.trim_end_matches('/').to_string(),
+            t0: OnceLock::new(),
+            started_users: AtomicUsize::new(0),
+            events,
+            tickets,
+            cursors: scenario.feeders.iter().map(|_| AtomicUsize::new(0)).collect(),
+            first_request,
+            cumulative_weights,
+            stop: AtomicU8::new(RUNNING),
+        }
+    }
+
+    fn plan(&self) -> &LoadPlan {
+        &self.scenario.load
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::Relaxed) != RUNNING || goose::is_killswitch_triggered()
+    }
+
+    fn pick_journey(&self) -> &Journey {
+        let total = *self.cumulative_weights.last().unwrap_or(&1);
+        let draw = rand::rng().random_range(0..total);
+        let j = self.cumulative_weights.iter().position(|&w| draw < w).unwrap_or(0);
+        &self.scenario.journeys[j]
+    }
+
+    fn next_row(&self, feeder: usize) -> &[String] {
+        let rows = &self.scenario.feeders[feeder].rows;
+        &rows[self.cursors[feeder].fetch_add(1, Ordering::Relaxed) % rows.len()]
+    }
+}
+
+/// Starts the plan's clock once every user is up, then ends it on schedule; in the open
+/// model it also releases arrivals, counting those that find no free user as dropped.
+fn drive_clock(shared: &Shared, tickets: flume::Sender<Instant>) {
+    let plan = shared.plan();
+    let waiting_since = Instant::now();
+    while shared.started_users.load(Ordering::SeqCst) < plan.pool && waiting_since.elapsed() < STARTUP_LIMIT {
+        if goose::is_killswitch_triggered() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let t0 = Instant::now();
+    let _ = shared.events.send(Event::Start(t0));
+    let _ = shared.t0.set(t0);
+    let max = shared.scenario.guard.max_duration.unwrap_or(Duration::MAX);
+    let (end, reason) = if max < plan.total() { (max, MAX_DURATION) } else { (plan.total(), PLAN_DONE) };
+    let mut k = 0u64;
+    let mut next_arrival = if plan.model == Model::Open { plan.arrival_time(0) } else { None };
+    loop {
+        if shared.stopping() {
+            return;
+        }
+        let now = t0.elapsed();
+        if now >= end {
+            break;
+        }
+        match next_arrival {
+            Some(at) if at < end => {
+                if at > now {
+                    std::thread::sleep((at - now).min(POLL));
+                    continue;
+                }
+                let scheduled = t0 + at;
+                let event = match tickets.try_send(scheduled) {
+                    Ok(()) => Event::Arrival { at: scheduled },
+                    Err(_) => Event::Dropped { at: scheduled },
+                };
+                let _ = shared.events.send(event);
+                k += 1;
+                next_arrival = plan.arrival_time(k);
+            }
+            _ => std::thread::sleep((end - now).min(POLL)),
+        }
+    }
+    let _ = shared.stop.compare_exchange(RUNNING, reason, Ordering::SeqCst, Ordering::SeqCst);
+    goose::trigger_killswitch("plan complete");
+}
+
+type Boxed<'r> = Pin<Box<dyn Future<Output = TransactionResult> + Send + 'r>>;
+
+async fn attack(shared: Arc<Shared>) -> Result<(), EngineError> {
+    let pool = shared.plan().pool.max(1);
+    let on_start = {
+        let shared = shared.clone();
+        Transaction::new(Arc::new(move |_user: &mut GooseUser| -> Boxed<'_> {
+            shared.started_users.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async { Ok(()) })
+        }))
+        .set_name("start")
+        .set_on_start()
+    };
+    let iterate = {
+        let shared = shared.clone();
+        Transaction::new(Arc::new(move |user: &mut GooseUser| -> Boxed<'_> {
+            let shared = shared.clone();
+            Box::pin(async move {
+                user_turn(&shared, user).await;
+                Ok(())
+            })
+        }))
+        .set_name("iteration")
+    };
+    let goose_error = |e: goose::GooseError| EngineError::Goose(e.to_string());
+    let launch_rate = format!("{}", (pool as f64 * 20.0).max(100.0));
+    GooseAttack::initialize_with_config(goose::config::GooseConfiguration::default())
+        .map_err(goose_error)?
+        .register_scenario(goose::prelude::Scenario::new("headroom").register_transaction(on_start).register_transaction(iterate))
+        .set_client_builder_without_cookies(GooseClientBuilder::new().without_cookies().user_agent("headroom/0.1"))
+        .map_err(goose_error)?
+        .set_default(GooseDefault::Host, shared.base.as_str())
+        .and_then(|a| a.set_default(GooseDefault::Users, pool))
+        .and_then(|a| a.set_default(GooseDefault::IncreaseRate, launch_rate.as_str()))
+        .and_then(|a| a.set_default(GooseDefault::NoTelnet, true))
+        .and_then(|a| a.set_default(GooseDefault::NoWebSocket, true))
+        .and_then(|a| a.set_default(GooseDefault::NoMetrics, true))
+        .and_then(|a| a.set_default(GooseDefault::NoPrintMetrics, true))
+        .and_then(|a| a.set_default(GooseDefault::Quiet, 1usize))
+        .map_err(goose_error)?
+        .execute()
+        .await
+        .map_err(goose_error)?;
+    Ok(())
+}
+
+/// One turn of a user: run an iteration if the plan gives it work now, else wait briefly.
+async fn user_turn(shared: &Shared, user: &mut GooseUser) {
+    let Some(t0) = shared.t0.get().copied() else {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        return;
+    };
+    if shared.stopping() {
+        tokio::time::sleep(POLL).await;
+        return;
+    }
+    match shared.plan().model {
+        Model::Closed => {
+            let now = t0.elapsed();
+            let index = user.weighted_users_index;
+            if index < shared.plan().users_at(now) {
+                iteration(shared, user, None).await;
+            } else {
+                let wake = shared.plan().next_activation(index, now).map(|at| at - now).unwrap_or(POLL);
+                tokio::time::sleep(wake.min(POLL)).await;
+            }
+        }
+        Model::Open => {
+            if let Ok(Ok(scheduled)) = tokio::time::timeout(POLL, shared.tickets.recv_async()).await {
+                iteration(shared, user, Some(scheduled)).await;
+            }
+        }
+    }
+}
+
+/// One pass through a journey. In the open model the first request's latency counts
+/// from the scheduled arrival (coordinated-omission correct), with the uncorrected
+/// figure beside it. A failed request ends the iteration: later steps depend on it.
+async fn iteration(shared: &Shared, user: &mut GooseUser, scheduled: Option<Instant>) {
+    let journey = shared.pick_journey();
+    let j = shared.scenario.journeys.iter().position(|x| std::ptr::eq(x, journey)).unwrap_or(0);
+    let rows: Vec<Option<&[String]>> = (0..shared.scenario.feeders.len())
+        .map(|f| journey.feeders.contains(&f).then(|| shared.next_row(f)))
+        .collect();
+    let mut vars: Vec<Option<String>> = vec![None; journey.vars.len()];
+    for (k, request) in journey.requests.iter().enumerate() {
+        let sent = Instant::now();
+        let error = send(shared, user, request, &rows, &mut vars).await;
+        let done = Instant::now();
+        let start = if k == 0 { scheduled.unwrap_or(sent) } else { sent };
+        let failed = error.is_some();
+        let _ = shared.events.send(Event::Response {
+            request: shared.first_request[j] + k,
+            done,
+            latency_us: micros(done - start),
+            uncorrected_us: scheduled.map(|_| micros(done - sent)),
+            error,
+        });
+        if failed {
+            return;
+        }
+        if let Some((lo, hi)) = request.think {
+            let pause = if hi > lo { rand::rng().random_range(lo..=hi) } else { lo };
+            think(shared, pause).await;
+        }
+    }
+}
+
+async fn think(shared: &Shared, pause: Duration) {
+    let until = Instant::now() + pause;
+    while !shared.stopping() {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        tokio::time::sleep(left.min(POLL)).await;
+    }
+}
+
+fn micros(d: Duration) -> u64 {
+    d.as_micros().min(u64::MAX as u128) as u64
+}
+
+/// Sends one request and judges it; returns the error kind, if any.
+async fn send(
+    shared: &Shared,
+    user: &mut GooseUser,
+    request: &Request,
+    rows: &[Option<&[String]>],
+    vars: &mut [Option<String>],
+) -> Option<String> {
+    let bindings = Bindings { vars, rows };
+    let url = format!("{}{}", shared.base, request.path.render(&bindings));
+    let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes()).expect("valid method");
+    let mut builder = user.client.request(method, url).timeout(request.timeout);
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.render(&bindings));
+    }
+    match &request.body {
+        Some(Body::Raw(t)) => builder = builder.body(t.render(&bindings)),
+        Some(Body::Json(j)) => {
+            builder = builder.header("content-type", "application/json").body(render_json(j, &bindings).to_string())
+        }
+        None => {}
+    }
+    let response = match builder.send().await {
+        Ok(r) => r,
+        Err(e) => return Some(transport_error(&e)),
+    };
+    let status = response.status().as_u16();
+    let header_missing = request.check.header.as_ref().is_some_and(|h| !response.headers().contains_key(h.as_str()));
+    let body = match response.bytes().await {
+        Ok(b) => b,
+        Err(e) => return Some(transport_error(&e)),
+    };
+    if let Some(kind) = failed_check(&request.check, status, header_missing, &body) {
+        return Some(format!("check {} {kind}", request.name));
+    }
+    for extract in &request.extract {
+        match extract_value(&extract.from, &body) {
+            Some(v) => vars[extract.var] = Some(v),
+            None => return Some(format!("extract {}", request.name)),
+        }
+    }
+    None
+}
+
+fn transport_error(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timeout".into()
+    } else if e.is_connect() {
+        "connect".into()
+    } else {
+        "transport".into()
+    }
+}
+
+/// The name of the first failing check; without a status check, 4xx and 5xx fail as
+/// `status NNN`.
+fn failed_check(check: &Check, status: u16, header_missing: bool, body: &[u8]) -> Option<String> {
+    match &check.status {
+        Some(allowed) if !allowed.contains(&status) => return Some("status".into()),
+        None if status >= 400 => return Some(format!("status {status}")),
+        _ => {}
+    }
+    if let Some(needle) = &check.body_contains {
+        if !String::from_utf8_lossy(body).contains(needle.as_str()) {
+            return Some("body_contains".into());
+        }
+    }
+    header_missing.then(|| "header".into())
+}
+
+fn extract_value(from: &ExtractFrom, body: &[u8]) -> Option<String> {
+    match from {
+        ExtractFrom::JsonPointer(pointer) => {
+            let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+            match value.pointer(pointer)? {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Null => None,
+                other => Some(other.to_string()),
+            }
+        }
+        ExtractFrom::Regex(re) => {
+            let text = String::from_utf8_lossy(body);
+            let captures = re.captures(&text)?;
+            captures.get(1).or_else(|| captures.get(0)).map(|m| m.as_str().to_string())
+        }
+    }
+}
+
+fn render_json(template: &JsonTemplate, bindings: &Bindings) -> serde_json::Value {
+    use serde_json::Value;
+    match template {
+        JsonTemplate::Value(v) => v.clone(),
+        JsonTemplate::Text(t) => Value::String(t.render(bindings)),
+        JsonTemplate::Array(items) => Value::Array(items.iter().map(|i| render_json(i, bindings)).collect()),
+        JsonTemplate::Object(fields) => {
+            Value::Object(fields.iter().map(|(k, v)| (k.clone(), render_json(v, bindings))).collect())
+        }
+    }
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn assemble(scenario: &Scenario, shared: &Shared, measured: Measured, started_at: String) -> RunResult {
+    let (status, reason) = match shared.stop.load(Ordering::SeqCst) {
+        PLAN_DONE => (RunStatus::Completed, None),
+        MAX_DURATION => (RunStatus::MaxDuration, Some("guard: max_duration reached".to_string())),
+        GUARD => (RunStatus::Aborted, measured.aborted_by.clone()),
+        _ => (RunStatus::Interrupted, Some("interrupted (Ctrl-C)".to_string())),
+    };
+    let duration_s = shared.t0.get().map(|t0| t0.elapsed().as_secs_f64()).unwrap_or(0.0);
+    let slo_passed = (!scenario.slo.is_empty()).then(|| measured.overall.slo.iter().all(|v| v.passed));
+    RunResult {
+        schema_version: SCHEMA_VERSION,
+        scenario: scenario.name.clone(),
+        target: scenario.redact(&shared.base),
+        started_at,
+        ended_at: now_rfc3339(),
+        duration_s,
+        model: scenario.load.model,
+        pool_users: scenario.load.pool,
+        status,
+        end_reason: reason,
+        slo: scenario.slo.clone(),
+        slo_passed,
+        steps: measured.steps.into_iter().filter(|s| s.duration_s > 0.0 || s.window.requests > 0).collect(),
+        overall: measured.overall,
+        timeline: measured.timeline,
+    }
+}

@@ -1,0 +1,317 @@
+//! Measurement: one collector thread receives every response and dropped arrival over a
+//! channel and files it into the step it fell in (hold only), the whole run, and a
+//! one-second timeline; each second it judges the guards and reports live figures.
+
+use crate::plan::{LoadPlan, Model};
+use crate::results::*;
+use crate::slo::{Guard, Slo, Window};
+use hdrhistogram::Histogram;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// What users tell the collector.
+#[derive(Debug)]
+pub enum Event {
+    /// The plan's clock started.
+    Start(Instant),
+    Response {
+        request: usize,
+        done: Instant,
+        /// From the scheduled arrival in the open model, else from the send.
+        latency_us: u64,
+        /// Open model: from the actual send.
+        uncorrected_us: Option<u64>,
+        error: Option<String>,
+    },
+    /// Open model: an arrival was served by a free user.
+    Arrival { at: Instant },
+    /// Open model: an arrival found no free user.
+    Dropped { at: Instant },
+    /// The load has stopped; nothing more will come.
+    Finish,
+}
+
+/// Live figures, reported once a second.
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    pub elapsed: Duration,
+    pub total: Duration,
+    pub step: Option<usize>,
+    pub steps: usize,
+    pub level: f64,
+    pub rps: f64,
+    pub p95_ms: f64,
+    pub requests: u64,
+    pub errors: u64,
+    pub dropped: u64,
+}
+
+/// Counts and histograms over one window.
+#[derive(Clone)]
+struct Acc {
+    latency: Histogram<u64>,
+    uncorrected: Option<Histogram<u64>>,
+    requests: u64,
+    errors: u64,
+    arrivals: u64,
+    dropped: u64,
+    errors_by_kind: BTreeMap<String, u64>,
+    by_request: BTreeMap<usize, (Histogram<u64>, u64, u64)>,
+}
+
+impl Acc {
+    fn new(model: Model) -> Acc {
+        Acc {
+            latency: new_histogram(),
+            uncorrected: (model == Model::Open).then(new_histogram),
+            requests: 0,
+            errors: 0,
+            arrivals: 0,
+            dropped: 0,
+            errors_by_kind: BTreeMap::new(),
+            by_request: BTreeMap::new(),
+        }
+    }
+
+    fn add(&mut self, event: &Event) {
+        match event {
+            Event::Response { request, latency_us, uncorrected_us, error, .. } => {
+                self.requests += 1;
+                let per_request = self.by_request.entry(*request).or_insert_with(|| (new_histogram(), 0, 0));
+                per_request.1 += 1;
+                if let Some(kind) = error {
+                    self.errors += 1;
+                    per_request.2 += 1;
+                    *self.errors_by_kind.entry(kind.clone()).or_insert(0) += 1;
+                }
+                // A refused connection did no work: it has no latency to report.
+                if error.as_deref() != Some("connect") {
+                    let v = (*latency_us).max(1);
+                    self.latency.saturating_record(v);
+                    per_request.0.saturating_record(v);
+                    if let (Some(h), Some(u)) = (&mut self.uncorrected, uncorrected_us) {
+                        h.saturating_record((*u).max(1));
+                    }
+                }
+            }
+            Event::Arrival { .. } => self.arrivals += 1,
+            Event::Dropped { .. } => self.dropped += 1,
+            Event::Start(_) | Event::Finish => {}
+        }
+    }
+
+    fn result(&self, seconds: f64, names: &[String], slo: &Slo) -> WindowResult {
+        let by_request = self
+            .by_request
+            .iter()
+            .map(|(i, (h, n, e))| {
+                (names[*i].clone(), RequestResult { requests: *n, errors: *e, latency_ms: LatencySummary::of(h) })
+            })
+            .collect();
+        WindowResult {
+            requests: self.requests,
+            throughput_rps: if seconds > 0.0 { (self.requests - self.errors) as f64 / seconds } else { 0.0 },
+            dropped: self.dropped,
+            errors: self.errors,
+            error_rate: self.error_rate(),
+            errors_by_kind: self.errors_by_kind.clone(),
+            latency_ms: LatencySummary::of(&self.latency),
+            latency_uncorrected_ms: self.uncorrected.as_ref().map(LatencySummary::of),
+            by_request,
+            slo: slo.judge(self),
+            histogram: encode_histogram(&self.latency),
+        }
+    }
+}
+
+impl Window for Acc {
+    fn percentile_ms(&self, percentile: f64) -> f64 {
+        percentile_ms(&self.latency, percentile)
+    }
+    fn error_rate(&self) -> f64 {
+        if self.requests == 0 { 0.0 } else { self.errors as f64 / self.requests as f64 }
+    }
+    fn drop_rate(&self) -> f64 {
+        let offered = self.arrivals + self.dropped;
+        if offered == 0 { 0.0 } else { self.dropped as f64 / offered as f64 }
+    }
+}
+
+/// The collector's verdict at the end of a run.
+pub struct Measured {
+    pub steps: Vec<StepResult>,
+    pub overall: WindowResult,
+    pub timeline: Vec<TimelineRow>,
+    /// The guard condition that aborted the run, if one did.
+    pub aborted_by: Option<String>,
+}
+
+pub struct Collector<'a> {
+    plan: &'a LoadPlan,
+    slo: &'a Slo,
+    guard: &'a Guard,
+    names: &'a [String],
+    t0: Option<Instant>,
+    steps: Vec<Acc>,
+    overall: Acc,
+    second: Acc,
+    second_index: u64,
+    timeline: Vec<TimelineRow>,
+    streaks: Vec<u64>,
+    aborted_by: Option<String>,
+}
+
+impl<'a> Collector<'a> {
+    pub fn new(plan: &'a LoadPlan, slo: &'a Slo, guard: &'a Guard, names: &'a [String]) -> Self {
+        let acc = Acc::new(plan.model);
+        Collector {
+            plan,
+            slo,
+            guard,
+            names,
+            t0: None,
+            steps: vec![acc.clone(); plan.phases.len()],
+            overall: acc.clone(),
+            second: acc,
+            second_index: 0,
+            timeline: Vec::new(),
+            streaks: vec![0; guard.conditions.len()],
+            aborted_by: None,
+        }
+    }
+
+    /// Receives until every sender is gone. `on_tick` sees live figures each second;
+    /// `on_abort` is called once when a guard condition has held for its duration.
+    pub fn run(
+        mut self,
+        events: flume::Receiver<Event>,
+        mut on_tick: impl FnMut(&Live),
+        on_abort: impl Fn(&str),
+    ) -> Measured {
+        loop {
+            let deadline = self.next_tick();
+            let received = match deadline {
+                Some(d) => events.recv_deadline(d).map_err(|e| matches!(e, flume::RecvTimeoutError::Disconnected)),
+                None => events.recv().map_err(|_| true),
+            };
+            match received {
+                Ok(Event::Finish) | Err(true) => break,
+                Ok(event) => self.add(event),
+                Err(false) => {
+                    self.tick(&mut on_tick);
+                    if let Some(reason) = self.breached_guard() {
+                        if self.aborted_by.is_none() {
+                            on_abort(&reason);
+                            self.aborted_by = Some(reason);
+                        }
+                    }
+                }
+            }
+        }
+        self.finish()
+    }
+
+    fn next_tick(&self) -> Option<Instant> {
+        self.t0.map(|t0| t0 + Duration::from_secs(self.second_index + 1))
+    }
+
+    fn add(&mut self, event: Event) {
+        let at = match &event {
+            Event::Start(t0) => {
+                self.t0 = Some(*t0);
+                return;
+            }
+            Event::Response { done, .. } => *done,
+            Event::Arrival { at } | Event::Dropped { at } => *at,
+            Event::Finish => return,
+        };
+        let Some(t0) = self.t0 else { return };
+        if let Some(position) = self.plan.locate(at.saturating_duration_since(t0)) {
+            if position.steady {
+                self.steps[position.phase].add(&event);
+            }
+        }
+        self.overall.add(&event);
+        self.second.add(&event);
+    }
+
+    fn tick(&mut self, on_tick: &mut impl FnMut(&Live)) {
+        let second = std::mem::replace(&mut self.second, Acc::new(self.plan.model));
+        self.second_index += 1;
+        let elapsed = Duration::from_secs(self.second_index);
+        let step = self.plan.locate(elapsed - Duration::from_millis(1)).map(|p| p.phase);
+        for (streak, condition) in self.streaks.iter_mut().zip(&self.guard.conditions) {
+            let has_data = second.requests + second.dropped > 0;
+            *streak = if has_data && condition.breached(&second) { *streak + 1 } else { 0 };
+        }
+        let row = TimelineRow {
+            t: self.second_index,
+            step,
+            rps: (second.requests - second.errors) as f64,
+            errors: second.errors,
+            dropped: second.dropped,
+            p50: second.percentile_ms(50.0),
+            p95: second.percentile_ms(95.0),
+            p99: second.percentile_ms(99.0),
+        };
+        on_tick(&Live {
+            elapsed,
+            total: self.plan.total(),
+            step,
+            steps: self.plan.phases.len(),
+            level: self.plan.level_at(elapsed - Duration::from_millis(1)),
+            rps: row.rps,
+            p95_ms: row.p95,
+            requests: self.overall.requests,
+            errors: self.overall.errors,
+            dropped: self.overall.dropped,
+        });
+        self.timeline.push(row);
+    }
+
+    fn breached_guard(&self) -> Option<String> {
+        self.guard
+            .conditions
+            .iter()
+            .zip(&self.streaks)
+            .find(|(c, streak)| **streak >= c.sustain_seconds)
+            .map(|(c, _)| format!("guard: {}", c.text))
+    }
+
+    fn finish(mut self) -> Measured {
+        let end = Instant::now();
+        let run_seconds = self.t0.map(|t0| end.duration_since(t0)).unwrap_or_default();
+        if self.second.requests + self.second.dropped > 0 {
+            self.tick(&mut |_| {});
+        }
+        let steps = self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, acc)| {
+                let phase = self.plan.phases[i];
+                let hold_start = self.plan.phase_start(i) + phase.ramp;
+                let measured = run_seconds.saturating_sub(hold_start).min(phase.hold).as_secs_f64();
+                let (users, rate) = match self.plan.model {
+                    Model::Closed => (Some(phase.level as u32), None),
+                    Model::Open => (None, Some(phase.level)),
+                };
+                StepResult {
+                    index: i,
+                    users,
+                    rate,
+                    start_s: hold_start.as_secs_f64(),
+                    ramp_s: phase.ramp.as_secs_f64(),
+                    duration_s: measured,
+                    window: acc.result(measured, self.names, self.slo),
+                }
+            })
+            .collect();
+        Measured {
+            steps,
+            overall: self.overall.result(run_seconds.as_secs_f64(), self.names, self.slo),
+            timeline: self.timeline,
+            aborted_by: self.aborted_by,
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! run.json: the result of a load test, defined once here (`schema_version` 1). Steps,
+//! totals, latency summaries and the serialised histograms that make runs mergeable.
+
+use crate::plan::Model;
+use crate::slo::{Slo, Verdict};
+use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// The whole plan ran.
+    Completed,
+    /// A guard condition held for its duration.
+    Aborted,
+    /// `guard.max_duration` was reached.
+    MaxDuration,
+    /// Ctrl-C (or SIGTERM) stopped the run; what was measured is kept.
+    Interrupted,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    pub schema_version: u32,
+    pub scenario: String,
+    pub target: String,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub ended_at: String,
+    pub duration_s: f64,
+    pub model: Model,
+    /// Users started (closed: the highest level; open: the pool serving arrivals).
+    pub pool_users: usize,
+    pub status: RunStatus,
+    pub end_reason: Option<String>,
+    pub slo: Slo,
+    /// Whether every SLO held over the whole run (None without an SLO).
+    pub slo_passed: Option<bool>,
+    pub steps: Vec<StepResult>,
+    pub overall: WindowResult,
+    /// One row per second of the run.
+    pub timeline: Vec<TimelineRow>,
+}
+
+/// One load level, measured over its hold (the ramp is excluded).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepResult {
+    pub index: usize,
+    /// Offered load: users (closed model) ...
+    pub users: Option<u32>,
+    /// ... or arrivals per second (open model).
+    pub rate: Option<f64>,
+    /// Offset of the hold's start from the start of the run.
+    pub start_s: f64,
+    pub ramp_s: f64,
+    /// Steady-state seconds actually measured (shorter if the run stopped early).
+    pub duration_s: f64,
+    #[serde(flatten)]
+    pub window: WindowResult,
+}
+
+/// What was measured over a window (a step's hold, or the whole run).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowResult {
+    pub requests: u64,
+    pub throughput_rps: f64,
+    /// Open model: arrivals that found no free user.
+    pub dropped: u64,
+    pub errors: u64,
+    pub error_rate: f64,
+    /// Errors by kind: `status 503`, `check <request> status`, `timeout`, `connect`.
+    pub errors_by_kind: BTreeMap<String, u64>,
+    /// Latency in milliseconds; in the open model measured from the scheduled arrival.
+    pub latency_ms: LatencySummary,
+    /// Open model only: latency from when the request was actually sent.
+    pub latency_uncorrected_ms: Option<LatencySummary>,
+    pub by_request: BTreeMap<String, RequestResult>,
+    pub slo: Vec<Verdict>,
+    /// The latency histogram (microseconds), HdrHistogram V2 deflate, base64.
+    pub histogram: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestResult {
+    pub requests: u64,
+    pub errors: u64,
+    pub latency_ms: LatencySummary,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencySummary {
+    pub mean: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+    #[serde(rename = "p99.9")]
+    pub p99_9: f64,
+    pub max: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineRow {
+    /// Seconds since the start of the run (end of this one-second bucket).
+    pub t: u64,
+    /// Step index (None before the start or after the end).
+    pub step: Option<usize>,
+    pub rps: f64,
+    pub errors: u64,
+    pub dropped: u64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+}
+
+/// Microsecond latency histogram with 3 significant figures, up to one hour.
+pub fn new_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid histogram bounds")
+}
+
+/// Milliseconds at a percentile (0 when empty).
+pub fn percentile_ms(h: &Histogram<u64>, percentile: f64) -> f64 {
+    if h.is_empty() {
+        0.0
+    } else {
+        h.value_at_quantile(percentile / 100.0) as f64 / 1e3
+    }
+}
+
+impl LatencySummary {
+    pub fn of(h: &Histogram<u64>) -> LatencySummary {
+        if h.is_empty() {
+            return LatencySummary::default();
+        }
+        LatencySummary {
+            mean: h.mean() / 1e3,
+            p50: percentile_ms(h, 50.0),
+            p90: percentile_ms(h, 90.0),
+            p95: percentile_ms(h, 95.0),
+            p99: percentile_ms(h, 99.0),
+            p99_9: percentile_ms(h, 99.9),
+            max: h.max() as f64 / 1e3,
+        }
+    }
+}
+
+pub fn encode_histogram(h: &Histogram<u64>) -> String {
+    use base64::Engine;
+    let mut bytes = Vec::new();
+    V2DeflateSerializer::new().serialize(h, &mut bytes).expect("serialising to memory cannot fail");
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+pub fn decode_histogram(text: &str) -> Result<Histogram<u64>, String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|e| format!("histogram is not base64 ({e})"))?;
+    Deserializer::new()
+        .deserialize(&mut bytes.as_slice())
+        .map_err(|e| format!("histogram does not decode ({e:?})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histograms_round_trip_exactly() {
+        let mut h = new_histogram();
+        for v in 1..=10_000u64 {
+            h.record(v * 10).unwrap();
+        }
+        let back = decode_histogram(&encode_histogram(&h)).unwrap();
+        assert_eq!(back.len(), h.len());
+        assert_eq!(back.value_at_quantile(0.99), h.value_at_quantile(0.99));
+        let s = LatencySummary::of(&back);
+        assert!((s.p50 - 50.0).abs() / 50.0 < 0.002, "p50 {}", s.p50);
+        assert!((s.max - 100.0).abs() / 100.0 < 0.002);
+        assert!(decode_histogram("not base64!").is_err());
+    }
+}

@@ -1,0 +1,197 @@
+//! The simulated target: an HTTP service of known capacity on loopback. `workers`
+//! requests are served at once, each for a service time drawn from a distribution with
+//! mean S; the rest wait FIFO. Capacity is exactly workers / S, which makes the whole
+//! pipeline testable against the truth. `/metrics` reports it in Prometheus text format.
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Request, Response, StatusCode};
+use rand_distr::{Distribution, Exp, LogNormal};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+/// Service-time distribution, all with mean S.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ServiceDist {
+    /// Exponential: coefficient of variation 1 (M/M/c).
+    Exp,
+    /// Constant: every request takes exactly S (M/D/c).
+    Const,
+    /// Lognormal with shape sigma 0.5 (coefficient of variation about 0.53).
+    Lognormal,
+}
+
+#[derive(Debug, Clone)]
+pub struct TargetConfig {
+    pub workers: usize,
+    pub service_time: Duration,
+    pub dist: ServiceDist,
+}
+
+impl TargetConfig {
+    /// Requests per second the target can serve: workers / S.
+    pub fn capacity_rps(&self) -> f64 {
+        self.workers as f64 / self.service_time.as_secs_f64()
+    }
+
+    fn sample(&self) -> Duration {
+        let s = self.service_time.as_secs_f64();
+        let seconds = match self.dist {
+            ServiceDist::Const => s,
+            ServiceDist::Exp => Exp::new(1.0 / s).expect("positive rate").sample(&mut rand::rng()),
+            ServiceDist::Lognormal => {
+                const SIGMA: f64 = 0.5;
+                // E[X] = exp(mu + sigma^2 / 2) = S.
+                let mu = s.ln() - SIGMA * SIGMA / 2.0;
+                LogNormal::new(mu, SIGMA).expect("valid lognormal").sample(&mut rand::rng())
+            }
+        };
+        Duration::from_secs_f64(seconds)
+    }
+}
+
+/// Live counters of the target.
+struct Server {
+    config: TargetConfig,
+    started: Instant,
+    queue: Semaphore,
+    /// When each idle worker finished its last request (virtual time, see `serve_one`).
+    idle_workers: Mutex<Vec<Instant>>,
+    requests: AtomicU64,
+    waiting: AtomicU64,
+    busy: AtomicU64,
+    busy_micros: AtomicU64,
+}
+
+/// Binds 127.0.0.1:`port` (0 picks a free port).
+pub async fn bind(port: u16) -> std::io::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+    let addr = listener.local_addr()?;
+    Ok((listener, addr))
+}
+
+/// Serves until the task is dropped.
+pub async fn serve(listener: TcpListener, config: TargetConfig) -> std::io::Result<()> {
+    let now = Instant::now();
+    let server = Arc::new(Server {
+        queue: Semaphore::new(config.workers),
+        idle_workers: Mutex::new(vec![now; config.workers]),
+        config,
+        started: now,
+        requests: AtomicU64::new(0),
+        waiting: AtomicU64::new(0),
+        busy: AtomicU64::new(0),
+        busy_micros: AtomicU64::new(0),
+    });
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let _ = stream.set_nodelay(true);
+        let server = server.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| {
+                let server = server.clone();
+                async move { Ok::<_, Infallible>(server.handle(req).await) }
+            });
+            let io = hyper_util::rt::TokioIo::new(stream);
+            let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+        });
+    }
+}
+
+impl Server {
+    async fn handle(&self, req: Request<hyper::body::Incoming>) -> Response<Full<Bytes>> {
+        if req.uri().path() == "/metrics" {
+            return respond(StatusCode::OK, "text/plain; version=0.0.4", self.metrics());
+        }
+        let id = self.serve_one().await;
+        let status = requested_status(req.uri().path()).unwrap_or(StatusCode::OK);
+        let body = serde_json::json!({"id": id, "method": req.method().as_str(), "path": req.uri().path()});
+        respond(status, "application/json", body.to_string())
+    }
+
+    /// Waits FIFO for a worker, then holds it for one service time. Each worker keeps
+    /// a virtual clock: a request that waited starts exactly when the previous one on
+    /// that worker ended, so timer overshoot never accumulates and capacity stays C/S.
+    async fn serve_one(&self) -> u64 {
+        let arrived = Instant::now();
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let permit = self.queue.acquire().await.expect("semaphore never closes");
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        self.busy.fetch_add(1, Ordering::Relaxed);
+        let free_at = self.idle_workers.lock().expect("lock").pop().unwrap_or(arrived);
+        let start = arrived.max(free_at);
+        let service = self.config.sample();
+        let end = start + service;
+        tokio::time::sleep_until(end.into()).await;
+        self.idle_workers.lock().expect("lock").push(end);
+        self.busy.fetch_sub(1, Ordering::Relaxed);
+        self.busy_micros.fetch_add(service.as_micros() as u64, Ordering::Relaxed);
+        drop(permit);
+        self.requests.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    fn metrics(&self) -> String {
+        let elapsed = self.started.elapsed().as_secs_f64().max(1e-9);
+        let busy_seconds = self.busy_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let rows = [
+            ("requests_total", "counter", "Requests served (excluding /metrics).", self.requests.load(Ordering::Relaxed) as f64),
+            ("busy_workers", "gauge", "Workers serving a request now.", self.busy.load(Ordering::Relaxed) as f64),
+            ("queue_length", "gauge", "Requests waiting for a worker.", self.waiting.load(Ordering::Relaxed) as f64),
+            ("workers", "gauge", "Workers (C).", self.config.workers as f64),
+            ("service_time_seconds", "gauge", "Mean service time (S).", self.config.service_time.as_secs_f64()),
+            ("capacity_rps", "gauge", "Capacity C/S in requests per second.", self.config.capacity_rps()),
+            ("utilisation", "gauge", "Busy worker-seconds over worker-seconds since start.", busy_seconds / (elapsed * self.config.workers as f64)),
+        ];
+        rows.iter()
+            .map(|(name, kind, help, value)| {
+                format!("# HELP headroom_target_{name} {help}\n# TYPE headroom_target_{name} {kind}\nheadroom_target_{name} {value}\n")
+            })
+            .collect()
+    }
+}
+
+/// `/status/503` answers 503, for tests of error handling.
+fn requested_status(path: &str) -> Option<StatusCode> {
+    let code: u16 = path.strip_prefix("/status/")?.split('/').next()?.parse().ok()?;
+    StatusCode::from_u16(code).ok()
+}
+
+fn respond(status: StatusCode, content_type: &str, body: String) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header("content-type", content_type)
+        .body(Full::new(Bytes::from(body)))
+        .expect("valid response")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capacity_is_workers_over_service_time() {
+        let c = TargetConfig { workers: 4, service_time: Duration::from_millis(10), dist: ServiceDist::Const };
+        assert!((c.capacity_rps() - 400.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn sampled_service_times_have_mean_s() {
+        for dist in [ServiceDist::Exp, ServiceDist::Lognormal, ServiceDist::Const] {
+            let c = TargetConfig { workers: 1, service_time: Duration::from_millis(10), dist };
+            let n = 20_000;
+            let mean: f64 = (0..n).map(|_| c.sample().as_secs_f64()).sum::<f64>() / n as f64;
+            assert!((mean - 0.010).abs() < 0.0004, "{dist:?} mean {mean}");
+        }
+    }
+
+    #[test]
+    fn status_paths() {
+        assert_eq!(requested_status("/status/503"), Some(StatusCode::SERVICE_UNAVAILABLE));
+        assert_eq!(requested_status("/cart"), None);
+    }
+}
