@@ -1,1 +1,27 @@
-fn main() {}
+//! headroom's entry point: parses the command line and maps outcomes to exit codes
+//! (0 success, 1 an SLO failed or a guard aborted, 2 bad input or usage).
+
+mod cli;
+mod commands;
+mod output;
+mod progress;
+mod summary;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let outcome = match cli.command {
+        cli::Command::Run(args) => commands::run::run(args),
+        cli::Command::Validate { scenario } => commands::validate::run(&scenario),
+        cli::Command::Target(args) => commands::target::run(args),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(commands::BAD_INPUT)
+        }
+    }
+}

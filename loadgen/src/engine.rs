@@ -219,7 +219,6 @@ async fn attack(shared: Arc<Shared>) -> Result<(), EngineError> {
         .and_then(|a| a.set_default(GooseDefault::Users, pool))
         .and_then(|a| a.set_default(GooseDefault::IncreaseRate, launch_rate.as_str()))
         .and_then(|a| a.set_default(GooseDefault::NoTelnet, true))
-        .and_then(|a| a.set_default(GooseDefault::NoWebSocket, true))
         .and_then(|a| a.set_default(GooseDefault::NoMetrics, true))
         .and_then(|a| a.set_default(GooseDefault::NoPrintMetrics, true))
         .and_then(|a| a.set_default(GooseDefault::Quiet, 1usize))
@@ -439,4 +438,20 @@ fn assemble(scenario: &Scenario, shared: &Shared, measured: Measured, started_at
         overall: measured.overall,
         timeline: measured.timeline,
     }
+}
+
+/// Checks a target base URL and that its host resolves, without sending anything.
+pub fn check_target(url: &str) -> Result<String, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("found `{url}` ({e}); expected a URL such as http://127.0.0.1:8080"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("found scheme `{}` in `{url}`; expected http or https", parsed.scheme()));
+    }
+    let host = parsed.host_str().ok_or_else(|| format!("found no host in `{url}`; expected http://HOST[:PORT]"))?;
+    let port = parsed.port_or_known_default().unwrap_or(80);
+    use std::net::ToSocketAddrs;
+    let mut addrs = (host, port).to_socket_addrs().map_err(|e| format!("cannot resolve host `{host}` ({e})"))?;
+    if addrs.next().is_none() {
+        return Err(format!("host `{host}` resolves to no address"));
+    }
+    Ok(url.trim_end_matches('/').to_string())
 }

@@ -36,6 +36,7 @@ pub enum Event {
 pub struct Live {
     pub elapsed: Duration,
     pub total: Duration,
+    /// Step number from 1.
     pub step: Option<usize>,
     pub steps: usize,
     pub level: f64,
@@ -239,7 +240,7 @@ impl<'a> Collector<'a> {
         let second = std::mem::replace(&mut self.second, Acc::new(self.plan.model));
         self.second_index += 1;
         let elapsed = Duration::from_secs(self.second_index);
-        let step = self.plan.locate(elapsed - Duration::from_millis(1)).map(|p| p.phase);
+        let step = self.plan.locate(elapsed - Duration::from_millis(1)).map(|p| p.phase + 1);
         for (streak, condition) in self.streaks.iter_mut().zip(&self.guard.conditions) {
             let has_data = second.requests + second.dropped > 0;
             *streak = if has_data && condition.breached(&second) { *streak + 1 } else { 0 };
@@ -297,7 +298,7 @@ impl<'a> Collector<'a> {
                     Model::Open => (None, Some(phase.level)),
                 };
                 StepResult {
-                    index: i,
+                    step: i + 1,
                     users,
                     rate,
                     start_s: hold_start.as_secs_f64(),

@@ -50,7 +50,8 @@ pub struct RunResult {
 /// One load level, measured over its hold (the ramp is excluded).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepResult {
-    pub index: usize,
+    /// Step number, from 1.
+    pub step: usize,
     /// Offered load: users (closed model) ...
     pub users: Option<u32>,
     /// ... or arrivals per second (open model).
@@ -108,7 +109,7 @@ pub struct LatencySummary {
 pub struct TimelineRow {
     /// Seconds since the start of the run (end of this one-second bucket).
     pub t: u64,
-    /// Step index (None before the start or after the end).
+    /// Step number from 1 (None after the end of the plan).
     pub step: Option<usize>,
     pub rps: f64,
     pub errors: u64,

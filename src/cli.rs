@@ -1,0 +1,81 @@
+//! Command-line definitions (clap). Only the shape of the commands lives here; each
+//! subcommand's logic is in `commands/`.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "headroom",
+    version,
+    about = "Capacity planning and load testing: how much can it take, when do we run out, what should we run.",
+    long_about = "headroom drives declarative load scenarios against HTTP services, fits saturation \
+models to the results, forecasts utilisation and right-sizes fleets.\n\n\
+Exit codes: 0 success; 1 the run worked but an SLO failed or a guard aborted it; 2 bad input or usage.",
+    after_help = "Start here:\n  headroom target --workers 4 --service-time 10ms &\n  headroom run scenarios/smoke.yaml --target http://127.0.0.1:8080"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run a scenario file against a target and measure every load step.
+    #[command(after_help = "Examples:\n  headroom run scenarios/closed-steps.yaml --target http://127.0.0.1:8080\n  \
+HEADROOM_TARGET=http://127.0.0.1:8080 headroom run scenarios/open-steps.yaml --out out/open --json\n\n\
+Writes DIR/run.json (every step: throughput, latency percentiles, errors by kind, histograms) and \
+DIR/timeline.csv (one row per second). Ctrl-C stops the load and still writes what was measured.")]
+    Run(RunArgs),
+    /// Check a scenario file in full without sending any traffic.
+    Validate {
+        /// The scenario file (YAML).
+        scenario: PathBuf,
+    },
+    /// Serve a simulated service of known capacity (workers / service time) on 127.0.0.1.
+    #[command(after_help = "Example:\n  headroom target --workers 4 --service-time 10ms --dist const --port 8080\n\n\
+Every path answers after one service time (FIFO queue when all workers are busy) with JSON \
+{\"id\", \"method\", \"path\"}; /status/NNN answers NNN; /metrics is Prometheus text.")]
+    Target(TargetArgs),
+}
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// The scenario file (YAML).
+    pub scenario: PathBuf,
+    /// Base URL of the service under test; overrides HEADROOM_TARGET and the file's `target`.
+    #[arg(long, env = "HEADROOM_TARGET")]
+    pub target: Option<String>,
+    /// Directory for run.json and timeline.csv.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Print run.json to stdout instead of the summary table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct TargetArgs {
+    /// Requests served at once (C).
+    #[arg(long, default_value_t = 4)]
+    pub workers: usize,
+    /// Mean service time per request (S), e.g. 10ms.
+    #[arg(long, default_value = "10ms")]
+    pub service_time: String,
+    /// Service-time distribution.
+    #[arg(long, value_enum, default_value_t = Dist::Exp)]
+    pub dist: Dist,
+    /// Port on 127.0.0.1 (0 picks a free one and prints it).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Dist {
+    /// Exponential (M/M/c).
+    Exp,
+    /// Constant (M/D/c).
+    Const,
+    /// Lognormal, shape 0.5.
+    Lognormal,
+}

@@ -1,0 +1,36 @@
+//! `headroom run`: validate, resolve the target, drive the load with a progress bar,
+//! then write run.json and timeline.csv and print the summary.
+
+use super::{load_scenario, FAILED, OK};
+use crate::cli::RunArgs;
+use crate::output::{write_atomic, write_json};
+use crate::progress::Progress;
+use anyhow::{anyhow, bail};
+use headroom_loadgen::results::RunStatus;
+
+pub fn run(args: RunArgs) -> anyhow::Result<u8> {
+    let scenario = load_scenario(&args.scenario)?;
+    let Some(url) = args.target.clone().or_else(|| scenario.target.clone()) else {
+        bail!("no target: give --target URL, set HEADROOM_TARGET, or add `target:` to {}", args.scenario.display());
+    };
+    let target = headroom_loadgen::engine::check_target(&url).map_err(|m| {
+        let from = if args.target.is_some() { "--target".to_string() } else { format!("{}: target", args.scenario.display()) };
+        anyhow!("{from}: {}", scenario.redact(&m))
+    })?;
+    let progress = Progress::new(scenario.load.total().as_secs(), scenario.load.model);
+    let result = headroom_loadgen::run(&scenario, &target, |live| progress.update(live))?;
+    progress.finish();
+
+    write_json(&args.out.join("run.json"), &result)?;
+    write_atomic(&args.out.join("timeline.csv"), &headroom_reports::timeline::to_csv(&result.timeline)?)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        println!("{}", crate::summary::render(&result));
+        println!("wrote {} and {}", args.out.join("run.json").display(), args.out.join("timeline.csv").display());
+    }
+    Ok(match (result.status, result.slo_passed) {
+        (RunStatus::Aborted, _) | (_, Some(false)) => FAILED,
+        _ => OK,
+    })
+}

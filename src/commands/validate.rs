@@ -1,0 +1,21 @@
+//! `headroom validate`: check a scenario file and send nothing.
+
+use super::{load_scenario, OK};
+use std::path::Path;
+
+pub fn run(path: &Path) -> anyhow::Result<u8> {
+    let s = load_scenario(path)?;
+    let requests: usize = s.journeys.iter().map(|j| j.requests.len()).sum();
+    println!(
+        "{}: ok: scenario `{}`, {} journeys, {} requests, {} model, {} steps over {}, {} users",
+        path.display(),
+        s.name,
+        s.journeys.len(),
+        requests,
+        format!("{:?}", s.load.model).to_lowercase(),
+        s.load.phases.len(),
+        headroom_loadgen::units::format_duration(s.load.total()),
+        s.load.pool
+    );
+    Ok(OK)
+}

@@ -1,0 +1,42 @@
+//! The live progress bar of a load test: elapsed over planned time, the step and its
+//! load, achieved rps, p95 and errors over the last second. Drawn on stderr, hidden
+//! when stderr is not a terminal.
+
+use headroom_loadgen::plan::Model;
+use headroom_loadgen::record::Live;
+use indicatif::{ProgressBar, ProgressStyle};
+
+pub struct Progress {
+    bar: ProgressBar,
+    model: Model,
+}
+
+impl Progress {
+    pub fn new(total_seconds: u64, model: Model) -> Progress {
+        let bar = ProgressBar::new(total_seconds.max(1));
+        bar.set_style(
+            ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len}s {msg}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        Progress { bar, model }
+    }
+
+    pub fn update(&self, live: &Live) {
+        let load = match self.model {
+            Model::Closed => format!("{:.0} users", live.level),
+            Model::Open => format!("{:.0}/s offered", live.level),
+        };
+        let step = live.step.map(|s| format!("step {s}/{}", live.steps)).unwrap_or_else(|| "ending".into());
+        let dropped = if live.dropped > 0 { format!(" | dropped {}", live.dropped) } else { String::new() };
+        self.bar.set_position(live.elapsed.as_secs());
+        self.bar.set_message(format!(
+            "{step} {load} | {:.0} rps | p95 {:.1} ms | errors {}{dropped}",
+            live.rps, live.p95_ms, live.errors
+        ));
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

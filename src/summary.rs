@@ -1,0 +1,76 @@
+//! The end-of-run summary table: one row per step with its load, throughput, latency
+//! percentiles, errors and SLO verdict, then the whole run.
+
+use headroom_loadgen::results::{RunResult, WindowResult};
+use headroom_loadgen::slo::Verdict;
+
+pub fn render(run: &RunResult) -> String {
+    let header = ["step", "load", "rps", "p50 ms", "p95 ms", "p99 ms", "errors", "dropped", "SLO"];
+    let mut rows: Vec<Vec<String>> = run
+        .steps
+        .iter()
+        .map(|s| {
+            let load = match (s.users, s.rate) {
+                (Some(u), _) => format!("{u} users"),
+                (_, Some(r)) => format!("{r}/s"),
+                _ => String::new(),
+            };
+            row(s.step.to_string(), load, &s.window)
+        })
+        .collect();
+    rows.push(row("all".into(), String::new(), &run.overall));
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| rows.iter().map(|r| r[c].len()).chain([header[c].len()]).max().unwrap_or(0))
+        .collect();
+    let line = |cells: Vec<String>| -> String {
+        cells.iter().zip(&widths).map(|(c, w)| format!("{c:>w$}")).collect::<Vec<_>>().join("  ")
+    };
+    let mut out = vec![line(header.iter().map(|h| h.to_string()).collect())];
+    out.extend(rows.into_iter().map(line));
+    out.push(String::new());
+    out.push(verdict_line(run));
+    out.join("\n")
+}
+
+fn row(step: String, load: String, w: &WindowResult) -> Vec<String> {
+    vec![
+        step,
+        load,
+        format!("{:.1}", w.throughput_rps),
+        format!("{:.1}", w.latency_ms.p50),
+        format!("{:.1}", w.latency_ms.p95),
+        format!("{:.1}", w.latency_ms.p99),
+        format!("{} ({:.2}%)", w.errors, w.error_rate * 100.0),
+        w.dropped.to_string(),
+        slo_cell(&w.slo),
+    ]
+}
+
+fn slo_cell(verdicts: &[Verdict]) -> String {
+    if verdicts.is_empty() {
+        "-".into()
+    } else if verdicts.iter().all(|v| v.passed) {
+        "pass".into()
+    } else {
+        let failed: Vec<&str> = verdicts.iter().filter(|v| !v.passed).map(|v| v.objective.as_str()).collect();
+        format!("FAIL {}", failed.join(","))
+    }
+}
+
+fn verdict_line(run: &RunResult) -> String {
+    let status = format!("{:?}", run.status).to_lowercase();
+    let reason = run.end_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+    let best = run
+        .steps
+        .iter()
+        .filter(|s| !s.window.slo.is_empty() && s.window.slo.iter().all(|v| v.passed))
+        .max_by(|a, b| a.window.throughput_rps.total_cmp(&b.window.throughput_rps))
+        .map(|s| format!("; highest step meeting the SLO: step {} at {:.1} rps", s.step, s.window.throughput_rps))
+        .unwrap_or_default();
+    let slo = match run.slo_passed {
+        Some(true) => "SLO met over the run",
+        Some(false) => "SLO FAILED over the run",
+        None => "no SLO",
+    };
+    format!("run {status}{reason}: {slo}{best}")
+}
