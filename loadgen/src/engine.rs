@@ -338,8 +338,8 @@ async fn send(
         Ok(b) => b,
         Err(e) => return Some(transport_error(&e)),
     };
-    if let Some(kind) = failed_check(&request.check, status, header_missing, &body) {
-        return Some(format!("check {} {kind}", request.name));
+    if let Some(kind) = failed_check(request, status, header_missing, &body) {
+        return Some(kind);
     }
     for extract in &request.extract {
         match extract_value(&extract.from, &body) {
@@ -360,20 +360,25 @@ fn transport_error(e: &reqwest::Error) -> String {
     }
 }
 
-/// The name of the first failing check; without a status check, 4xx and 5xx fail as
-/// `status NNN`.
-fn failed_check(check: &Check, status: u16, header_missing: bool, body: &[u8]) -> Option<String> {
+/// The error kind of the first failing check (`check <request> status`); without a
+/// status check, 4xx and 5xx answers fail as `status NNN`.
+fn failed_check(request: &Request, status: u16, header_missing: bool, body: &[u8]) -> Option<String> {
+    let check: &Check = &request.check;
+    let failed = |what: &str| Some(format!("check {} {what}", request.name));
     match &check.status {
-        Some(allowed) if !allowed.contains(&status) => return Some("status".into()),
+        Some(allowed) if !allowed.contains(&status) => return failed("status"),
         None if status >= 400 => return Some(format!("status {status}")),
         _ => {}
     }
     if let Some(needle) = &check.body_contains {
         if !String::from_utf8_lossy(body).contains(needle.as_str()) {
-            return Some("body_contains".into());
+            return failed("body_contains");
         }
     }
-    header_missing.then(|| "header".into())
+    if header_missing {
+        return failed("header");
+    }
+    None
 }
 
 fn extract_value(from: &ExtractFrom, body: &[u8]) -> Option<String> {

@@ -242,7 +242,7 @@ impl Context<'_> {
         let line = Some(path.referenced.line());
         let name = raw.name.clone().unwrap_or_else(|| format!("{} {}", method.as_str(), path.value));
         let path_field = format!("{field}.{}", method.as_str().to_lowercase());
-        if !path.value.starts_with('/') {
+        if !(path.value.starts_with('/') || path.value.starts_with("${")) {
             self.error(line, &path_field, format!("found `{}`; expected a path starting with /", path.value));
         }
         let path_t = self.template(&path.value, line, &path_field, scope);

@@ -1,0 +1,71 @@
+//! Test harness: the headroom binary, a simulated target it serves on loopback, and
+//! scenario files written to a temporary directory.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Mutex, MutexGuard};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_headroom");
+
+/// Load tests measure time; one at a time keeps them from competing for the 2 cores.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+pub fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `headroom target` on a free loopback port, killed when dropped.
+pub struct Target {
+    child: Child,
+    pub url: String,
+}
+
+impl Target {
+    pub fn start(workers: usize, service_time: &str, dist: &str) -> Target {
+        let mut child = Command::new(BIN)
+            .args(["target", "--workers", &workers.to_string(), "--service-time", service_time, "--dist", dist, "--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start headroom target");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("url in banner").to_string();
+        Target { child, url }
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn headroom(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().expect("run headroom")
+}
+
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+pub fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+pub fn within(value: f64, expected: f64, tolerance: f64) -> bool {
+    (value - expected).abs() <= tolerance * expected
+}

@@ -1,0 +1,156 @@
+//! The load generator end to end against the simulated target on loopback: measured
+//! throughput and latency against queueing truths, the open model, failures mid-run,
+//! Ctrl-C, and secrets kept out of every output.
+
+mod common;
+use common::*;
+
+#[test]
+fn closed_steps_follow_littles_law() {
+    let _serial = serial();
+    let target = Target::start(4, "10ms", "const");
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "closed.yaml", "name: closed\njourneys: [{name: w, steps: [{get: /}]}]\nload: {steps: {users: [1, 2, 4, 8, 16], hold: 2s, ramp: 500ms}}\n");
+    let out = dir.path().join("out");
+    let run = headroom(&["run", scenario.to_str().unwrap(), "--target", &target.url, "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let result = read_json(&out.join("run.json"));
+    let steps = result["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 5);
+    for step in steps {
+        let n = step["users"].as_f64().unwrap();
+        // Capacity C/S = 4 / 10 ms = 400 rps; below it each user does 1 / 10 ms.
+        let truth = (n / 0.010).min(400.0);
+        let x = step["throughput_rps"].as_f64().unwrap();
+        assert!(within(x, truth, 0.10), "{n} users: {x} rps, expected {truth}");
+    }
+    // Little's law at 16 users: R = N / X = 16 / 400 rps = 40 ms.
+    let p50 = steps[4]["latency_ms"]["p50"].as_f64().unwrap();
+    assert!(within(p50, 40.0, 0.15), "p50 at 16 users {p50} ms");
+    let timeline = std::fs::read_to_string(out.join("timeline.csv")).unwrap();
+    assert!(timeline.starts_with("t,step,rps,errors,dropped,p50,p95,p99\n"));
+    assert!(timeline.lines().count() >= 12, "{timeline}");
+}
+
+#[test]
+fn open_model_keeps_its_rate_and_counts_drops() {
+    let _serial = serial();
+    let target = Target::start(4, "10ms", "exp");
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(
+        dir.path(),
+        "open.yaml",
+        "name: open\njourneys: [{name: w, steps: [{get: /}]}]\nload: {pool: 100, stages: [{rate: 200, hold: 3s}, {rate: 600, hold: 3s}]}\n",
+    );
+    let out = dir.path().join("out");
+    let run = headroom(&["run", scenario.to_str().unwrap(), "--target", &target.url, "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let result = read_json(&out.join("run.json"));
+    assert_eq!(result["model"], "open");
+    let (low, high) = (&result["steps"][0], &result["steps"][1]);
+    let x = low["throughput_rps"].as_f64().unwrap();
+    assert!(within(x, 200.0, 0.05), "200/s offered, {x} achieved");
+    assert_eq!(low["dropped"], 0);
+    // 600/s against 400 rps of capacity: no fake 600, drops counted, latency rising.
+    let x_high = high["throughput_rps"].as_f64().unwrap();
+    assert!(x_high < 440.0, "{x_high} rps achieved above capacity");
+    assert!(high["dropped"].as_u64().unwrap() > 300, "{}", high["dropped"]);
+    let (p50_low, p50_high) = (low["latency_ms"]["p50"].as_f64().unwrap(), high["latency_ms"]["p50"].as_f64().unwrap());
+    assert!(p50_high > 5.0 * p50_low, "p50 {p50_low} -> {p50_high} ms");
+    assert!(high["latency_uncorrected_ms"]["p50"].as_f64().is_some());
+}
+
+#[test]
+fn refused_connections_are_errors_and_the_result_is_still_written() {
+    let _serial = serial();
+    let mut target = Target::start(2, "5ms", "const");
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(
+        dir.path(),
+        "refused.yaml",
+        "name: refused\njourneys: [{name: w, steps: [{get: /}]}]\nload: {stages: [{users: 2, hold: 20s}]}\nguard: {abort_when: \"error_rate > 50% for 2s\"}\n",
+    );
+    let out = dir.path().join("out");
+    let handle = std::process::Command::new(BIN)
+        .args(["run", scenario.to_str().unwrap(), "--target", &target.url, "--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The target goes away 1.5 s into the run.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    target.kill();
+    let status = handle.wait_with_output().unwrap().status;
+    assert_eq!(status.code(), Some(1), "a guard abort exits 1");
+    let result = read_json(&out.join("run.json"));
+    assert_eq!(result["status"], "aborted");
+    assert!(result["end_reason"].as_str().unwrap().contains("error_rate > 50%"));
+    assert!(result["overall"]["errors_by_kind"]["connect"].as_u64().unwrap() > 0);
+    assert!(result["duration_s"].as_f64().unwrap() < 10.0, "the guard stopped the run early");
+}
+
+#[test]
+fn ctrl_c_stops_the_load_and_keeps_what_was_measured() {
+    let _serial = serial();
+    let target = Target::start(4, "5ms", "const");
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "long.yaml", "name: long\njourneys: [{name: w, steps: [{get: /}]}]\nload: {stages: [{users: 2, hold: 60s}]}\n");
+    let out = dir.path().join("out");
+    let child = std::process::Command::new(BIN)
+        .args(["run", scenario.to_str().unwrap(), "--target", &target.url, "--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let status = child.wait_with_output().unwrap().status;
+    assert_eq!(status.code(), Some(1), "an interrupted run is not a pass");
+    let result = read_json(&out.join("run.json"));
+    assert_eq!(result["status"], "interrupted");
+    assert!(result["duration_s"].as_f64().unwrap() < 10.0);
+    assert!(result["steps"][0]["requests"].as_u64().unwrap() > 100, "{}", result["steps"][0]["requests"]);
+    assert!(out.join("timeline.csv").exists());
+}
+
+#[test]
+fn secrets_never_reach_results_or_output() {
+    let _serial = serial();
+    let target = Target::start(2, "2ms", "const");
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(
+        dir.path(),
+        "secret.yaml",
+        r#"name: secret
+defaults: {headers: {Authorization: "Bearer ${HR_TEST_TOKEN}", Cookie: "session=${HR_TEST_TOKEN}"}}
+journeys:
+  - name: w
+    steps:
+      - {name: first, get: "/status/201?token=${HR_TEST_TOKEN}", extract: {p: {json: /path}}, check: {status: 201}}
+      - {name: second, get: "${p}", check: {status: 201}}
+      - {name: fails, get: "/status/500?token=${HR_TEST_TOKEN}"}
+load: {stages: [{users: 1, hold: 1s}]}
+"#,
+    );
+    let out = dir.path().join("out");
+    let run = std::process::Command::new(BIN)
+        .args(["run", scenario.to_str().unwrap(), "--target", &target.url, "--out", out.to_str().unwrap()])
+        .env("HR_TEST_TOKEN", "hunter2-very-secret")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let result = read_json(&out.join("run.json"));
+    // The second step requests the path extracted from the first response; its 201
+    // check passes only if the extracted value was used.
+    assert_eq!(result["overall"]["by_request"]["w/second"]["errors"], 0);
+    assert!(result["overall"]["by_request"]["w/second"]["requests"].as_u64().unwrap() > 10);
+    assert!(result["overall"]["errors_by_kind"]["status 500"].as_u64().unwrap() > 10);
+    let everything = [
+        std::fs::read_to_string(out.join("run.json")).unwrap(),
+        std::fs::read_to_string(out.join("timeline.csv")).unwrap(),
+        text(&run.stdout),
+        text(&run.stderr),
+    ];
+    for output in everything {
+        assert!(!output.contains("hunter2"), "secret leaked: {output}");
+    }
+}
