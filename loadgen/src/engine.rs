@@ -35,6 +35,7 @@ const RUNNING: u8 = 0;
 const PLAN_DONE: u8 = 1;
 const MAX_DURATION: u8 = 2;
 const GUARD: u8 = 3;
+const INTERRUPTED: u8 = 4;
 
 /// State every user shares.
 struct Shared {
@@ -42,7 +43,7 @@ struct Shared {
     base: String,
     t0: OnceLock<Instant>,
     started_users: AtomicUsize,
-    events: flume::Sender<Event>,
+    events: crossbeam_channel::Sender<Event>,
     tickets: flume::Receiver<Instant>,
     /// Next row of each feeder.
     cursors: Vec<AtomicUsize>,
@@ -57,7 +58,7 @@ struct Shared {
 pub fn run(scenario: &Scenario, target: &str, on_tick: impl FnMut(&Live) + Send) -> Result<RunResult, EngineError> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let names: Vec<String> = scenario.journeys.iter().flat_map(|j| j.requests.iter().map(|r| r.name.clone())).collect();
-    let (events_tx, events_rx) = flume::unbounded();
+    let (events_tx, events_rx) = crossbeam_channel::unbounded();
     let (tickets_tx, tickets_rx) = flume::bounded(0);
     let shared = Arc::new(Shared::new(scenario, target, events_tx, tickets_rx));
     let started_at = now_rfc3339();
@@ -86,7 +87,7 @@ pub fn run(scenario: &Scenario, target: &str, on_tick: impl FnMut(&Live) + Send)
 }
 
 impl Shared {
-    fn new(scenario: &Scenario, target: &str, events: flume::Sender<Event>, tickets: flume::Receiver<Instant>) -> Shared {
+    fn new(scenario: &Scenario, target: &str, events: crossbeam_channel::Sender<Event>, tickets: flume::Receiver<Instant>) -> Shared {
         let mut first_request = Vec::new();
         let mut count = 0;
         for j in &scenario.journeys {
@@ -119,8 +120,11 @@ impl Shared {
         &self.scenario.load
     }
 
+    /// Users read only this atomic: goose's killswitch sits behind a lock that every
+    /// user taking it on every request would contend for. The clock thread turns a
+    /// killswitch (Ctrl-C) into `INTERRUPTED` within one poll.
     fn stopping(&self) -> bool {
-        self.stop.load(Ordering::Relaxed) != RUNNING || goose::is_killswitch_triggered()
+        self.stop.load(Ordering::Relaxed) != RUNNING
     }
 
     fn pick_journey(&self) -> &Journey {
@@ -155,6 +159,9 @@ fn drive_clock(shared: &Shared, tickets: flume::Sender<Instant>) {
     let mut k = 0u64;
     let mut next_arrival = if plan.model == Model::Open { plan.arrival_time(0) } else { None };
     loop {
+        if goose::is_killswitch_triggered() {
+            let _ = shared.stop.compare_exchange(RUNNING, INTERRUPTED, Ordering::SeqCst, Ordering::SeqCst);
+        }
         if shared.stopping() {
             return;
         }
