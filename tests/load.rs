@@ -154,3 +154,57 @@ load: {stages: [{users: 1, hold: 1s}]}
         assert!(!output.contains("hunter2"), "secret leaked: {output}");
     }
 }
+
+fn get(url: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+fn metric(text: &str, name: &str) -> f64 {
+    text.lines().find_map(|l| l.strip_prefix(&format!("headroom_target_{name} "))).unwrap().trim().parse().unwrap()
+}
+
+#[test]
+fn shipped_shop_scenario_runs_and_the_target_counts_every_request() {
+    let _serial = serial();
+    let target = Target::start(8, "5ms", "exp");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/shop.yaml");
+    let run = headroom(&["run", scenario, "--target", &target.url, "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}{}", text(&run.stdout), text(&run.stderr));
+    let result = read_json(&out.join("run.json"));
+    let by_request = &result["overall"]["by_request"];
+    for name in ["browse/home", "browse/search", "buy/cart", "buy/checkout"] {
+        assert!(by_request[name]["requests"].as_u64().unwrap() > 0, "{name}");
+        assert_eq!(by_request[name]["errors"], 0, "{name}");
+    }
+    // Weights 4:1 between the journeys.
+    let ratio = by_request["browse/home"]["requests"].as_f64().unwrap() / by_request["buy/cart"]["requests"].as_f64().unwrap();
+    assert!((2.5..6.0).contains(&ratio), "browse:buy = {ratio}");
+    let metrics = get(&target.url, "/metrics");
+    assert_eq!(metric(&metrics, "requests_total"), result["overall"]["requests"].as_f64().unwrap());
+    assert_eq!(metric(&metrics, "capacity_rps"), 1600.0);
+    let utilisation = metric(&metrics, "utilisation");
+    assert!(utilisation > 0.0 && utilisation < 1.0, "{utilisation}");
+}
+
+#[test]
+fn max_duration_is_a_hard_stop() {
+    let _serial = serial();
+    let target = Target::start(2, "5ms", "const");
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "cap.yaml", "name: cap\njourneys: [{name: w, steps: [{get: /}]}]\nload: {stages: [{users: 1, hold: 30s}]}\nguard: {max_duration: 2s}\n");
+    let out = dir.path().join("out");
+    let run = headroom(&["run", scenario.to_str().unwrap(), "--target", &target.url, "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let result = read_json(&out.join("run.json"));
+    assert_eq!(result["status"], "max_duration");
+    let seconds = result["duration_s"].as_f64().unwrap();
+    assert!((2.0..4.0).contains(&seconds), "{seconds}");
+}
