@@ -1,1 +1,11 @@
-//! placeholder
+//! headroom-forecast: the models. Pure functions, no I/O, no clocks.
+//!
+//! Owns the Universal Scalability Law and its fit (`usl`), queueing models (`queueing`:
+//! M/M/1, M/M/c with Erlang B and C, M/G/1) and the saturation limits drawn from
+//! load-test points (`limits`). It does not read files or run load: the CLI hands it
+//! numbers, and `headroom-reports` draws what it returns.
+
+mod linalg;
+pub mod limits;
+pub mod queueing;
+pub mod usl;
