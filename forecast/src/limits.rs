@@ -1,1 +1,541 @@
-//! placeholder
+//! Saturation limits from load-test points: the peak throughput, the knee, the SLO
+//! limit per latency objective (interpolated between measured steps, extrapolated by the
+//! fitted model beyond them) and a safe operating point below it. Closed runs (load =
+//! users) are modelled by the USL, open runs (load = arrival rate) by M/M/c.
+
+use crate::queueing::Mmc;
+use crate::usl::{self, FitError, Usl, UslFit};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What the load axis counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LoadKind {
+    /// Concurrent users (closed model).
+    Users,
+    /// Arrivals per second offered (open model).
+    Rate,
+}
+
+impl LoadKind {
+    pub fn unit(self) -> &'static str {
+        match self {
+            LoadKind::Users => "users",
+            LoadKind::Rate => "arrivals/s",
+        }
+    }
+}
+
+/// One measured step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    pub load: f64,
+    pub throughput: f64,
+    /// Latency in ms by statistic (`mean`, `p50`, `p95`, `p99.9`); `*` stands for any
+    /// percentile (a CSV's single latency column).
+    pub latency_ms: BTreeMap<String, f64>,
+}
+
+impl Point {
+    fn latency(&self, statistic: &str) -> Option<f64> {
+        self.latency_ms.get(statistic).or_else(|| self.latency_ms.get("*")).copied()
+    }
+}
+
+/// A latency objective: percentile `name` (`p99`) at most `limit_ms`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Objective {
+    pub name: String,
+    pub percentile: f64,
+    pub limit_ms: f64,
+}
+
+/// How a figure was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    Measured,
+    Interpolated,
+    Extrapolated,
+    Model,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    pub value: f64,
+    pub unit: String,
+    pub basis: Basis,
+}
+
+fn figure(value: f64, unit: &str, basis: Basis) -> Figure {
+    Figure { value, unit: unit.to_string(), basis }
+}
+
+/// A load and the throughput it gives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OperatingPoint {
+    pub load: Figure,
+    pub throughput: Figure,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UslSummary {
+    pub sigma: f64,
+    pub kappa: f64,
+    pub lambda: f64,
+    pub sigma_se: f64,
+    pub kappa_se: f64,
+    pub lambda_se: f64,
+    pub r2: f64,
+    pub peak_concurrency: Option<f64>,
+    pub peak_concurrency_floor: Option<f64>,
+    pub peak_throughput: Option<f64>,
+    pub amdahl_ceiling: Option<f64>,
+    pub residuals: Vec<f64>,
+    pub efficiency: Vec<f64>,
+    pub at_bound: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MmcSummary {
+    pub servers: u32,
+    pub service_time_ms: f64,
+    pub capacity_rps: f64,
+    /// Root-mean-square error of log mean latency over the fitted points.
+    pub rms_log_error: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Peak {
+    pub throughput: Figure,
+    pub load: Figure,
+    /// Whether the tested range reached saturation.
+    pub saturated: bool,
+    /// The model's maximum beyond the tested range, when the run did not saturate.
+    pub model_estimate: Option<Figure>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectiveLimit {
+    pub objective: String,
+    pub limit_ms: f64,
+    /// None when the objective failed at the lowest tested load.
+    pub at: Option<OperatingPoint>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SafePoint {
+    /// Fraction below the reference kept free (0.2 for 20%).
+    pub headroom: f64,
+    /// `slo_limit` or `peak`.
+    pub based_on: String,
+    pub at: OperatingPoint,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Limits {
+    pub load_kind: LoadKind,
+    pub usl: Option<UslSummary>,
+    pub mmc: Option<MmcSummary>,
+    pub peak: Peak,
+    pub knee: Option<OperatingPoint>,
+    pub knee_note: Option<String>,
+    /// Per objective.
+    pub objectives: Vec<ObjectiveLimit>,
+    /// The lowest of the objectives' limits: the highest load meeting every one.
+    pub slo_limit: Option<OperatingPoint>,
+    pub safe_operating_point: Option<SafePoint>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LimitsError {
+    #[error(transparent)]
+    Fit(#[from] FitError),
+    #[error("found headroom {0}; expected a fraction from 0 to 1 (0.2 for 20%)")]
+    Headroom(f64),
+}
+
+/// Fewer points than this leave the fit weakly determined.
+const FEW_POINTS: usize = 6;
+/// The last step is saturated when it added less than this share of ideal scaling.
+const SATURATED_MARGINAL: f64 = 0.10;
+/// Open-model steps whose throughput fell below this share of the offered rate are
+/// saturated and not used to fit M/M/c.
+const STABLE_SHARE: f64 = 0.95;
+const MAX_SERVERS: u32 = 256;
+
+/// Everything a planner acts on, from points sorted by load.
+pub fn limits(kind: LoadKind, points: &[Point], objectives: &[Objective], headroom: f64) -> Result<Limits, LimitsError> {
+    if !(0.0..1.0).contains(&headroom) {
+        return Err(LimitsError::Headroom(headroom));
+    }
+    let mut points = points.to_vec();
+    points.sort_by(|a, b| a.load.total_cmp(&b.load));
+    let load: Vec<f64> = points.iter().map(|p| p.load).collect();
+    let x: Vec<f64> = points.iter().map(|p| p.throughput).collect();
+    let mut warnings = Vec::new();
+    if points.len() < FEW_POINTS {
+        warnings.push(format!("only {} points: with fewer than {FEW_POINTS} the fit is weakly determined", points.len()));
+    }
+    let model = match kind {
+        LoadKind::Users => Model::Usl(usl::fit(&load, &x)?),
+        LoadKind::Rate => {
+            if points.len() < 3 {
+                return Err(FitError::TooFewPoints(points.len()).into());
+            }
+            Model::Mmc(fit_mmc(&points))
+        }
+    };
+    warnings.extend(model.warnings());
+    let peak = model.peak(&points, kind);
+    let (knee, knee_note) = match model.knee(&peak, &points, kind) {
+        Ok(k) => (Some(k), None),
+        Err(note) => (None, Some(note)),
+    };
+    let per_objective: Vec<ObjectiveLimit> = objectives.iter().map(|o| model.objective_limit(o, &points, kind)).collect();
+    let slo_limit = per_objective
+        .iter()
+        .filter_map(|o| o.at.clone())
+        .min_by(|a, b| a.throughput.value.total_cmp(&b.throughput.value));
+    let safe = safe_point(&model, kind, slo_limit.as_ref(), &peak, objectives.is_empty(), headroom);
+    let (usl, mmc) = model.summaries(&load, &x);
+    Ok(Limits {
+        load_kind: kind,
+        usl,
+        mmc,
+        peak,
+        knee,
+        knee_note,
+        objectives: per_objective,
+        slo_limit,
+        safe_operating_point: safe,
+        warnings,
+    })
+}
+
+enum Model {
+    Usl(UslFit),
+    Mmc(MmcFit),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct MmcFit {
+    servers: u32,
+    service_s: f64,
+    rms_log_error: f64,
+}
+
+impl MmcFit {
+    fn queue(&self, rate: f64) -> Mmc {
+        Mmc { lambda: rate, mu: 1.0 / self.service_s, c: self.servers }
+    }
+
+    fn capacity(&self) -> f64 {
+        self.servers as f64 / self.service_s
+    }
+}
+
+impl Model {
+    fn warnings(&self) -> Vec<String> {
+        match self {
+            Model::Usl(fit) => {
+                let m = fit.model;
+                let mut w = Vec::new();
+                if m.kappa == 0.0 && m.sigma == 0.0 {
+                    w.push("sigma = 0 and kappa = 0: the model scales linearly, no peak and no ceiling".into());
+                } else if m.kappa == 0.0 {
+                    w.push("kappa = 0: no peak; throughput approaches the Amdahl ceiling lambda / sigma".into());
+                }
+                w
+            }
+            Model::Mmc(_) => Vec::new(),
+        }
+    }
+
+    /// Highest load of the tested range, and whether the run saturated there.
+    fn peak(&self, points: &[Point], kind: LoadKind) -> Peak {
+        let best = points.iter().max_by(|a, b| a.throughput.total_cmp(&b.throughput)).expect("at least 3 points");
+        let saturated = match self {
+            Model::Usl(fit) => closed_saturated(points, fit.model.lambda),
+            Model::Mmc(_) => points.iter().any(|p| p.throughput < STABLE_SHARE * p.load),
+        };
+        let estimate = match self {
+            Model::Usl(fit) => fit.model.max_throughput(),
+            Model::Mmc(m) => Some(m.capacity()),
+        };
+        let note = if saturated {
+            format!("saturated: peak {:.1} rps measured at {} {}", best.throughput, best.load, kind.unit())
+        } else {
+            format!("no knee in the tested range; peak at least {:.1} rps", best.throughput)
+        };
+        Peak {
+            throughput: figure(best.throughput, "rps", Basis::Measured),
+            load: figure(best.load, kind.unit(), Basis::Measured),
+            saturated,
+            model_estimate: (!saturated).then_some(estimate).flatten().map(|v| figure(v, "rps", Basis::Extrapolated)),
+            note,
+        }
+    }
+
+    /// The knee: where extra load stops adding throughput and only adds queueing.
+    /// Closed: the load at which linear scaling at the best measured per-user rate
+    /// max(X / N) reaches the peak, N = X_peak / max(X / N): the asymptotic-bounds
+    /// intersection (D + Z) / D_max of mean-value analysis. (The USL's lambda is not used:
+    /// a hard ceiling bends its fit and inflates lambda.)
+    /// Open: the arrival rate at which the mean response time doubles its no-load value.
+    fn knee(&self, peak: &Peak, points: &[Point], kind: LoadKind) -> Result<OperatingPoint, String> {
+        if !peak.saturated {
+            return Err(peak.note.clone());
+        }
+        match self {
+            Model::Usl(_) => {
+                let per_user = points.iter().map(|p| p.throughput / p.load).fold(0.0, f64::max);
+                let n = peak.throughput.value / per_user;
+                Ok(OperatingPoint { load: figure(n, kind.unit(), Basis::Model), throughput: peak.throughput.clone() })
+            }
+            Model::Mmc(m) => {
+                let rate = bisect(0.0, m.capacity() * (1.0 - 1e-9), |r| m.queue(r).mean_response() - 2.0 * m.service_s);
+                Ok(OperatingPoint { load: figure(rate, kind.unit(), Basis::Model), throughput: figure(rate, "rps", Basis::Model) })
+            }
+        }
+    }
+
+    fn objective_limit(&self, objective: &Objective, points: &[Point], kind: LoadKind) -> ObjectiveLimit {
+        let observed: Vec<(f64, f64, f64)> = points
+            .iter()
+            .filter_map(|p| p.latency(&objective.name).map(|l| (p.load, p.throughput, l)))
+            .collect();
+        let at = |load: f64, x: f64, basis: Basis| OperatingPoint {
+            load: figure(load, kind.unit(), basis),
+            throughput: figure(x, "rps", basis),
+        };
+        let (point, note) = match observed.iter().position(|(_, _, l)| *l > objective.limit_ms) {
+            _ if observed.is_empty() => match self.extrapolate(objective, None) {
+                Some((load, x)) => (Some(at(load, x, Basis::Model)), Some("no latency data: latency from the model (Little's law)".into())),
+                None => (None, Some("no latency data and no model limit".into())),
+            },
+            Some(0) => (None, Some(format!("{} already above {} ms at the lowest tested load", objective.name, objective.limit_ms))),
+            Some(k) => {
+                let (load, x) = self.interpolate(objective, observed[k - 1], observed[k]);
+                (Some(at(load, x, Basis::Interpolated)), None)
+            }
+            None => {
+                let last = *observed.last().expect("not empty");
+                match self.extrapolate(objective, Some(last)) {
+                    Some((load, x)) if load > last.0 => {
+                        (Some(at(load, x, Basis::Extrapolated)), Some("held at every tested load; extrapolated by the fitted model".into()))
+                    }
+                    _ => (Some(at(last.0, last.1, Basis::Measured)), Some("held at every tested load; the model gives no higher limit".into())),
+                }
+            }
+        };
+        ObjectiveLimit { objective: objective.name.clone(), limit_ms: objective.limit_ms, at: point, note }
+    }
+
+    /// The model's latency statistic at `load` in ms: USL mean latency N / X(N), or the
+    /// M/M/c response-time percentile. None where the model has no finite value.
+    fn predicted_ms(&self, objective: &Objective, load: f64) -> Option<f64> {
+        let ms = match self {
+            Model::Usl(fit) => fit.model.latency(load) * 1e3,
+            Model::Mmc(m) => m.queue(load).response_percentile(objective.percentile / 100.0) * 1e3,
+        };
+        (ms.is_finite() && ms > 0.0).then_some(ms)
+    }
+
+    /// Highest load the model allows: the USL peak concurrency (beyond it throughput only
+    /// falls), or just under the M/M/c capacity.
+    fn load_ceiling(&self) -> f64 {
+        match self {
+            Model::Usl(fit) => fit.model.peak_concurrency().unwrap_or(1e9),
+            Model::Mmc(m) => m.capacity() * (1.0 - 1e-9),
+        }
+    }
+
+    /// Between two measured steps that bracket the limit. Closed runs: linear, as latency
+    /// is flat below saturation and linear in N above it (R = N / X). Open runs: the
+    /// M/M/c curve scaled by a factor that moves linearly from one step's observed /
+    /// predicted ratio to the other's, so the result passes through both measurements
+    /// and bends as queueing latency bends (linear when the model has no value there).
+    fn interpolate(&self, objective: &Objective, low: (f64, f64, f64), high: (f64, f64, f64)) -> (f64, f64) {
+        let ((l0, x0, r0), (l1, x1, r1)) = (low, high);
+        let curved = matches!(self, Model::Mmc(_));
+        let load = match (self.predicted_ms(objective, l0), self.predicted_ms(objective, l1)) {
+            (Some(p0), Some(p1)) if curved => {
+                let scaled = |l: f64| {
+                    let f = (l - l0) / (l1 - l0);
+                    let ratio = r0 / p0 + f * (r1 / p1 - r0 / p0);
+                    self.predicted_ms(objective, l).map_or(f64::INFINITY, |p| p * ratio) - objective.limit_ms
+                };
+                bisect(l0, l1, scaled)
+            }
+            _ => l0 + (objective.limit_ms - r0) / (r1 - r0) * (l1 - l0),
+        };
+        (load, x0 + (load - l0) / (l1 - l0) * (x1 - x0))
+    }
+
+    /// Beyond the tested range: the load at which the model's statistic, scaled to agree
+    /// with the last measurement (`anchor`: load, throughput, latency), reaches the limit.
+    fn extrapolate(&self, objective: &Objective, anchor: Option<(f64, f64, f64)>) -> Option<(f64, f64)> {
+        let from = anchor.map_or(0.0, |a| a.0);
+        let ratio = match anchor {
+            Some((load, _, observed)) => observed / self.predicted_ms(objective, load)?,
+            None => 1.0,
+        };
+        let excess = |l: f64| self.predicted_ms(objective, l).map_or(f64::INFINITY, |p| p * ratio) - objective.limit_ms;
+        let ceiling = self.load_ceiling();
+        if from >= ceiling || excess(from.max(1e-9)) > 0.0 {
+            return None;
+        }
+        let load = if excess(ceiling) <= 0.0 { ceiling } else { bisect(from, ceiling, excess) };
+        Some((load, self.throughput_at(load)))
+    }
+
+    fn throughput_at(&self, load: f64) -> f64 {
+        match self {
+            Model::Usl(fit) => fit.model.throughput(load),
+            Model::Mmc(_) => load,
+        }
+    }
+
+    /// The load that gives throughput `x`.
+    fn load_at(&self, x: f64) -> Option<f64> {
+        match self {
+            Model::Usl(fit) => fit.model.concurrency_at_throughput(x),
+            Model::Mmc(_) => Some(x),
+        }
+    }
+
+    fn summaries(&self, load: &[f64], x: &[f64]) -> (Option<UslSummary>, Option<MmcSummary>) {
+        match self {
+            Model::Usl(fit) => {
+                let m = fit.model;
+                (
+                    Some(UslSummary {
+                        sigma: m.sigma,
+                        kappa: m.kappa,
+                        lambda: m.lambda,
+                        sigma_se: fit.sigma_se,
+                        kappa_se: fit.kappa_se,
+                        lambda_se: fit.lambda_se,
+                        r2: fit.r2,
+                        peak_concurrency: m.peak_concurrency(),
+                        peak_concurrency_floor: m.peak_concurrency().map(f64::floor),
+                        peak_throughput: m.peak_throughput(),
+                        amdahl_ceiling: m.amdahl_ceiling(),
+                        residuals: fit.residuals.clone(),
+                        efficiency: load.iter().zip(x).map(|(n, x)| m.efficiency(*n, *x)).collect(),
+                        at_bound: fit.at_bound.clone(),
+                    }),
+                    None,
+                )
+            }
+            Model::Mmc(m) => (
+                None,
+                Some(MmcSummary {
+                    servers: m.servers,
+                    service_time_ms: m.service_s * 1e3,
+                    capacity_rps: m.capacity(),
+                    rms_log_error: m.rms_log_error,
+                }),
+            ),
+        }
+    }
+}
+
+/// Saturated when throughput fell after its maximum, or the last step added less than
+/// a tenth of what linear scaling at lambda would add.
+fn closed_saturated(points: &[Point], lambda: f64) -> bool {
+    let n = points.len();
+    let max_index = (0..n).max_by(|&a, &b| points[a].throughput.total_cmp(&points[b].throughput)).unwrap_or(0);
+    if max_index + 1 < n {
+        return true;
+    }
+    let (a, b) = (&points[n - 2], &points[n - 1]);
+    let marginal = (b.throughput - a.throughput) / ((b.load - a.load) * lambda);
+    marginal < SATURATED_MARGINAL
+}
+
+/// M/M/c by least squares on log mean latency over the stable steps: for each server
+/// count c, the service time S minimising the error (golden section on log S, with
+/// c / S above the highest stable rate), then the c with the least error.
+fn fit_mmc(points: &[Point]) -> MmcFit {
+    let stable: Vec<(f64, f64)> = points
+        .iter()
+        .filter(|p| p.throughput >= STABLE_SHARE * p.load)
+        .filter_map(|p| p.latency("mean").map(|w| (p.load, w / 1e3)))
+        .collect();
+    let top_rate = stable.iter().map(|(r, _)| *r).fold(0.0, f64::max).max(1e-9);
+    let shortest = stable.iter().map(|(_, w)| *w).fold(f64::INFINITY, f64::min);
+    let error = |c: u32, s: f64| -> f64 {
+        let sum: f64 = stable
+            .iter()
+            .map(|(rate, w)| {
+                let model = Mmc { lambda: *rate, mu: 1.0 / s, c }.mean_response();
+                (model.ln() - w.ln()).powi(2)
+            })
+            .sum();
+        if sum.is_finite() { sum } else { f64::INFINITY }
+    };
+    let mut best = MmcFit { servers: 1, service_s: shortest, rms_log_error: f64::INFINITY };
+    for c in 1..=MAX_SERVERS {
+        // S ranges below the shortest latency and keeps c / S above the top rate.
+        let hi = (c as f64 / top_rate * (1.0 - 1e-6)).min(shortest);
+        if !(hi > 0.0) {
+            continue;
+        }
+        let log_s = golden_section((hi * 1e-3).ln(), hi.ln(), |ls| error(c, ls.exp()));
+        let e = error(c, log_s.exp());
+        if e < best.rms_log_error {
+            best = MmcFit { servers: c, service_s: log_s.exp(), rms_log_error: e };
+        }
+    }
+    best.rms_log_error = (best.rms_log_error / stable.len().max(1) as f64).sqrt();
+    best
+}
+
+fn golden_section(mut a: f64, mut b: f64, f: impl Fn(f64) -> f64) -> f64 {
+    let ratio = (5f64.sqrt() - 1.0) / 2.0;
+    for _ in 0..100 {
+        let (c, d) = (b - ratio * (b - a), a + ratio * (b - a));
+        if f(c) < f(d) { b = d } else { a = c }
+    }
+    (a + b) / 2.0
+}
+
+/// Root of an increasing `f` in [lo, hi] (hi if f stays below 0, lo if above).
+fn bisect(mut lo: f64, mut hi: f64, f: impl Fn(f64) -> f64) -> f64 {
+    for _ in 0..200 {
+        let mid = (lo + hi) / 2.0;
+        if f(mid) < 0.0 { lo = mid } else { hi = mid }
+    }
+    (lo + hi) / 2.0
+}
+
+fn safe_point(
+    model: &Model,
+    kind: LoadKind,
+    slo_limit: Option<&OperatingPoint>,
+    peak: &Peak,
+    no_objectives: bool,
+    headroom: f64,
+) -> Option<SafePoint> {
+    let (reference, based_on) = match slo_limit {
+        Some(limit) => (limit.throughput.value, "slo_limit"),
+        None if no_objectives => (peak.throughput.value, "peak"),
+        None => return None,
+    };
+    let x = reference * (1.0 - headroom);
+    let load = model.load_at(x)?;
+    Some(SafePoint {
+        headroom,
+        based_on: based_on.into(),
+        at: OperatingPoint { load: figure(load, kind.unit(), Basis::Model), throughput: figure(x, "rps", Basis::Model) },
+    })
+}
+
+#[cfg(test)]
+mod tests;
