@@ -32,6 +32,13 @@ DIR/timeline.csv (one row per second). Ctrl-C stops the load and still writes wh
         /// The scenario file (YAML).
         scenario: PathBuf,
     },
+    /// Fit the saturation model to a run and state its limits: peak, knee, SLO limit, safe point.
+    #[command(after_help = "Examples:\n  headroom fit out/run.json\n  headroom fit out/run.json --slo p99=250ms --headroom 30% --out out/limits\n  \
+headroom fit results.csv --slo p95=200ms --json\n\n\
+INPUT is a run.json from `headroom run` (closed runs fit the USL on users and throughput; \
+open runs fit M/M/c on arrival rate and latency) or a CSV with columns \
+concurrency,throughput[,latency_ms] from another tool. Writes DIR/limits.json.")]
+    Fit(FitArgs),
     /// Serve a simulated service of known capacity (workers / service time) on 127.0.0.1.
     #[command(after_help = "Example:\n  headroom target --workers 4 --service-time 10ms --dist const --port 8080\n\n\
 Every path answers after one service time (FIFO queue when all workers are busy) with JSON \
@@ -50,6 +57,24 @@ pub struct RunArgs {
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
     /// Print run.json to stdout instead of the summary table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct FitArgs {
+    /// run.json, or a CSV with concurrency,throughput[,latency_ms].
+    pub input: PathBuf,
+    /// Latency objective PERCENTILE=DURATION, repeatable (default: the run's own SLO).
+    #[arg(long, value_name = "pXX=DURATION")]
+    pub slo: Vec<String>,
+    /// How far below the SLO limit (or the peak, without an SLO) the safe point sits.
+    #[arg(long, default_value = "20%")]
+    pub headroom: String,
+    /// Directory for limits.json.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Print limits.json to stdout instead of the table.
     #[arg(long)]
     pub json: bool,
 }

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         cli::Command::Run(args) => commands::run::run(args),
         cli::Command::Validate { scenario } => commands::validate::run(&scenario),
         cli::Command::Target(args) => commands::target::run(args),
+        cli::Command::Fit(args) => commands::fit::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -4,7 +4,7 @@
 //! users) are modelled by the USL, open runs (load = arrival rate) by M/M/c.
 
 use crate::queueing::Mmc;
-use crate::usl::{self, FitError, Usl, UslFit};
+use crate::usl::{self, FitError, UslFit};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -151,6 +151,39 @@ pub struct Limits {
     pub warnings: Vec<String>,
 }
 
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// limits.json: the limits with where they came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LimitsFile {
+    pub schema_version: u32,
+    /// The input file the points came from.
+    pub source: String,
+    /// The points fitted, sorted by load.
+    pub points: Vec<PointRecord>,
+    #[serde(flatten)]
+    pub limits: Limits,
+}
+
+/// A fitted point as written to limits.json.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointRecord {
+    pub load: f64,
+    pub throughput_rps: f64,
+    pub latency_ms: BTreeMap<String, f64>,
+}
+
+impl LimitsFile {
+    pub fn new(source: &str, points: &[Point], limits: Limits) -> LimitsFile {
+        let mut points: Vec<PointRecord> = points
+            .iter()
+            .map(|p| PointRecord { load: p.load, throughput_rps: p.throughput, latency_ms: p.latency_ms.clone() })
+            .collect();
+        points.sort_by(|a, b| a.load.total_cmp(&b.load));
+        LimitsFile { schema_version: SCHEMA_VERSION, source: source.to_string(), points, limits }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LimitsError {
     #[error(transparent)]
@@ -258,7 +291,7 @@ impl Model {
 
     /// Highest load of the tested range, and whether the run saturated there.
     fn peak(&self, points: &[Point], kind: LoadKind) -> Peak {
-        let best = points.iter().max_by(|a, b| a.throughput.total_cmp(&b.throughput)).expect("at least 3 points");
+        let best = first_max(points);
         let saturated = match self {
             Model::Usl(fit) => closed_saturated(points, fit.model.lambda),
             Model::Mmc(_) => points.iter().any(|p| p.throughput < STABLE_SHARE * p.load),
@@ -374,6 +407,8 @@ impl Model {
             }
             _ => l0 + (objective.limit_ms - r0) / (r1 - r0) * (l1 - l0),
         };
+        // An open system has no steady state past its capacity: the limit stops there.
+        let load = if curved { load.min(self.load_ceiling()) } else { load };
         (load, x0 + (load - l0) / (l1 - l0) * (x1 - x0))
     }
 
@@ -446,12 +481,17 @@ impl Model {
     }
 }
 
+/// The lowest-load point with the highest throughput.
+fn first_max(points: &[Point]) -> &Point {
+    points.iter().fold(&points[0], |best, p| if p.throughput > best.throughput { p } else { best })
+}
+
 /// Saturated when throughput fell after its maximum, or the last step added less than
 /// a tenth of what linear scaling at lambda would add.
 fn closed_saturated(points: &[Point], lambda: f64) -> bool {
     let n = points.len();
-    let max_index = (0..n).max_by(|&a, &b| points[a].throughput.total_cmp(&points[b].throughput)).unwrap_or(0);
-    if max_index + 1 < n {
+    let peak = first_max(points);
+    if points.iter().any(|p| p.load > peak.load && p.throughput < peak.throughput) {
         return true;
     }
     let (a, b) = (&points[n - 2], &points[n - 1]);
@@ -460,9 +500,12 @@ fn closed_saturated(points: &[Point], lambda: f64) -> bool {
 }
 
 /// M/M/c by least squares on log mean latency over the stable steps: for each server
-/// count c, the service time S minimising the error (golden section on log S, with
-/// c / S above the highest stable rate), then the c with the least error.
+/// count c, the service time S minimising the error, then the c with the least error.
+/// When some step saturated, its throughput is the capacity and pins S = c / X_peak;
+/// otherwise S is searched (golden section on log S, c / S above the highest rate).
 fn fit_mmc(points: &[Point]) -> MmcFit {
+    let saturated = points.iter().any(|p| p.throughput < STABLE_SHARE * p.load);
+    let capacity = saturated.then(|| first_max(points).throughput);
     let stable: Vec<(f64, f64)> = points
         .iter()
         .filter(|p| p.throughput >= STABLE_SHARE * p.load)
@@ -487,10 +530,13 @@ fn fit_mmc(points: &[Point]) -> MmcFit {
         if !(hi > 0.0) {
             continue;
         }
-        let log_s = golden_section((hi * 1e-3).ln(), hi.ln(), |ls| error(c, ls.exp()));
-        let e = error(c, log_s.exp());
+        let s = match capacity {
+            Some(x) => c as f64 / x,
+            None => golden_section((hi * 1e-3).ln(), hi.ln(), |ls| error(c, ls.exp())).exp(),
+        };
+        let e = error(c, s);
         if e < best.rms_log_error {
-            best = MmcFit { servers: c, service_s: log_s.exp(), rms_log_error: e };
+            best = MmcFit { servers: c, service_s: s, rms_log_error: e };
         }
     }
     best.rms_log_error = (best.rms_log_error / stable.len().max(1) as f64).sqrt();

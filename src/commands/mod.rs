@@ -1,5 +1,6 @@
 //! One module per subcommand: each wires crate functions to files and the terminal.
 
+pub mod fit;
 pub mod run;
 pub mod target;
 pub mod validate;

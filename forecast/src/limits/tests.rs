@@ -2,6 +2,7 @@
 //! service time S (capacity C / S), and an M/M/c queue for the open model.
 
 use super::*;
+use crate::usl::Usl;
 
 fn point(load: f64, throughput: f64, latency: &[(&str, f64)]) -> Point {
     Point { load, throughput, latency_ms: latency.iter().map(|(k, v)| (k.to_string(), *v)).collect() }
