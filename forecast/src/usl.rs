@@ -156,6 +156,12 @@ pub fn fit(n: &[f64], x: &[f64]) -> Result<UslFit, FitError> {
     Ok(diagnose(theta, rss, n, x, iterations))
 }
 
+/// Fits many curves at once (one per service), in parallel with rayon.
+pub fn fit_many(curves: &[(Vec<f64>, Vec<f64>)]) -> Vec<Result<UslFit, FitError>> {
+    use rayon::prelude::*;
+    curves.par_iter().map(|(n, x)| fit(n, x)).collect()
+}
+
 fn project(theta: [f64; 3]) -> [f64; 3] {
     [theta[0].clamp(0.0, 1.0), theta[1].clamp(0.0, 1.0), theta[2].max(f64::MIN_POSITIVE)]
 }
@@ -309,6 +315,24 @@ mod tests {
         assert_eq!(linear.peak_concurrency(), None);
         assert_eq!(linear.amdahl_ceiling(), None);
         assert_eq!(linear.max_throughput(), None);
+    }
+
+    #[test]
+    fn fitting_many_in_parallel_matches_one_by_one() {
+        let curves: Vec<(Vec<f64>, Vec<f64>)> = (1..=50)
+            .map(|k| {
+                let truth = Usl { sigma: 0.001 * k as f64, kappa: 1e-5 * k as f64, lambda: 10.0 * k as f64 };
+                let n: Vec<f64> = [1, 2, 4, 8, 16, 32, 64, 128].map(f64::from).to_vec();
+                let x = n.iter().map(|n| truth.throughput(*n)).collect();
+                (n, x)
+            })
+            .collect();
+        let parallel = fit_many(&curves);
+        for (k, (curve, fitted)) in curves.iter().zip(&parallel).enumerate() {
+            assert_eq!(fitted, &fit(&curve.0, &curve.1));
+            let m = fitted.as_ref().unwrap().model;
+            assert!(close(m.sigma, 0.001 * (k + 1) as f64, 1e-6), "{k}: {m:?}");
+        }
     }
 
     #[test]
