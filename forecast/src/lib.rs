@@ -8,4 +8,5 @@
 mod linalg;
 pub mod limits;
 pub mod queueing;
+pub mod ts;
 pub mod usl;

@@ -1,0 +1,77 @@
+//! Capacity answers from a forecast: the peak over a window estimated as the maximum of
+//! simulated future paths (not read off the mean path), and the runway, the first time
+//! the forecast crosses a threshold.
+
+use super::models::Fitted;
+use rand::{Rng, SeedableRng};
+use rand_distr::StandardNormal;
+use serde::{Deserialize, Serialize};
+
+/// A peak: the median of the simulated maxima with 80% and 95% intervals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeakBand {
+    pub value: f64,
+    pub lo80: f64,
+    pub hi80: f64,
+    pub lo95: f64,
+    pub hi95: f64,
+    /// Step (from the forecast start) where the mean path is highest in the window.
+    pub at_step: usize,
+}
+
+const PATHS: usize = 400;
+const SEED: u64 = 0x5EED;
+
+/// Peaks over each `[start, end)` window of steps. A path is the mean plus a shared
+/// drift term (the part of sigma the residuals do not explain) plus residuals drawn
+/// from the history, so its marginal spread matches sigma and its noise the data's.
+pub fn peaks(fit: &Fitted, windows: &[(usize, usize)]) -> Vec<PeakBand> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(SEED);
+    let centre = fit.residuals.iter().sum::<f64>() / fit.residuals.len().max(1) as f64;
+    let residuals: Vec<f64> = fit.residuals.iter().map(|r| r - centre).collect();
+    let noise_var = residuals.iter().map(|r| r * r).sum::<f64>() / residuals.len().max(1) as f64;
+    let drift: Vec<f64> = fit.sigma.iter().map(|s| (s * s - noise_var).max(0.0).sqrt()).collect();
+    let mut maxima = vec![Vec::with_capacity(PATHS); windows.len()];
+    for _ in 0..PATHS {
+        let z: f64 = rng.sample(StandardNormal);
+        for (w, &(start, end)) in windows.iter().enumerate() {
+            let mut max = f64::NEG_INFINITY;
+            for t in start..end {
+                let r = if residuals.is_empty() { 0.0 } else { residuals[rng.random_range(0..residuals.len())] };
+                max = max.max(fit.mean[t] + drift[t] * z + r);
+            }
+            maxima[w].push(max);
+        }
+    }
+    windows
+        .iter()
+        .zip(maxima.iter_mut())
+        .map(|(&(start, end), m)| {
+            m.sort_by(f64::total_cmp);
+            let q = |p: f64| m[((p * (m.len() - 1) as f64).round() as usize).min(m.len() - 1)];
+            let at_step = (start..end).max_by(|&a, &b| fit.mean[a].total_cmp(&fit.mean[b])).unwrap_or(start);
+            PeakBand { value: q(0.5), lo80: q(0.1), hi80: q(0.9), lo95: q(0.025), hi95: q(0.975), at_step }
+        })
+        .collect()
+}
+
+/// First step at which `path` reaches `threshold`.
+pub fn first_crossing(path: &[f64], threshold: f64) -> Option<usize> {
+    path.iter().position(|v| *v >= threshold)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peak_of_pure_noise_is_above_the_mean() {
+        // Mean 10, residuals +-1: the maximum of 100 steps is almost surely 11.
+        let fit = Fitted { mean: vec![10.0; 100], sigma: vec![1.0; 100], residuals: vec![-1.0, 1.0], slope: None };
+        let p = &peaks(&fit, &[(0, 100)])[0];
+        assert!((p.value - 11.0).abs() < 1e-9, "{p:?}");
+        assert!(p.lo95 <= p.value && p.value <= p.hi95);
+        assert_eq!(first_crossing(&[1.0, 2.0, 3.0], 2.5), Some(2));
+        assert_eq!(first_crossing(&[1.0], 2.5), None);
+    }
+}
