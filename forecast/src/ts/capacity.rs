@@ -23,23 +23,35 @@ const PATHS: usize = 400;
 const SEED: u64 = 0x5EED;
 
 /// Peaks over each `[start, end)` window of steps. A path is the mean plus a shared
-/// drift term (the part of sigma the residuals do not explain) plus residuals drawn
-/// from the history, so its marginal spread matches sigma and its noise the data's.
-pub fn peaks(fit: &Fitted, windows: &[(usize, usize)]) -> Vec<PeakBand> {
+/// drift term (the part of sigma the residuals do not explain) plus residuals drawn from
+/// the history in whole blocks of `block` steps (one day), each taken from the same time
+/// of day as the steps it fills (a seasonal block bootstrap). The spread matches sigma
+/// and the noise keeps the data's bursts, their clustering and their time of day: a
+/// day's peak is drawn like a past day's, not as the worst of independent draws.
+pub fn peaks(fit: &Fitted, windows: &[(usize, usize)], block: usize) -> Vec<PeakBand> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(SEED);
     let centre = fit.residuals.iter().sum::<f64>() / fit.residuals.len().max(1) as f64;
     let residuals: Vec<f64> = fit.residuals.iter().map(|r| r - centre).collect();
     let noise_var = residuals.iter().map(|r| r * r).sum::<f64>() / residuals.len().max(1) as f64;
     let drift: Vec<f64> = fit.sigma.iter().map(|s| (s * s - noise_var).max(0.0).sqrt()).collect();
+    let horizon = windows.iter().map(|w| w.1).max().unwrap_or(0);
+    let block = block.clamp(1, residuals.len().max(1));
+    let mut noise = vec![0.0; horizon];
     let mut maxima = vec![Vec::with_capacity(PATHS); windows.len()];
     for _ in 0..PATHS {
         let z: f64 = rng.sample(StandardNormal);
-        for (w, &(start, end)) in windows.iter().enumerate() {
-            let mut max = f64::NEG_INFINITY;
-            for t in start..end {
-                let r = if residuals.is_empty() { 0.0 } else { residuals[rng.random_range(0..residuals.len())] };
-                max = max.max(fit.mean[t] + drift[t] * z + r);
+        if !residuals.is_empty() {
+            // Residuals end where the history ends: a block a whole number of blocks
+            // back starts at the same time of day as the forecast chunk it fills.
+            let whole_blocks = residuals.len() / block;
+            for chunk in noise.chunks_mut(block) {
+                let from = residuals.len() - rng.random_range(1..=whole_blocks) * block;
+                let len = chunk.len();
+                chunk.copy_from_slice(&residuals[from..from + len]);
             }
+        }
+        for (w, &(start, end)) in windows.iter().enumerate() {
+            let max = (start..end).map(|t| fit.mean[t] + drift[t] * z + noise[t]).fold(f64::NEG_INFINITY, f64::max);
             maxima[w].push(max);
         }
     }
@@ -68,9 +80,14 @@ mod tests {
     fn peak_of_pure_noise_is_above_the_mean() {
         // Mean 10, residuals +-1: the maximum of 100 steps is almost surely 11.
         let fit = Fitted { mean: vec![10.0; 100], sigma: vec![1.0; 100], residuals: vec![-1.0, 1.0], slope: None };
-        let p = &peaks(&fit, &[(0, 100)])[0];
+        let p = &peaks(&fit, &[(0, 100)], 1)[0];
         assert!((p.value - 11.0).abs() < 1e-9, "{p:?}");
         assert!(p.lo95 <= p.value && p.value <= p.hi95);
+        // Blocks keep a burst's neighbourhood: with one burst in a long quiet history,
+        // a one-step window rarely sees it, but its block always holds it whole.
+        let bursty = Fitted { mean: vec![0.0; 4], sigma: vec![0.0; 4], residuals: (0..40).map(|t| if t == 20 { 10.0 } else { 0.0 }).collect(), slope: None };
+        let p = &peaks(&bursty, &[(0, 4)], 4)[0];
+        assert!(p.value < 1.0 && p.hi95 > 5.0, "{p:?}");
         assert_eq!(first_crossing(&[1.0, 2.0, 3.0], 2.5), Some(2));
         assert_eq!(first_crossing(&[1.0], 2.5), None);
     }

@@ -107,7 +107,8 @@ pub fn forecast_series(
         return Err(ForecastError::TooShort(y.len()));
     }
     let (seasons, notes) = select::detect_seasons(y, history.step);
-    let candidates = select::candidates(y, &seasons);
+    let day = steps_per_day(history.step, y.len());
+    let candidates = select::candidates(y, &seasons, day);
     let backtest_horizon = horizon.min(y.len() / 4).max(1);
     let choice = select::choose(y, &candidates, backtest_horizon);
     let fit = choice.forecast(y, horizon);
@@ -118,7 +119,7 @@ pub fn forecast_series(
     let week = ((WEEK_S / history.step) as usize).max(1);
     let mut windows = vec![window(0, horizon)];
     windows.extend((0..horizon).step_by(week).map(|w| window(w, w + week)));
-    let bands_of_peaks = peaks(&fit, &windows);
+    let bands_of_peaks = peaks(&fit, &windows, day);
     let to_peak = |(w, b): (&(usize, usize), &PeakBand)| Peak {
         from: at(w.0),
         to: at(w.1 - 1),
@@ -136,11 +137,10 @@ pub fn forecast_series(
         mean_crosses_at: first_crossing(&bands.mean, t).map(at),
         upper95_crosses_at: first_crossing(&bands.hi95, t).map(at),
     });
-    let daily = seasons.first().copied().unwrap_or(1);
     Ok(SeriesForecast {
         series: name.to_string(),
         model: choice.label(),
-        backtest: accuracy(&choice, y, backtest_horizon, daily),
+        backtest: accuracy(&choice, y, backtest_horizon, day),
         trend_per_day: fit.slope.map(|s| s * 86_400.0 / history.step as f64),
         choice,
         seasons,
@@ -173,17 +173,23 @@ fn bands(fit: &models::Fitted) -> Bands {
 }
 
 /// The chosen method fitted without the last `h` points and scored on them; MASE is
-/// scaled by the in-sample seasonal naive error with season `m`.
-fn accuracy(choice: &Choice, y: &[f64], h: usize, m: usize) -> Accuracy {
+/// scaled by the in-sample seasonal naive error with a one-day season of `day` steps.
+fn accuracy(choice: &Choice, y: &[f64], h: usize, day: usize) -> Accuracy {
     let (train, test) = y.split_at(y.len() - h);
     let fit = choice.forecast(train, h);
-    let peak = peaks(&fit, &[(0, h)])[0].value;
+    let peak = peaks(&fit, &[(0, h)], day)[0].value;
+    let m = if train.len() > day { day } else { 1 };
     Accuracy {
         horizon_steps: h,
         mase: metrics::mase(test, &fit.mean, train, m),
         smape: metrics::smape(test, &fit.mean),
         peak_error: metrics::peak_error(peak, test),
     }
+}
+
+/// Steps in a day, at most a quarter of the history (and at least 1).
+fn steps_per_day(step_s: i64, len: usize) -> usize {
+    ((86_400 / step_s.max(1)) as usize).clamp(1, (len / 4).max(1))
 }
 
 /// Holds out the last `holdout` steps, forecasts them from the rest, and scores the
@@ -198,7 +204,8 @@ pub fn holdout(name: &str, history: &Regular, holdout: usize) -> Result<(SeriesF
     let (train, test) = history.values.split_at(history.values.len() - holdout);
     let train = Regular { start: history.start, step: history.step, values: train.to_vec() };
     let f = forecast_series(name, &train, Cleaning::default(), holdout, None)?;
-    let m = f.seasons.first().copied().unwrap_or(1);
+    let day = steps_per_day(history.step, train.values.len());
+    let m = if train.values.len() > day { day } else { 1 };
     let score = Accuracy {
         horizon_steps: holdout,
         mase: metrics::mase(test, &f.bands.mean, &train.values, m),

@@ -22,6 +22,9 @@ pub enum Trend {
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum Method {
     SeasonalNaive { season: usize },
+    /// Per phase, the median of the last `cycles` cycles: the forecast that minimises
+    /// absolute error on bursty series whose typical value is far from their mean.
+    SeasonalMedian { season: usize, cycles: usize },
     LinearTrend,
     DampedTrend,
     HoltWinters { season: usize, multiplicative: bool },
@@ -32,6 +35,8 @@ impl Method {
     pub fn label(&self) -> String {
         match self {
             Method::SeasonalNaive { season } => format!("seasonal_naive({season})"),
+            Method::SeasonalMedian { season: 1, cycles } => format!("recent_median({cycles})"),
+            Method::SeasonalMedian { season, cycles } => format!("seasonal_median({season}x{cycles})"),
             Method::LinearTrend => "linear_trend".into(),
             Method::DampedTrend => "damped_trend".into(),
             Method::HoltWinters { season, multiplicative } => {
@@ -48,6 +53,7 @@ impl Method {
     pub fn longest_season(&self) -> usize {
         match self {
             Method::SeasonalNaive { season } | Method::HoltWinters { season, .. } => *season,
+            Method::SeasonalMedian { season, cycles } => season * cycles / 2,
             Method::Decomposition { seasons, .. } => seasons.iter().copied().max().unwrap_or(1),
             Method::LinearTrend | Method::DampedTrend => 1,
         }
@@ -69,6 +75,7 @@ pub struct Fitted {
 pub fn forecast(method: &Method, y: &[f64], h: usize) -> Fitted {
     match method {
         Method::SeasonalNaive { season } => seasonal_naive(y, *season, h),
+        Method::SeasonalMedian { season, cycles } => seasonal_median(y, *season, *cycles, h),
         Method::LinearTrend => {
             let line = Line::fit(y);
             let residuals = y.iter().enumerate().map(|(t, v)| v - line.at(t as f64)).collect();
@@ -91,6 +98,27 @@ fn seasonal_naive(y: &[f64], m: usize, h: usize) -> Fitted {
         residuals,
         slope: None,
     }
+}
+
+fn seasonal_median(y: &[f64], m: usize, cycles: usize, h: usize) -> Fitted {
+    let n = y.len();
+    let k = cycles.min(n / m).max(1);
+    let profile: Vec<f64> = (0..m)
+        .map(|p| {
+            // Phase p of the forecast is step n + p; the same phase `i` cycles back.
+            let values: Vec<f64> = (1..=k).map(|i| y[n + p - i * m]).collect();
+            median(&values)
+        })
+        .collect();
+    // Residuals over the whole history, each cycle-group against its own medians, so the
+    // noise has as many days to draw from as the data.
+    let residuals: Vec<f64> = if m == 1 {
+        y.chunks(k).flat_map(|c| { let med = median(c); c.iter().map(move |v| v - med) }).collect()
+    } else {
+        (n - k * m..n).map(|t| y[t] - profile[(t + m - n % m) % m]).collect()
+    };
+    let s = rms(&residuals) * (1.0 + 1.0 / k as f64).sqrt();
+    Fitted { mean: (0..h).map(|j| profile[j % m]).collect(), sigma: vec![s; h], residuals, slope: None }
 }
 
 /// y = a + b t by least squares, with what its prediction interval needs.
@@ -325,6 +353,13 @@ fn moving_average(x: &[f64], w: usize) -> Vec<f64> {
         .collect()
 }
 
+fn median(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    v.sort_by(f64::total_cmp);
+    let mid = v.len() / 2;
+    if v.len() % 2 == 1 { v[mid] } else { (v[mid - 1] + v[mid]) / 2.0 }
+}
+
 fn variance(x: &[f64]) -> f64 {
     let mean = x.iter().sum::<f64>() / x.len().max(1) as f64;
     x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (x.len().max(2) - 1) as f64
@@ -367,6 +402,19 @@ mod tests {
         let f = forecast(&Method::SeasonalNaive { season: 4 }, &y, 6);
         assert_eq!(f.mean, vec![6.0, 7.0, 8.0, 9.0, 6.0, 7.0]);
         assert!(f.sigma[4] > f.sigma[3]);
+    }
+
+    #[test]
+    fn seasonal_median_ignores_bursts() {
+        // Phase 1 of a 3-step cycle bursts to 100 once in 5 cycles.
+        let y = [1.0, 2.0, 3.0, 1.0, 100.0, 3.0, 1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 1.0, 2.0, 3.0];
+        let f = forecast(&Method::SeasonalMedian { season: 3, cycles: 5 }, &y, 4);
+        assert_eq!(f.mean, vec![1.0, 2.0, 3.0, 1.0]);
+        assert_eq!(f.residuals.len(), 15);
+        assert_eq!(f.residuals[4], 98.0);
+        let flat = forecast(&Method::SeasonalMedian { season: 1, cycles: 5 }, &y, 2);
+        assert_eq!(flat.mean, vec![2.0, 2.0]);
+        assert_eq!(flat.residuals.len(), y.len());
     }
 
     #[test]

@@ -7,8 +7,11 @@ use super::metrics::mae;
 use serde::{Deserialize, Serialize};
 
 /// Autocorrelation at a season's lag must reach this for the season to be used.
-const SEASON_ACF: f64 = 0.2;
-const FOLDS: usize = 2;
+const SEASON_ACF: f64 = 0.1;
+const MAX_FOLDS: usize = 4;
+const MIN_FOLDS: usize = 2;
+/// Cycles a seasonal median looks back over.
+const MEDIAN_CYCLES: usize = 7;
 
 /// The chosen forecaster: one method or the mean of several.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,7 +33,8 @@ impl Choice {
 }
 
 /// The mean of several forecasts; its sigma is the mean of theirs (the errors of
-/// similar methods are strongly correlated, so averaging does not shrink them much).
+/// similar methods are strongly correlated, so averaging does not shrink them much),
+/// and its noise the residuals of the member that explains the history best.
 fn combine(mut fits: Vec<Fitted>) -> Fitted {
     if fits.len() == 1 {
         return fits.pop().expect("one");
@@ -41,9 +45,18 @@ fn combine(mut fits: Vec<Fitted>) -> Fitted {
     Fitted {
         mean: avg(&|x, j| x.mean[j]),
         sigma: avg(&|x, j| x.sigma[j]),
-        residuals: fits[0].residuals.clone(),
+        residuals: fits
+            .iter()
+            .map(|f| &f.residuals)
+            .min_by(|a, b| mean_square(a).total_cmp(&mean_square(b)))
+            .cloned()
+            .unwrap_or_default(),
         slope: fits[0].slope,
     }
+}
+
+fn mean_square(x: &[f64]) -> f64 {
+    x.iter().map(|v| v * v).sum::<f64>() / x.len().max(1) as f64
 }
 
 /// Seasons (in steps) found in the history, and notes on those left out.
@@ -81,10 +94,16 @@ fn acf(y: &[f64], lag: usize) -> f64 {
     (lag..n).map(|t| (y[t] - mean) * (y[t - lag] - mean)).sum::<f64>() / var
 }
 
-pub fn candidates(y: &[f64], seasons: &[usize]) -> Vec<Method> {
+/// Candidates for a history with these seasons; `day` (steps per day) sizes the window
+/// of the recent median, which is a candidate whatever the seasons.
+pub fn candidates(y: &[f64], seasons: &[usize], day: usize) -> Vec<Method> {
     let mut methods = vec![Method::LinearTrend, Method::DampedTrend];
+    if y.len() >= 2 * day {
+        methods.push(Method::SeasonalMedian { season: 1, cycles: day });
+    }
     for (i, &m) in seasons.iter().enumerate() {
         methods.push(Method::SeasonalNaive { season: m });
+        methods.push(Method::SeasonalMedian { season: m, cycles: MEDIAN_CYCLES });
         for trend in [Trend::Level, Trend::Linear, Trend::Damped] {
             methods.push(Method::Decomposition { seasons: seasons[..=i].to_vec(), trend });
         }
@@ -98,13 +117,19 @@ pub fn candidates(y: &[f64], seasons: &[usize]) -> Vec<Method> {
     methods
 }
 
-/// Rolling-origin backtest over `FOLDS` origins `horizon` apart; methods that cannot
-/// have two cycles of their longest season before the first origin are left out. The
-/// best single method wins unless the mean of the best two or three does better.
+/// Rolling-origin backtest over 2 to 4 origins `horizon` apart (as many as leave two
+/// cycles of the longest season before the first); methods that cannot have two cycles
+/// of their longest season before the first origin are left out. The best single
+/// method wins unless the mean of the best two or three does better.
 pub fn choose(y: &[f64], methods: &[Method], horizon: usize) -> Choice {
     let n = y.len();
-    let horizon = horizon.clamp(1, (n / (FOLDS + 2)).max(1));
-    let origins: Vec<usize> = (1..=FOLDS).map(|k| n - k * horizon).collect();
+    let longest = methods.iter().map(Method::longest_season).max().unwrap_or(1);
+    let folds = (MIN_FOLDS..=MAX_FOLDS)
+        .rev()
+        .find(|&f| n >= f * horizon + 2 * longest)
+        .unwrap_or(MIN_FOLDS);
+    let horizon = horizon.clamp(1, (n / (folds + 2)).max(1));
+    let origins: Vec<usize> = (1..=folds).map(|k| n - k * horizon).collect();
     let first_origin = *origins.last().expect("folds");
     let scored: Vec<(Method, Vec<Vec<f64>>)> = methods
         .iter()

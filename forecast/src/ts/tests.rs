@@ -36,7 +36,6 @@ fn recovers_trend_and_covers_with_its_intervals() {
         assert!((slope - SLOPE_PER_DAY).abs() / SLOPE_PER_DAY < 0.05, "seed {seed}: slope {slope} with {}", f.model);
         let actual = &y[n..];
         let mase = metrics::mase(actual, &f.bands.mean, &history.values, DAY).unwrap();
-        eprintln!("seed {seed}: {} slope {slope:.3} MASE {mase:.3}", f.model);
         assert!(mase < 1.0, "seed {seed}: MASE {mase} with {}", f.model);
         for (j, a) in actual.iter().enumerate() {
             inside += usize::from(f.bands.lo95[j] <= *a && *a <= f.bands.hi95[j]);
