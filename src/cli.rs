@@ -39,6 +39,15 @@ INPUT is a run.json from `headroom run` (closed runs fit the USL on users and th
 open runs fit M/M/c on arrival rate and latency) or a CSV with columns \
 concurrency,throughput[,latency_ms] from another tool. Writes DIR/limits.json.")]
     Fit(FitArgs),
+    /// Forecast utilisation history: trend, seasonality, intervals, the peak and the runway.
+    #[command(after_help = "Examples:\n  headroom forecast history.csv --horizon 90d --threshold 400\n  \
+headroom forecast history.csv --limits out/limits.json --out out/forecast\n  \
+headroom forecast query_range.json --horizon 30d\n  \
+headroom forecast --prometheus http://127.0.0.1:9090 --query 'sum(rate(http_requests_total[5m]))' --range 90d --step 5m\n  \
+headroom forecast history.csv --backtest 1d\n\n\
+INPUT is a CSV with timestamp,value or timestamp,series,value (RFC 3339, YYYY-MM-DD HH:MM:SS or Unix \
+seconds), or a saved Prometheus query_range response (.json). Writes DIR/forecast.csv and DIR/summary.json.")]
+    Forecast(ForecastArgs),
     /// Serve a simulated service of known capacity (workers / service time) on 127.0.0.1.
     #[command(after_help = "Example:\n  headroom target --workers 4 --service-time 10ms --dist const --port 8080\n\n\
 Every path answers after one service time (FIFO queue when all workers are busy) with JSON \
@@ -75,6 +84,42 @@ pub struct FitArgs {
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
     /// Print limits.json to stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ForecastArgs {
+    /// History: CSV, or a saved Prometheus query_range response (.json).
+    pub input: Option<PathBuf>,
+    /// How far ahead to forecast.
+    #[arg(long, default_value = "90d")]
+    pub horizon: String,
+    /// Runway threshold: the level demand must stay under.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Take the runway threshold from a limits.json (the SLO limit's throughput, else the peak).
+    #[arg(long)]
+    pub limits: Option<PathBuf>,
+    /// Hold out this much of the end of the history, forecast it and print MASE, sMAPE and peak error.
+    #[arg(long, value_name = "DURATION")]
+    pub backtest: Option<String>,
+    /// Regularise to this step (default: the median gap between samples; 5m for --prometheus).
+    #[arg(long)]
+    pub step: Option<String>,
+    /// Query a live Prometheus server instead of reading INPUT.
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
+    /// The PromQL query (with --prometheus).
+    #[arg(long)]
+    pub query: Option<String>,
+    /// How much history to query (with --prometheus).
+    #[arg(long, default_value = "90d")]
+    pub range: String,
+    /// Directory for forecast.csv and summary.json.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Print summary.json to stdout instead of the table.
     #[arg(long)]
     pub json: bool,
 }

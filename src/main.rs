@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         cli::Command::Validate { scenario } => commands::validate::run(&scenario),
         cli::Command::Target(args) => commands::target::run(args),
         cli::Command::Fit(args) => commands::fit::run(args),
+        cli::Command::Forecast(args) => commands::forecast::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

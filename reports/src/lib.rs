@@ -4,4 +4,5 @@
 //! Markdown reports as they arrive). It does not measure, fit or forecast: it only
 //! renders the types the other crates produce.
 
+pub mod forecast;
 pub mod timeline;

@@ -1,6 +1,8 @@
 //! One module per subcommand: each wires crate functions to files and the terminal.
 
 pub mod fit;
+pub mod forecast;
+pub mod prometheus;
 pub mod run;
 pub mod target;
 pub mod validate;

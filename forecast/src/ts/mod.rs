@@ -26,6 +26,22 @@ pub enum ForecastError {
     TooShort(usize),
 }
 
+/// summary.json: every series' forecast summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub schema_version: u32,
+    pub horizon_s: i64,
+    pub threshold: Option<Threshold>,
+    pub series: Vec<SeriesForecast>,
+}
+
+/// The runway's threshold and where it came from (`--threshold`, or a limits.json figure).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Threshold {
+    pub value: f64,
+    pub source: String,
+}
+
 /// A series' forecast and its capacity answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeriesForecast {
@@ -140,7 +156,7 @@ pub fn forecast_series(
     Ok(SeriesForecast {
         series: name.to_string(),
         model: choice.label(),
-        backtest: accuracy(&choice, y, backtest_horizon, day),
+        backtest: accuracy(&choice, y, choice.backtest_horizon, day),
         trend_per_day: fit.slope.map(|s| s * 86_400.0 / history.step as f64),
         choice,
         seasons,
@@ -155,14 +171,15 @@ pub fn forecast_series(
     })
 }
 
+/// One series to forecast: its name, history, what cleaning did, and the horizon in steps.
+pub type Job = (String, Regular, Cleaning, usize);
+
 /// Many series at once, in parallel.
-pub fn forecast_many(
-    inputs: Vec<(String, Regular, Cleaning)>,
-    horizon: usize,
-    threshold: Option<f64>,
-) -> Vec<Result<SeriesForecast, ForecastError>> {
+pub fn forecast_many(jobs: Vec<Job>, threshold: Option<f64>) -> Vec<Result<SeriesForecast, ForecastError>> {
     use rayon::prelude::*;
-    inputs.into_par_iter().map(|(name, history, cleaning)| forecast_series(&name, &history, cleaning, horizon, threshold)).collect()
+    jobs.into_par_iter()
+        .map(|(name, history, cleaning, horizon)| forecast_series(&name, &history, cleaning, horizon, threshold))
+        .collect()
 }
 
 fn bands(fit: &models::Fitted) -> Bands {

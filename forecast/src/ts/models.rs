@@ -53,7 +53,9 @@ impl Method {
     pub fn longest_season(&self) -> usize {
         match self {
             Method::SeasonalNaive { season } | Method::HoltWinters { season, .. } => *season,
-            Method::SeasonalMedian { season, cycles } => season * cycles / 2,
+            // It takes as many cycles as there are, up to `cycles`.
+            Method::SeasonalMedian { season: 1, cycles } => *cycles,
+            Method::SeasonalMedian { season, .. } => *season,
             Method::Decomposition { seasons, .. } => seasons.iter().copied().max().unwrap_or(1),
             Method::LinearTrend | Method::DampedTrend => 1,
         }
@@ -229,6 +231,12 @@ impl Smoother {
         for (t, &v) in y.iter().enumerate() {
             let p = t % m;
             let base = s.level + PHI * s.trend;
+            if multiplicative && !(base > 0.0 && s.season[p] > 0.0) {
+                // Multiplicative smoothing is undefined once the level or a factor
+                // leaves the positive numbers: this parameter set has failed.
+                s.sse = f64::INFINITY;
+                break;
+            }
             let predicted = if multiplicative { base * s.season[p] } else { base + s.season[p] };
             let error = v - predicted;
             s.sse += error * error;

@@ -19,6 +19,8 @@ pub struct Choice {
     pub methods: Vec<Method>,
     /// Mean absolute error per backtest step, averaged over the folds.
     pub backtest_mae: f64,
+    /// Steps ahead each fold forecast.
+    pub backtest_horizon: usize,
 }
 
 impl Choice {
@@ -137,14 +139,16 @@ pub fn choose(y: &[f64], methods: &[Method], horizon: usize) -> Choice {
         .map(|m| (m.clone(), origins.iter().map(|&o| forecast(m, &y[..o], horizon).mean).collect()))
         .collect();
     if scored.is_empty() {
-        return Choice { methods: vec![Method::DampedTrend], backtest_mae: f64::NAN };
+        return Choice { methods: vec![Method::DampedTrend], backtest_mae: f64::NAN, backtest_horizon: horizon };
     }
+    // A method whose forecast leaves the finite numbers has failed, whatever its score.
     let error = |forecasts: &[Vec<f64>]| -> f64 {
-        origins.iter().zip(forecasts).map(|(&o, f)| mae(&y[o..o + horizon], f)).sum::<f64>() / origins.len() as f64
+        let e = origins.iter().zip(forecasts).map(|(&o, f)| mae(&y[o..o + horizon], f)).sum::<f64>() / origins.len() as f64;
+        if e.is_finite() { e } else { f64::INFINITY }
     };
     let mut ranked: Vec<(f64, usize)> = scored.iter().enumerate().map(|(i, (_, f))| (error(f), i)).collect();
     ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut best = Choice { methods: vec![scored[ranked[0].1].0.clone()], backtest_mae: ranked[0].0 };
+    let mut best = Choice { methods: vec![scored[ranked[0].1].0.clone()], backtest_mae: ranked[0].0, backtest_horizon: horizon };
     for k in 2..=3.min(ranked.len()) {
         let members: Vec<usize> = ranked[..k].iter().map(|(_, i)| *i).collect();
         let averaged: Vec<Vec<f64>> = (0..origins.len())
@@ -152,7 +156,7 @@ pub fn choose(y: &[f64], methods: &[Method], horizon: usize) -> Choice {
             .collect();
         let e = error(&averaged);
         if e < best.backtest_mae {
-            best = Choice { methods: members.iter().map(|&i| scored[i].0.clone()).collect(), backtest_mae: e };
+            best = Choice { methods: members.iter().map(|&i| scored[i].0.clone()).collect(), backtest_mae: e, backtest_horizon: horizon };
         }
     }
     best

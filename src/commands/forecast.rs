@@ -1,0 +1,151 @@
+//! `headroom forecast`: read utilisation history (CSV, a saved Prometheus response, or
+//! a live Prometheus query), forecast every series, and write forecast.csv and
+//! summary.json; or, with `--backtest`, score forecasts of a held-out tail.
+
+use super::OK;
+use crate::cli::ForecastArgs;
+use crate::output::{write_atomic, write_json};
+use anyhow::{anyhow, bail, Context};
+use headroom::input::{format_timestamp, parse_prometheus, read_csv, Histories};
+use headroom_forecast::limits::LimitsFile;
+use headroom_forecast::ts::{self, regular, Summary, Threshold, SCHEMA_VERSION};
+use headroom_loadgen::units::parse_duration;
+use std::time::Duration;
+
+pub fn run(args: ForecastArgs) -> anyhow::Result<u8> {
+    let horizon = parse_duration(&args.horizon).map_err(|m| anyhow!("--horizon: {m}"))?;
+    if horizon.is_zero() {
+        bail!("--horizon: found {}; expected a duration above 0 such as 90d", args.horizon);
+    }
+    let step = args.step.as_deref().map(|s| parse_duration(s).map_err(|m| anyhow!("--step: {m}"))).transpose()?;
+    let threshold = threshold(&args)?;
+    let mut jobs = Vec::new();
+    for (name, samples) in read_histories(&args, step)? {
+        let (history, cleaning) = regular::regularise(&samples, step.map(|s| s.as_secs() as i64))
+            .map_err(|e| anyhow!("series `{name}`: {e}"))?;
+        jobs.push((name, history, cleaning));
+    }
+    if let Some(holdout) = &args.backtest {
+        return backtest(&args, jobs, holdout);
+    }
+    let jobs: Vec<ts::Job> = jobs
+        .into_iter()
+        .map(|(name, history, cleaning)| {
+            let steps = (horizon.as_secs() as i64 / history.step).max(1) as usize;
+            (name, history, cleaning, steps)
+        })
+        .collect();
+    let series = ts::forecast_many(jobs, threshold.as_ref().map(|t| t.value))
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow!("{e}"))?;
+    let summary = Summary { schema_version: SCHEMA_VERSION, horizon_s: horizon.as_secs() as i64, threshold, series };
+    write_atomic(&args.out.join("forecast.csv"), &headroom_reports::forecast::to_csv(&summary, format_timestamp)?)?;
+    write_json(&args.out.join("summary.json"), &summary)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        println!("{}", render(&summary));
+        println!("wrote {} and {}", args.out.join("forecast.csv").display(), args.out.join("summary.json").display());
+    }
+    Ok(OK)
+}
+
+fn read_histories(args: &ForecastArgs, step: Option<Duration>) -> anyhow::Result<Histories> {
+    match (&args.input, &args.prometheus) {
+        (Some(_), Some(_)) => bail!("give either INPUT or --prometheus, not both"),
+        (None, None) => bail!("no input: give a CSV or a saved Prometheus response, or --prometheus URL --query PROMQL"),
+        (Some(path), None) if path.extension().is_some_and(|e| e == "json") => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            parse_prometheus(&text, &path.display().to_string()).map_err(|m| anyhow!(m))
+        }
+        (Some(path), None) => read_csv(path).map_err(|m| anyhow!(m)),
+        (None, Some(url)) => {
+            let query = args.query.as_deref().ok_or_else(|| anyhow!("--prometheus needs --query PROMQL"))?;
+            let range = parse_duration(&args.range).map_err(|m| anyhow!("--range: {m}"))?;
+            let step = step.unwrap_or(Duration::from_secs(300));
+            let text = super::prometheus::query_range(url, query, range, step)?;
+            parse_prometheus(&text, url).map_err(|m| anyhow!(m))
+        }
+    }
+}
+
+/// `--threshold X`, or from `--limits`: the SLO limit's throughput, else the peak's.
+fn threshold(args: &ForecastArgs) -> anyhow::Result<Option<Threshold>> {
+    match (args.threshold, &args.limits) {
+        (Some(_), Some(_)) => bail!("give either --threshold or --limits, not both"),
+        (Some(value), None) => Ok(Some(Threshold { value, source: "--threshold".into() })),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("--limits: cannot read {}", path.display()))?;
+            let file: LimitsFile = serde_json::from_str(&text)
+                .map_err(|e| anyhow!("--limits {}:{}: {e}; expected a limits.json from headroom fit", path.display(), e.line()))?;
+            let (value, which) = match &file.limits.slo_limit {
+                Some(limit) => (limit.throughput.value, "slo_limit"),
+                None => (file.limits.peak.throughput.value, "peak"),
+            };
+            Ok(Some(Threshold { value, source: format!("{} {which} throughput (rps)", path.display()) }))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+fn backtest(args: &ForecastArgs, jobs: Vec<(String, regular::Regular, regular::Cleaning)>, holdout: &str) -> anyhow::Result<u8> {
+    let held = parse_duration(holdout).map_err(|m| anyhow!("--backtest: {m}"))?;
+    let mut rows = Vec::new();
+    for (name, history, _) in jobs {
+        let steps = (held.as_secs() as i64 / history.step) as usize;
+        let (forecast, score) = ts::holdout(&name, &history, steps).map_err(|e| anyhow!("--backtest {holdout}: series `{name}`: {e}"))?;
+        rows.push(serde_json::json!({
+            "series": name, "model": forecast.model, "holdout_steps": steps,
+            "mase": score.mase, "smape": score.smape, "peak_error": score.peak_error,
+        }));
+    }
+    write_json(&args.out.join("backtest.json"), &serde_json::json!({"schema_version": SCHEMA_VERSION, "holdout": holdout, "series": rows}))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(OK);
+    }
+    println!("{:<40} {:>8} {:>8} {:>11}  model", "series", "MASE", "sMAPE", "peak error");
+    for r in &rows {
+        let mase = r["mase"].as_f64().map_or("-".into(), |m| format!("{m:.3}"));
+        println!(
+            "{:<40} {mase:>8} {:>7.1}% {:>+10.1}%  {}",
+            r["series"].as_str().unwrap_or(""),
+            r["smape"].as_f64().unwrap_or(0.0) * 100.0,
+            r["peak_error"].as_f64().unwrap_or(0.0) * 100.0,
+            r["model"].as_str().unwrap_or("")
+        );
+    }
+    println!("wrote {}", args.out.join("backtest.json").display());
+    Ok(OK)
+}
+
+fn render(summary: &Summary) -> String {
+    let mut lines = Vec::new();
+    if let Some(t) = &summary.threshold {
+        lines.push(format!("threshold {} (from {})", t.value, t.source));
+    }
+    for s in &summary.series {
+        let p = &s.peak;
+        lines.push(format!("{}: {}", s.series, s.model));
+        let mase = s.backtest.mase.map_or("-".into(), |m| format!("{m:.3}"));
+        lines.push(format!("  backtest  MASE {mase}, sMAPE {:.1}% over the last {} steps", s.backtest.smape * 100.0, s.backtest.horizon_steps));
+        if let Some(trend) = s.trend_per_day {
+            lines.push(format!("  trend     {trend:+.4} per day"));
+        }
+        lines.push(format!(
+            "  peak      {:.3} (80% {:.3}..{:.3}, 95% {:.3}..{:.3}) around {}",
+            p.value, p.lo80, p.hi80, p.lo95, p.hi95, format_timestamp(p.at)
+        ));
+        if let Some(r) = &s.runway {
+            let when = |t: Option<i64>| t.map_or("not within the horizon".to_string(), format_timestamp);
+            lines.push(format!("  runway    mean crosses {} at {}; upper 95% at {}", r.threshold, when(r.mean_crosses_at), when(r.upper95_crosses_at)));
+        }
+        let c = &s.cleaning;
+        if c.filled + c.dropped_nan + c.dropped_duplicates > 0 {
+            lines.push(format!("  cleaning  step {} s: filled {}, dropped {} NaN and {} duplicates", c.step_s, c.filled, c.dropped_nan, c.dropped_duplicates));
+        }
+        lines.extend(s.notes.iter().map(|n| format!("  note      {n}")));
+    }
+    lines.join("\n")
+}
