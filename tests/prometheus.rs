@@ -1,0 +1,103 @@
+//! `headroom forecast --prometheus` against a real Prometheus server: a generated series
+//! with a known trend and daily cycle is backfilled with `promtool tsdb
+//! create-blocks-from openmetrics`, served on loopback, queried live and forecast.
+//! Without the binaries the test says it skipped; under CI=true it fails instead.
+
+mod common;
+use common::*;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const STEP: u64 = 300;
+const DAYS: u64 = 14;
+const SLOPE_PER_DAY: f64 = 2.0;
+
+fn demand(t_days: f64) -> f64 {
+    100.0 + SLOPE_PER_DAY * t_days + 20.0 * (std::f64::consts::TAU * t_days).sin()
+}
+
+fn installed(binary: &str) -> bool {
+    Command::new(binary).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn forecasts_from_a_live_prometheus_query() {
+    if !(installed("prometheus") && installed("promtool")) {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but prometheus/promtool are not installed");
+        eprintln!("skipped: prometheus and promtool not installed (Debian package `prometheus`)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() / STEP * STEP;
+    let start = now - DAYS * 86_400;
+    let mut openmetrics = String::from("# HELP headroom_demand Generated demand.\n# TYPE headroom_demand gauge\n");
+    for t in (start..now).step_by(STEP as usize) {
+        openmetrics.push_str(&format!("headroom_demand {:.4} {t}\n", demand((t - start) as f64 / 86_400.0)));
+    }
+    openmetrics.push_str("# EOF\n");
+    let om = write(dir.path(), "demand.om", &openmetrics);
+    let data = dir.path().join("data");
+    let backfill = Command::new("promtool").args(["tsdb", "create-blocks-from", "openmetrics"]).arg(&om).arg(&data).output().unwrap();
+    assert!(backfill.status.success(), "{}", text(&backfill.stderr));
+    let config = write(dir.path(), "prometheus.yml", "global:\n  scrape_interval: 1h\n");
+    let port = free_port();
+    let _server = Server(
+        Command::new("prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.tsdb.path={}", data.display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--storage.tsdb.retention.time=60d")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    wait_ready(port);
+    let threshold = demand(DAYS as f64 + 5.25); // crossed on the fifth day ahead, at the daily peak
+    let out = dir.path().join("out");
+    let run = headroom(&[
+        "forecast", "--prometheus", &url, "--query", "headroom_demand", "--range", "14d", "--step", "5m",
+        "--horizon", "10d", "--threshold", &threshold.to_string(), "--out", out.to_str().unwrap(), "--json",
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let series = &summary["series"][0];
+    assert_eq!(series["series"], "headroom_demand");
+    let slope = series["trend_per_day"].as_f64().unwrap();
+    assert!(within(slope, SLOPE_PER_DAY, 0.10), "trend {slope} per day");
+    let crossing = series["runway"]["mean_crosses_at"].as_i64().expect("crosses within 10 days");
+    let truth = now as f64 + 5.25 * 86_400.0;
+    assert!((crossing as f64 - truth).abs() < 86_400.0, "crossing {crossing}, truth {truth}");
+    assert!(out.join("forecast.csv").exists());
+}
+
+fn wait_ready(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            let _ = write!(s, "GET /-/ready HTTP/1.0\r\n\r\n");
+            let mut answer = String::new();
+            let _ = s.read_to_string(&mut answer);
+            if answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200") {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("prometheus did not become ready on port {port}");
+}
