@@ -8,5 +8,6 @@
 mod linalg;
 pub mod limits;
 pub mod queueing;
+pub mod rightsize;
 pub mod ts;
 pub mod usl;

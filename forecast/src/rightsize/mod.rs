@@ -1,0 +1,209 @@
+//! Right-sizing: from a service's utilisation (total CPU cores and memory over time), a
+//! price catalogue and a policy, the cheapest instance type and count that meets CPU,
+//! memory and redundancy, with the monthly cost against today's, risk flags and a
+//! confidence. Pure functions; reading fleets and catalogues is the CLI's job.
+
+mod policy;
+pub use policy::{MemoryStatistic, Policy, Redundancy};
+
+use serde::{Deserialize, Serialize};
+
+/// Hours in a month, as cloud bills count them (365 x 24 / 12).
+pub const HOURS_PER_MONTH: f64 = 730.0;
+pub const SCHEMA_VERSION: u32 = 1;
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceType {
+    pub name: String,
+    pub vcpu: f64,
+    pub mem_gib: f64,
+    pub hourly_usd: f64,
+    pub spot_hourly_usd: Option<f64>,
+}
+
+impl InstanceType {
+    pub fn monthly_usd(&self, count: u32) -> f64 {
+        self.hourly_usd * HOURS_PER_MONTH * count as f64
+    }
+}
+
+/// What a service used: total cores and bytes across its instances at each sample time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Usage {
+    pub service: String,
+    pub cpu_cores: Vec<f64>,
+    pub mem_bytes: Vec<f64>,
+    pub history_days: f64,
+}
+
+/// Today's placement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Placement {
+    pub instance_type: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recommendation {
+    pub service: String,
+    pub current: Option<Placement>,
+    pub recommended: Placement,
+    pub current_monthly_usd: Option<f64>,
+    pub recommended_monthly_usd: f64,
+    /// Positive: saved; negative: the service needs more.
+    pub savings_monthly_usd: Option<f64>,
+    pub savings_yearly_usd: Option<f64>,
+    pub cpu_p50_cores: f64,
+    pub cpu_p95_cores: f64,
+    pub cpu_p99_cores: f64,
+    /// The CPU statistic sized for (the policy's percentile, or the forecast peak).
+    pub cpu_sized_cores: f64,
+    pub mem_peak_gib: f64,
+    /// Cores and GiB the recommendation must provide (after headroom and caps).
+    pub cpu_target_cores: f64,
+    pub mem_target_gib: f64,
+    pub flags: Vec<String>,
+    /// 0 to 1, growing with the length of history: days / (days + 7).
+    pub confidence: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RightsizeError {
+    #[error("service `{0}`: no usage samples")]
+    NoSamples(String),
+    #[error("service `{service}`: no catalogue type is large enough for {cores:.2} cores and {gib:.2} GiB within {max} instances")]
+    NothingFits { service: String, cores: f64, gib: f64, max: u32 },
+    #[error("service `{service}`: current type `{instance_type}` is not in the catalogue")]
+    UnknownType { service: String, instance_type: String },
+}
+
+/// Most instances a recommendation may use (beyond it, the catalogue is too small).
+const MAX_INSTANCES: u32 = 1000;
+
+/// Sizes one service. `forecast_peak_cores`, when given, is the forecast peak of its
+/// total CPU over the horizon; the policy decides whether to size for it.
+pub fn recommend(
+    usage: &Usage,
+    catalogue: &[InstanceType],
+    current: Option<&Placement>,
+    policy: &Policy,
+    forecast_peak_cores: Option<f64>,
+) -> Result<Recommendation, RightsizeError> {
+    if usage.cpu_cores.is_empty() {
+        return Err(RightsizeError::NoSamples(usage.service.clone()));
+    }
+    let cpu = sorted(&usage.cpu_cores);
+    let mem = sorted(&usage.mem_bytes);
+    let (p50, p95, p99) = (quantile(&cpu, 0.50), quantile(&cpu, 0.95), quantile(&cpu, 0.99));
+    let cpu_stat = quantile(&cpu, policy.cpu_percentile / 100.0);
+    let cpu_sized = match (policy.size_for_forecast_peak, forecast_peak_cores) {
+        (true, Some(peak)) => peak.max(cpu_stat),
+        _ => cpu_stat,
+    };
+    let mem_peak_gib = mem.last().copied().unwrap_or(0.0) / GIB;
+    let mem_stat_gib = match policy.memory {
+        MemoryStatistic::Max => mem_peak_gib,
+        MemoryStatistic::Percentile(q) => quantile(&mem, q / 100.0) / GIB,
+    };
+    // Headroom as a target utilisation: sized load / (1 + headroom) ... capped by the
+    // load test's safe share of peak when a limits.json gives one.
+    let utilisation_cap = (1.0 / (1.0 + policy.headroom)).min(policy.max_utilisation.unwrap_or(1.0));
+    let cpu_target = cpu_sized / utilisation_cap;
+    let mem_target = mem_stat_gib * (1.0 + policy.memory_headroom);
+    let recommended = cheapest(catalogue, cpu_target, mem_target, policy).ok_or_else(|| RightsizeError::NothingFits {
+        service: usage.service.clone(),
+        cores: cpu_target,
+        gib: mem_target,
+        max: MAX_INSTANCES,
+    })?;
+    let current_type = current
+        .map(|p| {
+            catalogue.iter().find(|t| t.name == p.instance_type).ok_or_else(|| RightsizeError::UnknownType {
+                service: usage.service.clone(),
+                instance_type: p.instance_type.clone(),
+            })
+        })
+        .transpose()?;
+    let recommended_type = catalogue.iter().find(|t| t.name == recommended.instance_type).expect("chosen from the catalogue");
+    let recommended_monthly = recommended_type.monthly_usd(recommended.count);
+    let current_monthly = current.zip(current_type).map(|(p, t)| t.monthly_usd(p.count));
+    let mut flags = Vec::new();
+    if let (Some(p), Some(t)) = (current, current_type) {
+        let (cores, gib) = (t.vcpu * p.count as f64, t.mem_gib * p.count as f64);
+        if cores < cpu_target || gib < mem_target {
+            flags.push("under_provisioned".to_string());
+        }
+        if mem_peak_gib > policy.memory_near_limit * gib {
+            flags.push("memory_near_limit".to_string());
+        }
+    }
+    if let Some(peak) = forecast_peak_cores {
+        let capacity = recommended_type.vcpu * recommended.count as f64;
+        if peak > policy.peak_utilisation_bound * capacity {
+            flags.push("hot_at_forecast_peak".to_string());
+        }
+    }
+    if usage.history_days < policy.min_history_days {
+        flags.push("short_history".to_string());
+    }
+    if p50 > 0.0 && p99 / p50 > policy.spiky_ratio {
+        flags.push("spiky_cpu".to_string());
+    }
+    let savings = current_monthly.map(|c| c - recommended_monthly);
+    Ok(Recommendation {
+        service: usage.service.clone(),
+        current: current.cloned(),
+        recommended,
+        current_monthly_usd: current_monthly,
+        recommended_monthly_usd: recommended_monthly,
+        savings_monthly_usd: savings,
+        savings_yearly_usd: savings.map(|s| s * 12.0),
+        cpu_p50_cores: p50,
+        cpu_p95_cores: p95,
+        cpu_p99_cores: p99,
+        cpu_sized_cores: cpu_sized,
+        mem_peak_gib,
+        cpu_target_cores: cpu_target,
+        mem_target_gib: mem_target,
+        flags,
+        confidence: usage.history_days / (usage.history_days + 7.0),
+    })
+}
+
+/// The cheapest type x count with count x vcpu >= cores and count x mem >= gib, at least
+/// the policy's minimum, plus the redundancy's spare instances (so that losing them
+/// still meets the target). Ties go to fewer instances.
+fn cheapest(catalogue: &[InstanceType], cores: f64, gib: f64, policy: &Policy) -> Option<Placement> {
+    catalogue
+        .iter()
+        .filter_map(|t| {
+            if t.vcpu <= 0.0 || t.mem_gib <= 0.0 {
+                return None;
+            }
+            let needed = (cores / t.vcpu).ceil().max((gib / t.mem_gib).ceil()).max(1.0) as u32;
+            let count = (needed + policy.redundancy.spares()).max(policy.min_instances);
+            (count <= MAX_INSTANCES).then(|| (t.monthly_usd(count), count, t))
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+        .map(|(_, count, t)| Placement { instance_type: t.name.clone(), count })
+}
+
+fn sorted(x: &[f64]) -> Vec<f64> {
+    let mut v = x.to_vec();
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+/// Linear-interpolated quantile of sorted data (type 7, as R and numpy default).
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let h = (sorted.len() - 1) as f64 * q.clamp(0.0, 1.0);
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,136 @@
+//! The right-sizing policy: which statistic to size for, how much headroom, how many
+//! spare instances, and the bounds behind the risk flags. Defaults sit beside what the
+//! well-known recommenders do (README has the table).
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Policy {
+    /// CPU percentile sized for (VPA: 90, KRR: 95).
+    pub cpu_percentile: f64,
+    /// Memory statistic: `max` (KRR) or a percentile such as `p99`.
+    #[serde(deserialize_with = "memory_statistic", serialize_with = "memory_text")]
+    pub memory: MemoryStatistic,
+    /// CPU headroom above the sized statistic, as a fraction (0.2: size so that the
+    /// statistic uses 1 / 1.2 = 83% of the cores).
+    #[serde(deserialize_with = "fraction")]
+    pub headroom: f64,
+    /// Memory headroom above the memory statistic (KRR: 15%).
+    #[serde(deserialize_with = "fraction")]
+    pub memory_headroom: f64,
+    pub min_instances: u32,
+    /// Spare instances: `n` (none), `n+1`, `n+2`.
+    #[serde(deserialize_with = "redundancy", serialize_with = "redundancy_text")]
+    pub redundancy: Redundancy,
+    /// Size for the forecast peak of CPU over the horizon rather than the past percentile.
+    pub size_for_forecast_peak: bool,
+    /// A cap on utilisation, e.g. the safe operating point's share of the peak from a
+    /// limits.json (set by --limits).
+    pub max_utilisation: Option<f64>,
+    /// Flag when the forecast peak would use more than this share of the recommendation.
+    #[serde(deserialize_with = "fraction")]
+    pub peak_utilisation_bound: f64,
+    /// Flag when the memory peak exceeds this share of today's memory.
+    #[serde(deserialize_with = "fraction")]
+    pub memory_near_limit: f64,
+    /// Flag CPU as spiky when p99 / p50 exceeds this.
+    pub spiky_ratio: f64,
+    /// Flag histories shorter than this many days.
+    pub min_history_days: f64,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            cpu_percentile: 95.0,
+            memory: MemoryStatistic::Max,
+            headroom: 0.20,
+            memory_headroom: 0.15,
+            min_instances: 2,
+            redundancy: Redundancy(1),
+            size_for_forecast_peak: false,
+            max_utilisation: None,
+            peak_utilisation_bound: 0.90,
+            memory_near_limit: 0.90,
+            spiky_ratio: 3.0,
+            min_history_days: 7.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MemoryStatistic {
+    Max,
+    Percentile(f64),
+}
+
+/// Spare instances beyond what the load needs: n+1 is `Redundancy(1)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Redundancy(pub u32);
+
+impl Redundancy {
+    pub fn spares(self) -> u32 {
+        self.0
+    }
+
+    pub fn parse(text: &str) -> Result<Redundancy, String> {
+        let t = text.trim().to_lowercase();
+        match t.strip_prefix('n') {
+            Some("") => Ok(Redundancy(0)),
+            Some(rest) => rest.strip_prefix('+').and_then(|k| k.parse().ok()).map(Redundancy).ok_or_else(|| format!("found `{text}`; expected n, n+1 or n+2")),
+            None => Err(format!("found `{text}`; expected n, n+1 or n+2")),
+        }
+    }
+}
+
+fn redundancy<'de, D: Deserializer<'de>>(d: D) -> Result<Redundancy, D::Error> {
+    Redundancy::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+}
+
+fn redundancy_text<S: serde::Serializer>(r: &Redundancy, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&if r.0 == 0 { "n".to_string() } else { format!("n+{}", r.0) })
+}
+
+fn memory_statistic<'de, D: Deserializer<'de>>(d: D) -> Result<MemoryStatistic, D::Error> {
+    let text = String::deserialize(d)?;
+    if text.trim() == "max" {
+        return Ok(MemoryStatistic::Max);
+    }
+    text.trim()
+        .strip_prefix('p')
+        .and_then(|q| q.parse::<f64>().ok())
+        .filter(|q| (0.0..=100.0).contains(q))
+        .map(MemoryStatistic::Percentile)
+        .ok_or_else(|| serde::de::Error::custom(format!("found `{text}`; expected max or a percentile such as p99")))
+}
+
+fn memory_text<S: serde::Serializer>(m: &MemoryStatistic, s: S) -> Result<S::Ok, S::Error> {
+    match m {
+        MemoryStatistic::Max => s.serialize_str("max"),
+        MemoryStatistic::Percentile(q) => s.serialize_str(&format!("p{q}")),
+    }
+}
+
+/// `20%` or `0.2`.
+fn fraction<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Number(f64),
+        Text(String),
+    }
+    let value = match Either::deserialize(d)? {
+        Either::Number(x) => x,
+        Either::Text(t) => t
+            .trim()
+            .strip_suffix('%')
+            .and_then(|p| p.trim().parse::<f64>().ok())
+            .map(|p| p / 100.0)
+            .ok_or_else(|| serde::de::Error::custom(format!("found `{t}`; expected a percentage such as 20%")))?,
+    };
+    if value < 0.0 {
+        return Err(serde::de::Error::custom(format!("found {value}; expected 0 or more")));
+    }
+    Ok(value)
+}
