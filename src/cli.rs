@@ -48,6 +48,12 @@ headroom forecast history.csv --backtest 1d\n\n\
 INPUT is a CSV with timestamp,value or timestamp,series,value (RFC 3339, YYYY-MM-DD HH:MM:SS or Unix \
 seconds), or a saved Prometheus query_range response (.json). Writes DIR/forecast.csv and DIR/summary.json.")]
     Forecast(ForecastArgs),
+    /// Right-size a fleet: per-service recommendations from utilisation and a price catalogue.
+    #[command(after_help = "Examples:\n  headroom rightsize fleet.csv --catalog examples/prices.csv --current examples/placement.csv\n  \
+headroom rightsize fleet.csv --catalog examples/prices.csv --policy examples/policy.yaml --forecast-horizon 90d --json\n\n\
+FLEET.csv has timestamp,service,instance,cpu_cores,mem_bytes (or cpu_percent with instance_type). \
+Writes DIR/recommendations.csv and DIR/rightsize.json.")]
+    Rightsize(RightsizeArgs),
     /// Serve a simulated service of known capacity (workers / service time) on 127.0.0.1.
     #[command(after_help = "Example:\n  headroom target --workers 4 --service-time 10ms --dist const --port 8080\n\n\
 Every path answers after one service time (FIFO queue when all workers are busy) with JSON \
@@ -120,6 +126,33 @@ pub struct ForecastArgs {
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
     /// Print summary.json to stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct RightsizeArgs {
+    /// Fleet utilisation CSV.
+    pub fleet: PathBuf,
+    /// Price catalogue CSV: instance_type,vcpu,mem_gib,hourly_usd[,spot_hourly_usd].
+    #[arg(long)]
+    pub catalog: PathBuf,
+    /// Today's placement CSV: service,instance_type,count (for costs and savings).
+    #[arg(long)]
+    pub current: Option<PathBuf>,
+    /// Policy YAML (defaults: CPU p95 + 20%, memory max + 15%, n+1, at least 2 instances).
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// Size for the forecast peak of CPU over this horizon instead of the past percentile.
+    #[arg(long, value_name = "DURATION")]
+    pub forecast_horizon: Option<String>,
+    /// Keep per-instance utilisation below the safe operating point of this limits.json.
+    #[arg(long)]
+    pub limits: Option<PathBuf>,
+    /// Directory for recommendations.csv and rightsize.json.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Print rightsize.json to stdout instead of the table.
     #[arg(long)]
     pub json: bool,
 }

@@ -2,4 +2,5 @@
 //! (utilisation history as CSV or Prometheus JSON). The commands themselves live in
 //! the binary (`main.rs`, `commands/`).
 
+pub mod fleet;
 pub mod input;

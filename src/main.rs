@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         cli::Command::Target(args) => commands::target::run(args),
         cli::Command::Fit(args) => commands::fit::run(args),
         cli::Command::Forecast(args) => commands::forecast::run(args),
+        cli::Command::Rightsize(args) => commands::rightsize::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

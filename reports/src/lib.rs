@@ -5,4 +5,5 @@
 //! renders the types the other crates produce.
 
 pub mod forecast;
+pub mod rightsize;
 pub mod timeline;

@@ -3,6 +3,7 @@
 pub mod fit;
 pub mod forecast;
 pub mod prometheus;
+pub mod rightsize;
 pub mod run;
 pub mod target;
 pub mod validate;

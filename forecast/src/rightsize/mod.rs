@@ -35,6 +35,12 @@ pub struct Usage {
     pub cpu_cores: Vec<f64>,
     pub mem_bytes: Vec<f64>,
     pub history_days: f64,
+    /// Unix seconds of the first sample and the typical gap between samples.
+    pub start: i64,
+    pub step_s: i64,
+    /// The most memory any one instance used: a working set that must fit on one
+    /// instance, however many instances share the load.
+    pub instance_mem_peak_bytes: f64,
 }
 
 /// Today's placement.
@@ -72,8 +78,8 @@ pub struct Recommendation {
 pub enum RightsizeError {
     #[error("service `{0}`: no usage samples")]
     NoSamples(String),
-    #[error("service `{service}`: no catalogue type is large enough for {cores:.2} cores and {gib:.2} GiB within {max} instances")]
-    NothingFits { service: String, cores: f64, gib: f64, max: u32 },
+    #[error("service `{service}`: no catalogue type is large enough: {cores:.2} cores and {gib:.2} GiB in all, one instance's working set of {instance_gib:.2} GiB, at most {max} instances")]
+    NothingFits { service: String, cores: f64, gib: f64, instance_gib: f64, max: u32 },
     #[error("service `{service}`: current type `{instance_type}` is not in the catalogue")]
     UnknownType { service: String, instance_type: String },
 }
@@ -111,10 +117,12 @@ pub fn recommend(
     let utilisation_cap = (1.0 / (1.0 + policy.headroom)).min(policy.max_utilisation.unwrap_or(1.0));
     let cpu_target = cpu_sized / utilisation_cap;
     let mem_target = mem_stat_gib * (1.0 + policy.memory_headroom);
-    let recommended = cheapest(catalogue, cpu_target, mem_target, policy).ok_or_else(|| RightsizeError::NothingFits {
+    let instance_gib = usage.instance_mem_peak_bytes / GIB * (1.0 + policy.memory_headroom);
+    let recommended = cheapest(catalogue, cpu_target, mem_target, instance_gib, policy).ok_or_else(|| RightsizeError::NothingFits {
         service: usage.service.clone(),
         cores: cpu_target,
         gib: mem_target,
+        instance_gib,
         max: MAX_INSTANCES,
     })?;
     let current_type = current
@@ -171,14 +179,15 @@ pub fn recommend(
     })
 }
 
-/// The cheapest type x count with count x vcpu >= cores and count x mem >= gib, at least
-/// the policy's minimum, plus the redundancy's spare instances (so that losing them
-/// still meets the target). Ties go to fewer instances.
-fn cheapest(catalogue: &[InstanceType], cores: f64, gib: f64, policy: &Policy) -> Option<Placement> {
+/// The cheapest type x count with count x vcpu >= cores and count x mem >= gib, on a type
+/// that holds one instance's working set, at least the policy's minimum, plus the
+/// redundancy's spare instances (so that losing them still meets the target). Ties go
+/// to fewer instances.
+fn cheapest(catalogue: &[InstanceType], cores: f64, gib: f64, instance_gib: f64, policy: &Policy) -> Option<Placement> {
     catalogue
         .iter()
         .filter_map(|t| {
-            if t.vcpu <= 0.0 || t.mem_gib <= 0.0 {
+            if t.vcpu <= 0.0 || t.mem_gib < instance_gib {
                 return None;
             }
             let needed = (cores / t.vcpu).ceil().max((gib / t.mem_gib).ceil()).max(1.0) as u32;

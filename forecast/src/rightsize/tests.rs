@@ -12,7 +12,7 @@ fn catalogue() -> Vec<InstanceType> {
 fn usage(days: f64) -> Usage {
     let cpu: Vec<f64> = (0..100).map(|i| if i < 94 { 1.0 + i as f64 * 0.01 } else { 2.4 }).collect();
     let mem: Vec<f64> = (0..100).map(|i| if i == 50 { 5.0 * GIB } else { 3.0 * GIB }).collect();
-    Usage { service: "api".into(), cpu_cores: cpu, mem_bytes: mem, history_days: days }
+    Usage { service: "api".into(), cpu_cores: cpu, mem_bytes: mem, history_days: days, start: 0, step_s: 300, instance_mem_peak_bytes: 2.5 * GIB }
 }
 
 fn policy(spares: u32) -> Policy {
@@ -78,6 +78,9 @@ fn forecast_peak_short_history_and_spikes_are_flagged() {
 fn errors_name_the_service() {
     let big = Usage { cpu_cores: vec![1e6], mem_bytes: vec![1.0], ..usage(28.0) };
     assert!(matches!(recommend(&big, &catalogue(), None, &policy(0), None), Err(RightsizeError::NothingFits { .. })));
+    // One instance's 20 GiB working set fits no type (16 GiB at most), whatever the count.
+    let fat = Usage { instance_mem_peak_bytes: 20.0 * GIB, ..usage(28.0) };
+    assert!(matches!(recommend(&fat, &catalogue(), None, &policy(0), None), Err(RightsizeError::NothingFits { .. })));
     let unknown = Placement { instance_type: "z9".into(), count: 1 };
     assert!(matches!(recommend(&usage(28.0), &catalogue(), Some(&unknown), &policy(0), None), Err(RightsizeError::UnknownType { .. })));
 }
