@@ -54,6 +54,13 @@ headroom rightsize fleet.csv --catalog examples/prices.csv --policy examples/pol
 FLEET.csv has timestamp,service,instance,cpu_cores,mem_bytes (or cpu_percent with instance_type). \
 Writes DIR/recommendations.csv and DIR/rightsize.json.")]
     Rightsize(RightsizeArgs),
+    /// Plan a peak event: instances needed for a demand, at what latency and cost.
+    #[command(after_help = "Examples:\n  headroom plan --limits out/limits.json --demand 750 --slo p99=250ms\n  \
+headroom plan --limits out/limits.json --forecast out/forecast --multiplier 3 --event-date 2026-11-27 --current 6 \\\n      \
+--catalog examples/prices.csv --instance-type gp.large\n\n\
+Writes DIR/plan.json. The count is the fewest instances whose predicted latency meets the SLO \
+with the redundancy's spares lost.")]
+    Plan(PlanArgs),
     /// Serve a simulated service of known capacity (workers / service time) on 127.0.0.1.
     #[command(after_help = "Example:\n  headroom target --workers 4 --service-time 10ms --dist const --port 8080\n\n\
 Every path answers after one service time (FIFO queue when all workers are busy) with JSON \
@@ -153,6 +160,55 @@ pub struct RightsizeArgs {
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
     /// Print rightsize.json to stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct PlanArgs {
+    /// limits.json from `headroom fit` on a load test of one instance.
+    #[arg(long)]
+    pub limits: PathBuf,
+    /// Expected demand in requests per second.
+    #[arg(long)]
+    pub demand: Option<f64>,
+    /// A `headroom forecast` output directory: demand is its peak (upper 95% bound).
+    #[arg(long)]
+    pub forecast: Option<PathBuf>,
+    /// Series in the forecast (default: the first).
+    #[arg(long)]
+    pub series: Option<String>,
+    /// Use the forecast's central estimate instead of its upper 95% bound.
+    #[arg(long)]
+    pub use_mean: bool,
+    /// The event's day (YYYY-MM-DD): demand is the forecast's maximum that day.
+    #[arg(long)]
+    pub event_date: Option<String>,
+    /// Demand multiplier for the event (3 for "three times the usual peak").
+    #[arg(long, default_value_t = 1.0)]
+    pub multiplier: f64,
+    /// Spare instances: n, n+1 (meets the SLO with one lost), n+2.
+    #[arg(long, default_value = "n+1")]
+    pub redundancy: String,
+    /// Instances running today, to show the gap.
+    #[arg(long)]
+    pub current: Option<u32>,
+    /// Price catalogue for costs (with --instance-type).
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
+    /// The instance type the limits were measured on.
+    #[arg(long)]
+    pub instance_type: Option<String>,
+    /// Hours the event lasts, for its cost.
+    #[arg(long, default_value_t = 24.0)]
+    pub event_hours: f64,
+    /// Latency objective PERCENTILE=DURATION (default: the limits' highest percentile).
+    #[arg(long, value_name = "pXX=DURATION")]
+    pub slo: Option<String>,
+    /// Directory for plan.json.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Print plan.json to stdout instead of the summary.
     #[arg(long)]
     pub json: bool,
 }

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         cli::Command::Fit(args) => commands::fit::run(args),
         cli::Command::Forecast(args) => commands::forecast::run(args),
         cli::Command::Rightsize(args) => commands::rightsize::run(args),
+        cli::Command::Plan(args) => commands::plan::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -7,6 +7,7 @@
 
 mod linalg;
 pub mod limits;
+pub mod plan;
 pub mod queueing;
 pub mod rightsize;
 pub mod ts;

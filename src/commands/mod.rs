@@ -2,6 +2,7 @@
 
 pub mod fit;
 pub mod forecast;
+pub mod plan;
 pub mod prometheus;
 pub mod rightsize;
 pub mod run;
