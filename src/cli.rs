@@ -61,6 +61,14 @@ headroom plan --limits out/limits.json --forecast out/forecast --multiplier 3 --
 Writes DIR/plan.json. The count is the fewest instances whose predicted latency meets the SLO \
 with the redundancy's spares lost.")]
     Plan(PlanArgs),
+    /// Write the capacity report (HTML, Markdown, SVG charts) from any subset of results.
+    #[command(after_help = "Example:\n  headroom report --run out/run.json --limits out/limits.json --forecast out/forecast \\\n      \
+--rightsize out/rightsize --plan out/plan --out out/report\n\n\
+Writes DIR/index.html (self-contained, prints on A4), DIR/report.md and DIR/*.svg. Sections \
+without an input are left out.")]
+    Report(ReportArgs),
+    /// Show the whole toolkit with one command: target, load test, limits, forecast, right-sizing, plan, report.
+    Demo(DemoArgs),
     /// Serve a simulated service of known capacity (workers / service time) on 127.0.0.1.
     #[command(after_help = "Example:\n  headroom target --workers 4 --service-time 10ms --dist const --port 8080\n\n\
 Every path answers after one service time (FIFO queue when all workers are busy) with JSON \
@@ -211,6 +219,38 @@ pub struct PlanArgs {
     /// Print plan.json to stdout instead of the summary.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// run.json from `headroom run`.
+    #[arg(long)]
+    pub run: Option<PathBuf>,
+    /// limits.json from `headroom fit`.
+    #[arg(long)]
+    pub limits: Option<PathBuf>,
+    /// Output directory of `headroom forecast`.
+    #[arg(long)]
+    pub forecast: Option<PathBuf>,
+    /// Output directory of `headroom rightsize`.
+    #[arg(long)]
+    pub rightsize: Option<PathBuf>,
+    /// Output directory of `headroom plan`.
+    #[arg(long)]
+    pub plan: Option<PathBuf>,
+    /// Directory for index.html, report.md and the SVGs.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Directory for everything the demo writes.
+    #[arg(long, default_value = "out/demo")]
+    pub out: PathBuf,
+    /// Hold each load step 1 s instead of 5 s (a shorter demo, as the tests run it).
+    #[arg(long)]
+    pub quick: bool,
 }
 
 #[derive(clap::Args)]

@@ -20,6 +20,8 @@ fn main() -> ExitCode {
         cli::Command::Forecast(args) => commands::forecast::run(args),
         cli::Command::Rightsize(args) => commands::rightsize::run(args),
         cli::Command::Plan(args) => commands::plan::run(args),
+        cli::Command::Report(args) => commands::report::run(args),
+        cli::Command::Demo(args) => commands::demo::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -12,6 +12,64 @@ use crate::queueing::Mmc;
 use crate::usl::Usl;
 use serde::{Deserialize, Serialize};
 
+pub const SCHEMA_VERSION: u32 = 1;
+/// Demand multiples the sensitivity table shows.
+pub const SENSITIVITY: [f64; 4] = [0.5, 1.0, 1.5, 2.0];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// plan.json.
+pub struct PlanFile {
+    pub schema_version: u32,
+    pub demand: Demand,
+    pub objective: Objective,
+    pub model: String,
+    pub per_instance_capacity_rps: f64,
+    pub safe_operating_point_rps: Option<f64>,
+    /// The recommended count, spares included.
+    pub instances: u32,
+    pub redundancy: String,
+    /// The count that keeps every instance under the safe operating point (spares included).
+    pub instances_at_safe_point: Option<u32>,
+    pub plan: Sizing,
+    pub current: Option<Sizing>,
+    pub cost: Option<Cost>,
+    pub sensitivity: Vec<Sensitivity>,
+    /// The objective's predicted percentile by instance count (with the spares lost).
+    pub curve: Vec<CurvePoint>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurvePoint {
+    pub instances: u32,
+    pub objective_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Demand {
+    pub rps: f64,
+    pub base_rps: f64,
+    pub multiplier: f64,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cost {
+    pub instance_type: String,
+    pub hourly_usd: f64,
+    pub monthly_usd: f64,
+    pub event_hours: f64,
+    pub event_usd: f64,
+    pub current_monthly_usd: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sensitivity {
+    pub multiplier: f64,
+    pub demand_rps: f64,
+    pub instances: Option<u32>,
+}
+
 /// One instance's behaviour, from limits.json.
 #[derive(Debug, Clone, PartialEq)]
 pub enum InstanceModel {
@@ -103,6 +161,15 @@ pub struct Sizing {
     /// spares lost; negative when it already fails.
     pub headroom: f64,
     pub meets_objective: bool,
+}
+
+/// Predicted objective percentile for every count from the first that keeps up to twice
+/// `instances`, with `spares` lost: the data behind the readiness chart.
+pub fn curve(model: &InstanceModel, instances: u32, demand: f64, objective: &Objective, spares: u32) -> Vec<CurvePoint> {
+    let first = ((demand / model.capacity()).floor() as u32).max(1) + spares;
+    (first..=(2 * instances).max(first + 1))
+        .map(|n| CurvePoint { instances: n, objective_ms: model.latency_ms(n.saturating_sub(spares), demand, objective.quantile) })
+        .collect()
 }
 
 pub fn sizing(model: &InstanceModel, instances: u32, demand: f64, objective: &Objective, spares: u32) -> Sizing {

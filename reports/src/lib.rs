@@ -1,9 +1,13 @@
 //! headroom-reports: everything a person or a program reads at the end.
 //!
-//! Owns the file formats derived from results (timeline CSV now; SVG charts, HTML and
-//! Markdown reports as they arrive). It does not measure, fit or forecast: it only
-//! renders the types the other crates produce.
+//! Owns the files derived from results: CSV writers (timeline, forecast, history,
+//! recommendations), the SVG charts (`charts`, plotters), and the capacity report
+//! (`document` builds it, `export` renders HTML and Markdown). It does not measure, fit
+//! or forecast: it only renders the types the other crates produce.
 
+pub mod charts;
+pub mod document;
+pub mod export;
 pub mod forecast;
 pub mod rightsize;
 pub mod timeline;

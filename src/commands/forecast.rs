@@ -28,6 +28,7 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<u8> {
     if let Some(holdout) = &args.backtest {
         return backtest(&args, jobs, holdout);
     }
+    write_atomic(&args.out.join("history.csv"), &headroom_reports::forecast::history_csv(&jobs, format_timestamp)?)?;
     let jobs: Vec<ts::Job> = jobs
         .into_iter()
         .map(|(name, history, cleaning)| {
@@ -46,7 +47,12 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<u8> {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
         println!("{}", render(&summary));
-        println!("wrote {} and {}", args.out.join("forecast.csv").display(), args.out.join("summary.json").display());
+        println!(
+            "wrote {}, {} and {}",
+            args.out.join("forecast.csv").display(),
+            args.out.join("summary.json").display(),
+            args.out.join("history.csv").display()
+        );
     }
     Ok(OK)
 }

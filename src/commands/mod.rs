@@ -1,9 +1,11 @@
 //! One module per subcommand: each wires crate functions to files and the terminal.
 
+pub mod demo;
 pub mod fit;
 pub mod forecast;
 pub mod plan;
 pub mod prometheus;
+pub mod report;
 pub mod rightsize;
 pub mod run;
 pub mod target;

@@ -7,60 +7,11 @@ use crate::output::write_json;
 use anyhow::{anyhow, bail, Context};
 use headroom::input::parse_timestamp;
 use headroom_forecast::limits::LimitsFile;
-use headroom_forecast::plan::{self, InstanceModel, Objective, Sizing};
+use headroom_forecast::plan::{self, Cost, Demand, InstanceModel, Objective, PlanFile, Sensitivity, Sizing, SCHEMA_VERSION, SENSITIVITY};
 use headroom_forecast::rightsize::{Redundancy, HOURS_PER_MONTH};
 use headroom_forecast::ts::Summary;
 use headroom_loadgen::slo::Slo;
-use serde::Serialize;
 use std::path::Path;
-
-pub const SCHEMA_VERSION: u32 = 1;
-const SENSITIVITY: [f64; 4] = [0.5, 1.0, 1.5, 2.0];
-
-#[derive(Debug, Serialize)]
-pub struct PlanFile {
-    pub schema_version: u32,
-    pub demand: Demand,
-    pub objective: Objective,
-    pub model: String,
-    pub per_instance_capacity_rps: f64,
-    pub safe_operating_point_rps: Option<f64>,
-    /// The recommended count, spares included.
-    pub instances: u32,
-    pub redundancy: String,
-    /// The count that keeps every instance under the safe operating point (spares included).
-    pub instances_at_safe_point: Option<u32>,
-    pub plan: Sizing,
-    pub current: Option<Sizing>,
-    pub cost: Option<Cost>,
-    pub sensitivity: Vec<Sensitivity>,
-    pub warnings: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Demand {
-    pub rps: f64,
-    pub base_rps: f64,
-    pub multiplier: f64,
-    pub source: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Cost {
-    pub instance_type: String,
-    pub hourly_usd: f64,
-    pub monthly_usd: f64,
-    pub event_hours: f64,
-    pub event_usd: f64,
-    pub current_monthly_usd: Option<f64>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Sensitivity {
-    pub multiplier: f64,
-    pub demand_rps: f64,
-    pub instances: Option<u32>,
-}
 
 pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
     if !(args.multiplier > 0.0 && args.multiplier.is_finite()) {
@@ -102,6 +53,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
             .iter()
             .map(|&m| Sensitivity { multiplier: m, demand_rps: rps * m, instances: plan::instances_needed(&model, rps * m, &objective, spares) })
             .collect(),
+        curve: plan::curve(&model, instances, rps, &objective, spares),
         warnings,
         objective,
     };

@@ -8,29 +8,12 @@ use crate::output::{write_atomic, write_json};
 use anyhow::{anyhow, bail, Context};
 use headroom::fleet::read_fleet;
 use headroom_forecast::limits::LimitsFile;
-use headroom_forecast::rightsize::{self, InstanceType, Placement, Policy, Recommendation};
+use headroom_forecast::rightsize::{self, InstanceType, Placement, Policy, Recommendation, Report, Totals};
 use headroom_forecast::ts::{self, regular::{Cleaning, Regular}};
 use headroom_loadgen::units::parse_duration;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-#[derive(Debug, Serialize)]
-pub struct Report {
-    pub schema_version: u32,
-    pub policy: Policy,
-    pub forecast_horizon: Option<String>,
-    pub services: Vec<Recommendation>,
-    pub total: Totals,
-}
-
-#[derive(Debug, Default, Serialize)]
-pub struct Totals {
-    pub current_monthly_usd: f64,
-    pub recommended_monthly_usd: f64,
-    pub savings_monthly_usd: f64,
-    pub savings_yearly_usd: f64,
-}
 
 pub fn run(args: RightsizeArgs) -> anyhow::Result<u8> {
     let catalogue = read_catalogue(&args.catalog)?;

@@ -7,9 +7,15 @@ use crate::output::{write_atomic, write_json};
 use crate::progress::Progress;
 use anyhow::{anyhow, bail};
 use headroom_loadgen::results::RunStatus;
+use headroom_loadgen::Scenario;
 
 pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     let scenario = load_scenario(&args.scenario)?;
+    execute(&scenario, &args)
+}
+
+/// Runs a loaded scenario and writes its results: `run` after loading, and the demo.
+pub fn execute(scenario: &Scenario, args: &RunArgs) -> anyhow::Result<u8> {
     let Some(url) = args.target.clone().or_else(|| scenario.target.clone()) else {
         bail!("no target: give --target URL, set HEADROOM_TARGET, or add `target:` to {}", args.scenario.display());
     };
@@ -18,7 +24,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         anyhow!("{from}: {}", scenario.redact(&m))
     })?;
     let progress = Progress::new(scenario.load.total().as_secs(), scenario.load.model);
-    let result = headroom_loadgen::run(&scenario, &target, |live| progress.update(live))?;
+    let result = headroom_loadgen::run(scenario, &target, |live| progress.update(live))?;
     progress.finish();
 
     write_json(&args.out.join("run.json"), &result)?;

@@ -55,6 +55,8 @@ pub struct Recommendation {
     pub service: String,
     pub current: Option<Placement>,
     pub recommended: Placement,
+    /// Cores the recommendation provides (all instances).
+    pub recommended_cores: f64,
     pub current_monthly_usd: Option<f64>,
     pub recommended_monthly_usd: f64,
     /// Positive: saved; negative: the service needs more.
@@ -72,6 +74,24 @@ pub struct Recommendation {
     pub flags: Vec<String>,
     /// 0 to 1, growing with the length of history: days / (days + 7).
     pub confidence: f64,
+}
+
+/// rightsize.json: the policy used, every service's recommendation and the fleet totals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub policy: Policy,
+    pub forecast_horizon: Option<String>,
+    pub services: Vec<Recommendation>,
+    pub total: Totals,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    pub current_monthly_usd: f64,
+    pub recommended_monthly_usd: f64,
+    pub savings_monthly_usd: f64,
+    pub savings_yearly_usd: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -162,6 +182,7 @@ pub fn recommend(
     Ok(Recommendation {
         service: usage.service.clone(),
         current: current.cloned(),
+        recommended_cores: recommended_type.vcpu * recommended.count as f64,
         recommended,
         current_monthly_usd: current_monthly,
         recommended_monthly_usd: recommended_monthly,

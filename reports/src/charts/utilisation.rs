@@ -1,0 +1,47 @@
+//! Each service's CPU use (p50 to p99, with p95 and the maximum marked) against the
+//! capacity recommended for it.
+
+use super::cost::{label, ROW};
+use super::*;
+use headroom_forecast::rightsize::Report;
+
+pub fn utilisation(report: &Report) -> anyhow::Result<String> {
+    let services = &report.services;
+    let n = services.len().max(1);
+    let x_max = top(services.iter().flat_map(|s| [s.cpu_p99_cores, s.cpu_sized_cores, s.recommended_cores]));
+    let height = 140 + ROW * n as u32;
+    svg(WIDTH, height, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption("CPU use per service against the recommended capacity", (FONT, 22))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(180)
+            .build_cartesian_2d(0.0..x_max, 0.0..n as f64)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n)
+            .y_label_formatter(&|y| label(services.iter().map(|s| s.service.as_str()), *y))
+            .x_desc("CPU cores (all instances)")
+            .y_desc("service")
+            .draw()?;
+        let row = |i: usize| n as f64 - i as f64 - 0.5;
+        chart
+            .draw_series(services.iter().enumerate().map(|(i, s)| Rectangle::new([(s.cpu_p50_cores, row(i) - 0.3), (s.cpu_p99_cores, row(i) + 0.3)], RGBColor(150, 190, 230).filled())))?
+            .label("p50 to p99")
+            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], RGBColor(150, 190, 230).filled()));
+        chart
+            .draw_series(services.iter().enumerate().map(|(i, s)| Circle::new((s.cpu_p95_cores, row(i)), 4, BLUE.filled())))?
+            .label("p95")
+            .legend(|(x, y)| Circle::new((x + 10, y), 4, BLUE.filled()));
+        chart
+            .draw_series(services.iter().enumerate().map(|(i, s)| {
+                let c = s.recommended_cores;
+                PathElement::new([(c, row(i) - 0.45), (c, row(i) + 0.45)], RED.stroke_width(3))
+            }))?
+            .label("recommended capacity")
+            .legend(|(x, y)| PathElement::new([(x + 10, y - 6), (x + 10, y + 6)], RED.stroke_width(3)));
+        chart.configure_series_labels().position(SeriesLabelPosition::LowerRight).border_style(BLACK).background_style(WHITE.mix(0.9)).draw()?;
+        Ok(())
+    })
+}

@@ -1,0 +1,49 @@
+//! `headroom report`: the capacity report from any subset of results: DIR/index.html
+//! (self-contained), DIR/report.md and DIR/*.svg.
+
+use super::OK;
+use crate::cli::ReportArgs;
+use crate::output::write_atomic;
+use anyhow::{anyhow, Context};
+use headroom::input::read_csv;
+use headroom_reports::document::{self, Inputs};
+use headroom_reports::export::{Format, Html, Markdown};
+use serde::de::DeserializeOwned;
+use std::path::Path;
+
+pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
+    let forecast = match &args.forecast {
+        Some(dir) => {
+            let summary = read_json(&dir.join("summary.json"), "--forecast")?;
+            let history = dir.join("history.csv");
+            let histories = if history.exists() { read_csv(&history).map_err(|m| anyhow!(m))? } else { Vec::new() };
+            let points = histories.into_iter().map(|(name, samples)| (name, samples.into_iter().map(|(t, v)| (t as f64, v)).collect())).collect();
+            Some((summary, points))
+        }
+        None => None,
+    };
+    let inputs = Inputs {
+        run: args.run.as_deref().map(|p| read_json(p, "--run")).transpose()?,
+        limits: args.limits.as_deref().map(|p| read_json(p, "--limits")).transpose()?,
+        forecast,
+        rightsize: args.rightsize.as_deref().map(|d| read_json(&d.join("rightsize.json"), "--rightsize")).transpose()?,
+        plan: args.plan.as_deref().map(|d| read_json(&d.join("plan.json"), "--plan")).transpose()?,
+    };
+    let doc = document::build(&inputs)?;
+    for section in &doc.sections {
+        for chart in &section.charts {
+            write_atomic(&args.out.join(format!("{}.svg", chart.file)), chart.svg.as_bytes())?;
+        }
+    }
+    let formats: [&dyn Format; 2] = [&Html, &Markdown];
+    for format in formats {
+        write_atomic(&args.out.join(format.file_name()), format.render(&doc).as_bytes())?;
+    }
+    println!("report: {} (and report.md, {} charts)", args.out.join("index.html").display(), doc.sections.iter().map(|s| s.charts.len()).sum::<usize>());
+    Ok(OK)
+}
+
+fn read_json<T: DeserializeOwned>(path: &Path, flag: &str) -> anyhow::Result<T> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("{flag}: cannot read {}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| anyhow!("{flag} {}:{}: {e}", path.display(), e.line()))
+}
