@@ -85,8 +85,12 @@ fn saturation(run: Option<&RunResult>, limits: Option<&LimitsFile>, summary: &mu
             None => "no SLO",
         };
         paragraphs.push(format!(
-            "Load test `{}` against {}: {} {:?} steps, status {:?}; {slo}.",
-            r.scenario, r.target, r.steps.len(), r.model, r.status
+            "Load test `{}` against {}: {} steps, {} model, {}; {slo}.",
+            r.scenario,
+            r.target,
+            r.steps.len(),
+            format!("{:?}", r.model).to_lowercase(),
+            format!("{:?}", r.status).to_lowercase()
         ));
         charts.push(chart("timeline", "Run timeline", charts::timeline(r)?));
         table = Some(Table {
@@ -109,11 +113,11 @@ fn saturation(run: Option<&RunResult>, limits: Option<&LimitsFile>, summary: &mu
         match &limits.slo_limit {
             Some(s) => {
                 let line = format!(
-                    "SLO limit: {:.1} rps at {:.1} {} ({:?}); safe operating point {}.",
+                    "SLO limit: {:.1} rps at {:.1} {} ({}); safe operating point {}.",
                     s.throughput.value,
                     s.load.value,
                     s.load.unit,
-                    s.load.basis,
+                    format!("{:?}", s.load.basis).to_lowercase(),
                     limits.safe_operating_point.as_ref().map_or("-".into(), |p| format!("{:.1} rps, {:.0}% below", p.at.throughput.value, p.headroom * 100.0))
                 );
                 summary.push(format!("How much it can take: {line}"));
@@ -141,7 +145,11 @@ fn forecast(s: &Summary, histories: &BTreeMap<String, Vec<(f64, f64)>>, summary:
     let when = |t: Option<i64>| t.map_or("not within the horizon".to_string(), |t| charts::date(t as f64));
     for series in &s.series {
         if let Some(r) = &series.runway {
-            summary.push(format!("Runway for {}: the mean crosses {:.1} on {} (upper 95%: {}).", series.series, r.threshold, when(r.mean_crosses_at), when(r.upper95_crosses_at)));
+            summary.push(match (r.mean_crosses_at, r.upper95_crosses_at) {
+                (Some(mean), upper) => format!("Runway for {}: the forecast reaches {:.1} on {} (upper 95% bound: {}).", series.series, r.threshold, when(Some(mean)), when(upper)),
+                (None, Some(upper)) => format!("Runway for {}: the mean stays under {:.1} within the horizon; the upper 95% bound reaches it on {}.", series.series, r.threshold, when(Some(upper))),
+                (None, None) => format!("Runway for {}: stays under {:.1} within the horizon, upper 95% bound included.", series.series, r.threshold),
+            });
         }
     }
     let rows = s

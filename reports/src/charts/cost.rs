@@ -17,7 +17,7 @@ pub fn cost(report: &Report) -> anyhow::Result<String> {
             .margin(12)
             .x_label_area_size(45)
             .y_label_area_size(180)
-            .build_cartesian_2d(0.0..x_max, 0.0..n as f64)?;
+            .build_cartesian_2d(0.0..x_max, -0.5..n as f64 - 0.5)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -26,15 +26,14 @@ pub fn cost(report: &Report) -> anyhow::Result<String> {
             .x_desc("USD per month")
             .y_desc("service (largest savings first)")
             .draw()?;
-        let row = |i: usize| n as f64 - i as f64 - 1.0;
         chart
             .draw_series(services.iter().enumerate().filter_map(|(i, s)| {
-                s.current_monthly_usd.map(|c| Rectangle::new([(0.0, row(i) + 0.52), (c, row(i) + 0.92)], RGBColor(160, 160, 160).filled()))
+                s.current_monthly_usd.map(|c| Rectangle::new([(0.0, row(n, i) + 0.02), (c, row(n, i) + 0.42)], RGBColor(160, 160, 160).filled()))
             }))?
             .label("today")
             .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], RGBColor(160, 160, 160).filled()));
         chart
-            .draw_series(services.iter().enumerate().map(|(i, s)| Rectangle::new([(0.0, row(i) + 0.08), (s.recommended_monthly_usd, row(i) + 0.48)], GREEN.filled())))?
+            .draw_series(services.iter().enumerate().map(|(i, s)| Rectangle::new([(0.0, row(n, i) - 0.42), (s.recommended_monthly_usd, row(n, i) - 0.02)], GREEN.filled())))?
             .label("recommended")
             .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], GREEN.filled()));
         chart.configure_series_labels().position(SeriesLabelPosition::LowerRight).border_style(BLACK).background_style(WHITE.mix(0.9)).draw()?;
@@ -42,9 +41,18 @@ pub fn cost(report: &Report) -> anyhow::Result<String> {
     })
 }
 
-/// The name of the row at `y` (rows run top to bottom in list order).
-pub fn label<'a>(names: impl ExactSizeIterator<Item = &'a str>, y: f64) -> String {
-    let n = names.len();
-    let index = n as i64 - 1 - y.floor() as i64;
-    names.into_iter().nth(index.max(0) as usize).filter(|_| index >= 0 && (y.fract() - 0.5).abs() < 0.5).map(str::to_string).unwrap_or_default()
+/// The centre of row `i` of `n`: rows run top to bottom in list order, one unit apart,
+/// centred on whole numbers so that each axis label sits on its row.
+pub fn row(n: usize, i: usize) -> f64 {
+    (n - 1 - i) as f64
+}
+
+/// The name of the row centred at `y` (empty between rows).
+pub fn label<'a>(mut names: impl ExactSizeIterator<Item = &'a str>, y: f64) -> String {
+    let n = names.len() as f64;
+    let centre = y.round();
+    if (y - centre).abs() > 0.01 || centre < 0.0 || centre >= n {
+        return String::new();
+    }
+    names.nth((n - 1.0 - centre) as usize).unwrap_or_default().to_string()
 }

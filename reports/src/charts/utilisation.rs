@@ -1,7 +1,7 @@
 //! Each service's CPU use (p50 to p99, with p95 and the maximum marked) against the
 //! capacity recommended for it.
 
-use super::cost::{label, ROW};
+use super::cost::{label, row, ROW};
 use super::*;
 use headroom_forecast::rightsize::Report;
 
@@ -16,7 +16,7 @@ pub fn utilisation(report: &Report) -> anyhow::Result<String> {
             .margin(12)
             .x_label_area_size(45)
             .y_label_area_size(180)
-            .build_cartesian_2d(0.0..x_max, 0.0..n as f64)?;
+            .build_cartesian_2d(0.0..x_max, -0.5..n as f64 - 0.5)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -25,7 +25,7 @@ pub fn utilisation(report: &Report) -> anyhow::Result<String> {
             .x_desc("CPU cores (all instances)")
             .y_desc("service")
             .draw()?;
-        let row = |i: usize| n as f64 - i as f64 - 0.5;
+        let row = |i: usize| row(n, i);
         chart
             .draw_series(services.iter().enumerate().map(|(i, s)| Rectangle::new([(s.cpu_p50_cores, row(i) - 0.3), (s.cpu_p99_cores, row(i) + 0.3)], RGBColor(150, 190, 230).filled())))?
             .label("p50 to p99")
