@@ -27,6 +27,11 @@ HEADROOM_TARGET=http://127.0.0.1:8080 headroom run scenarios/open-steps.yaml --o
 Writes DIR/run.json (every step: throughput, latency percentiles, errors by kind, histograms) and \
 DIR/timeline.csv (one row per second). Ctrl-C stops the load and still writes what was measured.")]
     Run(RunArgs),
+    /// Merge the run.json files of a sharded test (`run --shard I/N`) into one.
+    #[command(after_help = "Example:\n  headroom merge results/shard-*/run.json --out results/merged\n\n\
+Counts add and latency percentiles come from the merged histograms (exact, not averages). A \
+missing, failed or mismatched shard is refused unless --allow-partial is given.")]
+    Merge(MergeArgs),
     /// Check a scenario file in full without sending any traffic.
     Validate {
         /// The scenario file (YAML).
@@ -89,6 +94,27 @@ pub struct RunArgs {
     /// Print run.json to stdout instead of the summary table.
     #[arg(long)]
     pub json: bool,
+    /// Run shard I of N (from 0): this process takes its share of every load level and
+    /// of each feeder's rows; `headroom merge` combines the shards' run.json files.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Start the plan at this wall-clock time (RFC 3339) or after a delay (+30s), so that
+    /// shards step up together.
+    #[arg(long, value_name = "TIME|+DELAY")]
+    pub start_at: Option<String>,
+}
+
+#[derive(clap::Args)]
+pub struct MergeArgs {
+    /// The shards' run.json files.
+    #[arg(required = true)]
+    pub runs: Vec<PathBuf>,
+    /// Merge what there is when shards are missing or failed, recording the gap.
+    #[arg(long)]
+    pub allow_partial: bool,
+    /// Directory for the merged run.json and timeline.csv.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
 }
 
 #[derive(clap::Args)]

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         cli::Command::Plan(args) => commands::plan::run(args),
         cli::Command::Report(args) => commands::report::run(args),
         cli::Command::Demo(args) => commands::demo::run(args),
+        cli::Command::Merge(args) => commands::merge::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -53,9 +53,17 @@ struct Shared {
     stop: AtomicU8,
 }
 
+/// How a run is placed: a shared wall-clock start, and the shard it is (if sharded; the
+/// scenario is expected to carry its share already, see `Shard::apply`).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub start_at: Option<std::time::SystemTime>,
+    pub shard: Option<crate::shard::Shard>,
+}
+
 /// Runs `scenario` against `target` (a base URL); `on_tick` sees live figures each second.
 /// Returns what was measured however the run ended.
-pub fn run(scenario: &Scenario, target: &str, on_tick: impl FnMut(&Live) + Send) -> Result<RunResult, EngineError> {
+pub fn run(scenario: &Scenario, target: &str, options: &RunOptions, on_tick: impl FnMut(&Live) + Send) -> Result<RunResult, EngineError> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let names: Vec<String> = scenario.journeys.iter().flat_map(|j| j.requests.iter().map(|r| r.name.clone())).collect();
     let (events_tx, events_rx) = crossbeam_channel::unbounded();
@@ -74,7 +82,8 @@ pub fn run(scenario: &Scenario, target: &str, on_tick: impl FnMut(&Live) + Send)
             })
         });
         let clock_shared = shared.clone();
-        let clock = scope.spawn(move || drive_clock(&clock_shared, tickets_tx));
+        let start_at = options.start_at;
+        let clock = scope.spawn(move || drive_clock(&clock_shared, tickets_tx, start_at));
         let goose_result = runtime.block_on(attack(shared.clone()));
         // If goose failed to start, stop the clock thread too.
         goose::trigger_killswitch("load finished");
@@ -83,7 +92,10 @@ pub fn run(scenario: &Scenario, target: &str, on_tick: impl FnMut(&Live) + Send)
         (collecting.join().expect("collector thread"), goose_result)
     });
     goose_result?;
-    Ok(assemble(scenario, &shared, measured, started_at))
+    let mut result = assemble(scenario, &shared, measured, started_at);
+    result.shard = options.shard;
+    result.scheduled_start = options.start_at.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_secs_f64());
+    Ok(result)
 }
 
 impl Shared {
@@ -142,7 +154,7 @@ impl Shared {
 
 /// Starts the plan's clock once every user is up, then ends it on schedule; in the open
 /// model it also releases arrivals, counting those that find no free user as dropped.
-fn drive_clock(shared: &Shared, tickets: flume::Sender<Instant>) {
+fn drive_clock(shared: &Shared, tickets: flume::Sender<Instant>, start_at: Option<std::time::SystemTime>) {
     let plan = shared.plan();
     let waiting_since = Instant::now();
     while shared.started_users.load(Ordering::SeqCst) < plan.pool && waiting_since.elapsed() < STARTUP_LIMIT {
@@ -150,6 +162,15 @@ fn drive_clock(shared: &Shared, tickets: flume::Sender<Instant>) {
             return;
         }
         std::thread::sleep(Duration::from_millis(5));
+    }
+    // Shards step up together: wait for the shared wall-clock start.
+    if let Some(at) = start_at {
+        while let Ok(left) = at.duration_since(std::time::SystemTime::now()) {
+            if goose::is_killswitch_triggered() {
+                return;
+            }
+            std::thread::sleep(left.min(Duration::from_millis(20)));
+        }
     }
     let t0 = Instant::now();
     let _ = shared.events.send(Event::Start(t0));
@@ -449,7 +470,17 @@ fn assemble(scenario: &Scenario, shared: &Shared, measured: Measured, started_at
         steps: measured.steps.into_iter().filter(|s| s.duration_s > 0.0 || s.window.requests > 0).collect(),
         overall: measured.overall,
         timeline: measured.timeline,
+        shard: None,
+        scheduled_start: None,
+        plan_signature: plan_signature(&scenario.load),
+        merged: None,
     }
+}
+
+/// The plan's model and timing: shards of one test share it whatever their shares.
+pub fn plan_signature(plan: &LoadPlan) -> String {
+    let phases: Vec<String> = plan.phases.iter().map(|p| format!("{}+{}", p.ramp.as_millis(), p.hold.as_millis())).collect();
+    format!("{:?}:{}", plan.model, phases.join(",")).to_lowercase()
 }
 
 /// Checks a target base URL and that its host resolves, without sending anything.

@@ -131,7 +131,7 @@ impl Acc {
             .enumerate()
             .filter_map(|(i, r)| r.as_ref().map(|r| (i, r)))
             .map(|(i, (h, n, e))| {
-                (names[i].clone(), RequestResult { requests: *n, errors: *e, latency_ms: LatencySummary::of(h) })
+                (names[i].clone(), RequestResult { requests: *n, errors: *e, latency_ms: LatencySummary::of(h), histogram: encode_histogram(h) })
             })
             .collect();
         WindowResult {
@@ -146,6 +146,7 @@ impl Acc {
             by_request,
             slo: slo.judge(self),
             histogram: encode_histogram(&self.latency),
+            histogram_uncorrected: self.uncorrected.as_ref().map(encode_histogram),
         }
     }
 }

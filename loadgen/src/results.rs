@@ -45,6 +45,28 @@ pub struct RunResult {
     pub overall: WindowResult,
     /// One row per second of the run.
     pub timeline: Vec<TimelineRow>,
+    /// Set when this run is one shard of a sharded test.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::shard::Shard>,
+    /// The shared wall-clock start of the plan (Unix seconds), when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_start: Option<f64>,
+    /// A fingerprint of the plan's timing (phase ramps and holds), for merging.
+    #[serde(default)]
+    pub plan_signature: String,
+    /// In a merged run: the shards merged and those missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<Merged>,
+}
+
+/// How a merged run was put together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Merged {
+    pub shards: u32,
+    pub merged: Vec<u32>,
+    /// Shards absent or failed (only with --allow-partial).
+    pub missing: Vec<u32>,
+    pub notes: Vec<String>,
 }
 
 /// One load level, measured over its hold (the ramp is excluded).
@@ -84,6 +106,8 @@ pub struct WindowResult {
     pub slo: Vec<Verdict>,
     /// The latency histogram (microseconds), HdrHistogram V2 deflate, base64.
     pub histogram: String,
+    /// Open model: the uncorrected latency histogram.
+    pub histogram_uncorrected: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,6 +115,8 @@ pub struct RequestResult {
     pub requests: u64,
     pub errors: u64,
     pub latency_ms: LatencySummary,
+    /// The request's latency histogram, like the window's.
+    pub histogram: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]

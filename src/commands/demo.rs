@@ -36,7 +36,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
     }
     println!("== load test: {} (stepped, closed model)", scenario_path.display());
     // A saturation search fails its SLO at the top steps by design: the exit code is not the demo's.
-    let _ = super::run::execute(&scenario, &RunArgs { scenario: scenario_path.clone(), target: Some(url), out: out.join("run"), json: false })?;
+    let run_args = RunArgs { scenario: scenario_path.clone(), target: Some(url), out: out.join("run"), json: false, shard: None, start_at: None };
+    let _ = super::run::execute(&scenario, &run_args, &Default::default())?;
 
     println!("\n== saturation limits");
     super::fit::run(FitArgs { input: out.join("run/run.json"), slo: Vec::new(), headroom: "20%".into(), out: out.join("limits"), json: false })?;

@@ -7,15 +7,34 @@ use crate::output::{write_atomic, write_json};
 use crate::progress::Progress;
 use anyhow::{anyhow, bail};
 use headroom_loadgen::results::RunStatus;
+use headroom_loadgen::engine::RunOptions;
+use headroom_loadgen::shard::Shard;
 use headroom_loadgen::Scenario;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub fn run(args: RunArgs) -> anyhow::Result<u8> {
-    let scenario = load_scenario(&args.scenario)?;
-    execute(&scenario, &args)
+    let mut scenario = load_scenario(&args.scenario)?;
+    let shard = args.shard.as_deref().map(|s| Shard::parse(s).map_err(|m| anyhow!("--shard: {m}"))).transpose()?;
+    if let Some(shard) = shard {
+        shard.apply(&mut scenario);
+    }
+    let start_at = args.start_at.as_deref().map(parse_start).transpose()?;
+    execute(&scenario, &args, &RunOptions { start_at, shard })
+}
+
+/// `--start-at`: RFC 3339 (or another form `headroom forecast` reads), or `+30s` from now.
+fn parse_start(text: &str) -> anyhow::Result<SystemTime> {
+    if let Some(delay) = text.strip_prefix('+') {
+        let d = headroom_loadgen::units::parse_duration(delay).map_err(|m| anyhow!("--start-at: {m}"))?;
+        return Ok(SystemTime::now() + d);
+    }
+    let seconds = headroom::input::parse_timestamp(text)
+        .ok_or_else(|| anyhow!("--start-at: found `{text}`; expected a time such as 2026-11-27T09:00:00Z or a delay such as +30s"))?;
+    Ok(UNIX_EPOCH + Duration::from_secs(seconds.max(0) as u64))
 }
 
 /// Runs a loaded scenario and writes its results: `run` after loading, and the demo.
-pub fn execute(scenario: &Scenario, args: &RunArgs) -> anyhow::Result<u8> {
+pub fn execute(scenario: &Scenario, args: &RunArgs, options: &RunOptions) -> anyhow::Result<u8> {
     let Some(url) = args.target.clone().or_else(|| scenario.target.clone()) else {
         bail!("no target: give --target URL, set HEADROOM_TARGET, or add `target:` to {}", args.scenario.display());
     };
@@ -24,7 +43,7 @@ pub fn execute(scenario: &Scenario, args: &RunArgs) -> anyhow::Result<u8> {
         anyhow!("{from}: {}", scenario.redact(&m))
     })?;
     let progress = Progress::new(scenario.load.total().as_secs(), scenario.load.model);
-    let result = headroom_loadgen::run(scenario, &target, |live| progress.update(live))?;
+    let result = headroom_loadgen::run(scenario, &target, options, |live| progress.update(live))?;
     progress.finish();
 
     write_json(&args.out.join("run.json"), &result)?;

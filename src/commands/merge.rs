@@ -1,0 +1,28 @@
+//! `headroom merge`: one run.json for a sharded test from its shards' run.json files.
+
+use super::OK;
+use crate::cli::MergeArgs;
+use crate::output::{write_atomic, write_json};
+use anyhow::{anyhow, Context};
+use headroom_loadgen::results::RunResult;
+
+pub fn run(args: MergeArgs) -> anyhow::Result<u8> {
+    let runs = args
+        .runs
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let run: RunResult = serde_json::from_str(&text).map_err(|e| anyhow!("{}:{}: {e}; expected a run.json", path.display(), e.line()))?;
+            Ok((path.display().to_string(), run))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let merged = headroom_loadgen::merge::merge(runs, args.allow_partial).map_err(|e| anyhow!("{e}"))?;
+    write_json(&args.out.join("run.json"), &merged)?;
+    write_atomic(&args.out.join("timeline.csv"), &headroom_reports::timeline::to_csv(&merged.timeline)?)?;
+    println!("{}", crate::summary::render(&merged));
+    if let Some(m) = merged.merged.as_ref().filter(|m| !m.missing.is_empty()) {
+        println!("partial: shards {:?} of {} missing ({})", m.missing, m.shards, m.notes.join("; "));
+    }
+    println!("wrote {}", args.out.join("run.json").display());
+    Ok(OK)
+}
