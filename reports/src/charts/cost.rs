@@ -12,20 +12,8 @@ pub fn cost(report: &Report) -> anyhow::Result<String> {
     let x_max = top(services.iter().flat_map(|s| [s.recommended_monthly_usd, s.current_monthly_usd.unwrap_or(0.0)]));
     let height = 140 + ROW * n as u32;
     svg(WIDTH, height, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption("Monthly cost per service: today vs recommended", (FONT, 22))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(180)
-            .build_cartesian_2d(0.0..x_max, -0.5..n as f64 - 0.5)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(n)
-            .y_label_formatter(&|y| label(services.iter().map(|s| s.service.as_str()), *y))
-            .x_desc("USD per month")
-            .y_desc("service (largest savings first)")
-            .draw()?;
+        let names: Vec<&str> = services.iter().map(|s| s.service.as_str()).collect();
+        let mut chart = rows_frame(root, "Monthly cost per service: today vs recommended", x_max, &names, "USD per month", "service (largest savings first)")?;
         chart
             .draw_series(services.iter().enumerate().filter_map(|(i, s)| {
                 s.current_monthly_usd.map(|c| Rectangle::new([(0.0, row(n, i) + 0.02), (c, row(n, i) + 0.42)], RGBColor(160, 160, 160).filled()))
@@ -39,6 +27,22 @@ pub fn cost(report: &Report) -> anyhow::Result<String> {
         chart.configure_series_labels().position(SeriesLabelPosition::LowerRight).border_style(BLACK).background_style(WHITE.mix(0.9)).draw()?;
         Ok(())
     })
+}
+
+/// A frame with one labelled row per name, top to bottom, and an x axis from 0.
+pub fn rows_frame<'a, 'b>(root: &'a Area<'b>, caption: &str, x_max: f64, names: &[&str], x_desc: &str, y_desc: &str) -> Result<Frame<'a, 'b>, Box<dyn std::error::Error>> {
+    let n = names.len().max(1);
+    let mut chart = frame(root, caption, 0.0..x_max, -0.5..n as f64 - 0.5, 180)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n)
+        .y_label_formatter(&|y| label(names.iter().copied(), *y))
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .draw()
+        .map_err(|e| e.to_string())?;
+    Ok(chart)
 }
 
 /// The centre of row `i` of `n`: rows run top to bottom in list order, one unit apart,

@@ -28,12 +28,7 @@ pub fn forecast(series: &SeriesForecast, history: History, threshold: Option<f64
         upper.chain(lower.into_iter().rev()).collect()
     };
     svg(WIDTH, HEIGHT, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(format!("Forecast: {}", series.series), (FONT, 22))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x_min..x_max, y_min..y_max)?;
+        let mut chart = frame(root, &format!("Forecast: {}", series.series), x_min..x_max, y_min..y_max, 70)?;
         chart
             .configure_mesh()
             .x_desc("date (UTC)")

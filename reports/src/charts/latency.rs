@@ -9,12 +9,7 @@ pub fn latency(l: &LimitsFile) -> anyhow::Result<String> {
     let x_max = top(l.points.iter().map(|p| p.load));
     let y_max = top(l.points.iter().flat_map(|p| p.latency_ms.values().copied()).chain(l.limits.objectives.iter().map(|o| o.limit_ms)));
     svg(WIDTH, HEIGHT, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption("Latency vs load", (FONT, 22))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
+        let mut chart = frame(root, "Latency vs load", 0.0..x_max, 0.0..y_max, 70)?;
         chart.configure_mesh().x_desc(format!("offered load ({})", l.limits.load_kind.unit())).y_desc("latency (ms)").draw()?;
         for (name, color) in SERIES {
             let line: Vec<(f64, f64)> = l.points.iter().filter_map(|p| p.latency_ms.get(name).map(|v| (p.load, *v))).collect();

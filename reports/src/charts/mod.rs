@@ -28,6 +28,25 @@ pub const WIDTH: u32 = 900;
 pub const HEIGHT: u32 = 480;
 pub const FONT: &str = "sans-serif";
 
+pub type Frame<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
+
+/// A titled chart frame with room for axis labels; `y_label_area` widens for long names.
+pub fn frame<'a, 'b>(
+    root: &'a Area<'b>,
+    caption: &str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    y_label_area: u32,
+) -> Result<Frame<'a, 'b>, Box<dyn std::error::Error>> {
+    Ok(ChartBuilder::on(root)
+        .caption(caption, (FONT, 22))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(y_label_area)
+        .build_cartesian_2d(x, y)
+        .map_err(|e| e.to_string())?)
+}
+
 /// Draws on a fresh white canvas and returns the SVG text.
 pub fn svg(width: u32, height: u32, draw: impl FnOnce(&Area) -> DrawResult) -> anyhow::Result<String> {
     let mut text = String::new();

@@ -10,12 +10,7 @@ pub fn plan(p: &PlanFile) -> anyhow::Result<String> {
     let x_max = p.curve.last().map_or(1.0, |c| c.instances as f64) + 0.5;
     let y_max = (p.objective.limit_ms * 3.0).min(top(curve.iter().map(|c| c.1))).max(p.objective.limit_ms * 1.3);
     svg(WIDTH, HEIGHT, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(format!("Peak-event readiness at {:.0} rps", p.demand.rps), (FONT, 22))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x_min..x_max, 0.0..y_max)?;
+        let mut chart = frame(root, &format!("Peak-event readiness at {:.0} rps", p.demand.rps), x_min..x_max, 0.0..y_max, 70)?;
         chart.configure_mesh().x_desc(format!("instances ({} spare lost)", p.redundancy)).y_desc(format!("predicted {} (ms)", p.objective.name)).draw()?;
         chart
             .draw_series(LineSeries::new(curve.iter().map(|&(n, ms)| (n, ms.min(y_max))), BLUE.stroke_width(2)).point_size(4))?

@@ -8,12 +8,7 @@ pub fn throughput(l: &LimitsFile) -> anyhow::Result<String> {
     let x_max = top(points.iter().map(|p| p.0));
     let y_max = top(points.iter().map(|p| p.1).chain(l.limits.usl.as_ref().and_then(|u| u.peak_throughput)));
     svg(WIDTH, HEIGHT, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption("Throughput vs load", (FONT, 22))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
+        let mut chart = frame(root, "Throughput vs load", 0.0..x_max, 0.0..y_max, 70)?;
         chart.configure_mesh().x_desc(format!("offered load ({})", l.limits.load_kind.unit())).y_desc("throughput (requests/s)").draw()?;
         if let Some(u) = &l.limits.usl {
             let model = headroom_forecast::usl::Usl { sigma: u.sigma, kappa: u.kappa, lambda: u.lambda };

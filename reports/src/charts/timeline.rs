@@ -10,12 +10,7 @@ pub fn timeline(run: &RunResult) -> anyhow::Result<String> {
     let spans = step_spans(run);
     svg(WIDTH, HEIGHT + 120, |root| {
         let (upper, lower) = root.split_vertically((HEIGHT + 120) / 2);
-        let mut top_chart = ChartBuilder::on(&upper)
-            .caption(format!("Run timeline: {}", run.scenario), (FONT, 22))
-            .margin(12)
-            .x_label_area_size(35)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0.0..t_max, 0.0..top(rows.iter().map(|r| r.rps + r.errors as f64)))?;
+        let mut top_chart = frame(&upper, &format!("Run timeline: {}", run.scenario), 0.0..t_max, 0.0..top(rows.iter().map(|r| r.rps + r.errors as f64)), 70)?;
         top_chart.configure_mesh().x_desc("time (s)").y_desc("per second").draw()?;
         shade(&mut top_chart, &spans)?;
         top_chart
@@ -27,11 +22,7 @@ pub fn timeline(run: &RunResult) -> anyhow::Result<String> {
             .label("errors/s")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED));
         top_chart.configure_series_labels().position(SeriesLabelPosition::UpperLeft).border_style(BLACK).background_style(WHITE.mix(0.9)).draw()?;
-        let mut bottom = ChartBuilder::on(&lower)
-            .margin(12)
-            .x_label_area_size(35)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0.0..t_max, 0.0..top(rows.iter().map(|r| r.p95)))?;
+        let mut bottom = frame(&lower, "", 0.0..t_max, 0.0..top(rows.iter().map(|r| r.p95)), 70)?;
         bottom.configure_mesh().x_desc("time (s)").y_desc("p95 latency (ms)").draw()?;
         shade(&mut bottom, &spans)?;
         bottom

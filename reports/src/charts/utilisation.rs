@@ -1,7 +1,7 @@
 //! Each service's CPU use (p50 to p99, with p95 and the maximum marked) against the
 //! capacity recommended for it.
 
-use super::cost::{label, row, ROW};
+use super::cost::{row, rows_frame, ROW};
 use super::*;
 use headroom_forecast::rightsize::Report;
 
@@ -11,20 +11,8 @@ pub fn utilisation(report: &Report) -> anyhow::Result<String> {
     let x_max = top(services.iter().flat_map(|s| [s.cpu_p99_cores, s.cpu_sized_cores, s.recommended_cores]));
     let height = 140 + ROW * n as u32;
     svg(WIDTH, height, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption("CPU use per service against the recommended capacity", (FONT, 22))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(180)
-            .build_cartesian_2d(0.0..x_max, -0.5..n as f64 - 0.5)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(n)
-            .y_label_formatter(&|y| label(services.iter().map(|s| s.service.as_str()), *y))
-            .x_desc("CPU cores (all instances)")
-            .y_desc("service")
-            .draw()?;
+        let names: Vec<&str> = services.iter().map(|s| s.service.as_str()).collect();
+        let mut chart = rows_frame(root, "CPU use per service against the recommended capacity", x_max, &names, "CPU cores (all instances)", "service")?;
         let row = |i: usize| row(n, i);
         chart
             .draw_series(services.iter().enumerate().map(|(i, s)| Rectangle::new([(s.cpu_p50_cores, row(i) - 0.3), (s.cpu_p99_cores, row(i) + 0.3)], RGBColor(150, 190, 230).filled())))?
