@@ -2,7 +2,7 @@
 //! a live Prometheus query), forecast every series, and write forecast.csv and
 //! summary.json; or, with `--backtest`, score forecasts of a held-out tail.
 
-use super::OK;
+use super::{read_json, OK};
 use crate::cli::ForecastArgs;
 use crate::output::{write_atomic, write_json};
 use anyhow::{anyhow, bail, Context};
@@ -82,9 +82,7 @@ fn threshold(args: &ForecastArgs) -> anyhow::Result<Option<Threshold>> {
         (Some(_), Some(_)) => bail!("give either --threshold or --limits, not both"),
         (Some(value), None) => Ok(Some(Threshold { value, source: "--threshold".into() })),
         (None, Some(path)) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("--limits: cannot read {}", path.display()))?;
-            let file: LimitsFile = serde_json::from_str(&text)
-                .map_err(|e| anyhow!("--limits {}:{}: {e}; expected a limits.json from headroom fit", path.display(), e.line()))?;
+            let file: LimitsFile = read_json(path, "--limits")?;
             let (value, which) = match &file.limits.slo_limit {
                 Some(limit) => (limit.throughput.value, "slo_limit"),
                 None => (file.limits.peak.throughput.value, "peak"),

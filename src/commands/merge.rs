@@ -1,20 +1,16 @@
 //! `headroom merge`: one run.json for a sharded test from its shards' run.json files.
 
-use super::OK;
+use super::{read_json, OK};
 use crate::cli::MergeArgs;
 use crate::output::{write_atomic, write_json};
-use anyhow::{anyhow, Context};
+use anyhow::anyhow;
 use headroom_loadgen::results::RunResult;
 
 pub fn run(args: MergeArgs) -> anyhow::Result<u8> {
     let runs = args
         .runs
         .iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-            let run: RunResult = serde_json::from_str(&text).map_err(|e| anyhow!("{}:{}: {e}; expected a run.json", path.display(), e.line()))?;
-            Ok((path.display().to_string(), run))
-        })
+        .map(|path| Ok((path.display().to_string(), read_json::<RunResult>(path, "merge")?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let merged = headroom_loadgen::merge::merge(runs, args.allow_partial).map_err(|e| anyhow!("{e}"))?;
     write_json(&args.out.join("run.json"), &merged)?;

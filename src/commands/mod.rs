@@ -17,9 +17,17 @@ pub const OK: u8 = 0;
 pub const FAILED: u8 = 1;
 pub const BAD_INPUT: u8 = 2;
 
-use anyhow::anyhow;
+use anyhow::{anyhow, Context};
 use headroom_loadgen::Scenario;
+use serde::de::DeserializeOwned;
 use std::path::Path;
+
+/// Reads a JSON result file another headroom command wrote; errors name the flag that
+/// gave it, the file and the line.
+pub fn read_json<T: DeserializeOwned>(path: &Path, flag: &str) -> anyhow::Result<T> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("{flag}: cannot read {}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| anyhow!("{flag} {}:{}: {e}", path.display(), e.line()))
+}
 
 /// Loads and validates a scenario, turning its errors into one message.
 pub fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {

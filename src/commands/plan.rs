@@ -1,7 +1,7 @@
 //! `headroom plan`: instances for a peak event from limits.json and a demand (a rate, or
 //! a forecast's peak), with redundancy, predicted latency, cost and sensitivity.
 
-use super::OK;
+use super::{read_json, OK};
 use crate::cli::PlanArgs;
 use crate::output::write_json;
 use anyhow::{anyhow, bail, Context};
@@ -17,7 +17,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
     if !(args.multiplier > 0.0 && args.multiplier.is_finite()) {
         bail!("--multiplier: found {}; expected a number above 0", args.multiplier);
     }
-    let limits = read_limits(&args.limits)?;
+    let limits: LimitsFile = read_json(&args.limits, "--limits")?;
     let objective = objective(&args.slo, &limits)?;
     let model = instance_model(&limits, &objective, &args.limits)?;
     let redundancy = Redundancy::parse(&args.redundancy).map_err(|m| anyhow!("--redundancy: {m}"))?;
@@ -64,11 +64,6 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
         println!("{}\nwrote {}", render(&file), args.out.join("plan.json").display());
     }
     Ok(OK)
-}
-
-fn read_limits(path: &Path) -> anyhow::Result<LimitsFile> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("--limits: cannot read {}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| anyhow!("--limits {}:{}: {e}; expected a limits.json from headroom fit", path.display(), e.line()))
 }
 
 /// `--slo`, else the highest-percentile objective the fit was made for.
@@ -131,8 +126,7 @@ fn demand(args: &PlanArgs) -> anyhow::Result<(f64, String)> {
 
 fn forecast_demand(dir: &Path, args: &PlanArgs) -> anyhow::Result<(f64, String)> {
     let path = dir.join("summary.json");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("--forecast: cannot read {}", path.display()))?;
-    let summary: Summary = serde_json::from_str(&text).map_err(|e| anyhow!("--forecast {}:{}: {e}", path.display(), e.line()))?;
+    let summary: Summary = read_json(&path, "--forecast")?;
     let series = match &args.series {
         Some(name) => summary.series.iter().find(|s| &s.series == name).ok_or_else(|| anyhow!("--series: no series `{name}` in {}", path.display()))?,
         None => summary.series.first().ok_or_else(|| anyhow!("--forecast {}: no series", path.display()))?,

@@ -1,7 +1,7 @@
 //! `headroom report`: the capacity report from any subset of results: DIR/index.html
 //! (self-contained), DIR/report.md and DIR/*.svg.
 
-use super::OK;
+use super::{read_json, OK};
 use crate::cli::ReportArgs;
 use crate::output::write_atomic;
 use anyhow::{anyhow, Context};
@@ -9,7 +9,6 @@ use headroom::input::read_csv;
 use headroom_forecast::ts::Summary;
 use headroom_reports::document::{self, Inputs};
 use headroom_reports::export::{Format, Html, Markdown};
-use serde::de::DeserializeOwned;
 use std::path::Path;
 
 pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
@@ -63,9 +62,4 @@ fn read_bands(path: &Path, summary: &mut Summary) -> anyhow::Result<()> {
         b.hi95.push(value(6)?);
     }
     Ok(())
-}
-
-fn read_json<T: DeserializeOwned>(path: &Path, flag: &str) -> anyhow::Result<T> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("{flag}: cannot read {}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| anyhow!("{flag} {}:{}: {e}", path.display(), e.line()))
 }

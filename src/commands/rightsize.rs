@@ -2,7 +2,7 @@
 //! policy, a forecast horizon, a limits.json) to per-service recommendations, savings
 //! and risk flags; writes recommendations.csv and rightsize.json.
 
-use super::OK;
+use super::{read_json, OK};
 use crate::cli::RightsizeArgs;
 use crate::output::{write_atomic, write_json};
 use anyhow::{anyhow, bail, Context};
@@ -147,8 +147,7 @@ fn read_policy(path: &Path) -> anyhow::Result<Policy> {
 
 /// The safe operating point's share of the peak throughput in a limits.json.
 fn safe_share(path: &Path) -> anyhow::Result<f64> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("--limits: cannot read {}", path.display()))?;
-    let file: LimitsFile = serde_json::from_str(&text).map_err(|e| anyhow!("--limits {}:{}: {e}", path.display(), e.line()))?;
+    let file: LimitsFile = read_json(path, "--limits")?;
     let safe = file.limits.safe_operating_point.as_ref().ok_or_else(|| anyhow!("--limits {}: no safe_operating_point", path.display()))?;
     Ok((safe.at.throughput.value / file.limits.peak.throughput.value).clamp(0.05, 1.0))
 }
