@@ -12,7 +12,8 @@ use std::path::PathBuf;
     long_about = "headroom drives declarative load scenarios against HTTP services, fits saturation \
 models to the results, forecasts utilisation and right-sizes fleets.\n\n\
 Exit codes: 0 success; 1 the run worked but an SLO failed or a guard aborted it; 2 bad input or usage.",
-    after_help = "Start here:\n  headroom target --workers 4 --service-time 10ms &\n  headroom run scenarios/smoke.yaml --target http://127.0.0.1:8080"
+    after_help = "Start here:\n  headroom demo                                  # everything once; open out/demo/report/index.html\n  \
+headroom target --workers 4 --service-time 10ms &\n  headroom run scenarios/closed-steps.yaml --target http://127.0.0.1:8080"
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -126,3 +126,25 @@ fn shipped_examples_work_with_a_forecast_horizon() {
     let checkout = service(&report, "checkout");
     assert!(checkout["cpu_sized_cores"].as_f64().unwrap() > checkout["cpu_p95_cores"].as_f64().unwrap() * 0.95);
 }
+
+#[test]
+fn cpu_percent_variant_uses_the_instance_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = String::from("timestamp,service,instance,instance_type,cpu_percent,mem_bytes\n");
+    for i in 0..100 {
+        // 60% of a 4-vCPU c4 on each of two instances: 4.8 cores in all.
+        for k in 0..2 {
+            rows.push_str(&format!("{},web,web-{k},c4,60,{}\n", 1_700_000_000 + i * 300, 2.0 * GIB));
+        }
+    }
+    let fleet = write(dir.path(), "fleet.csv", &rows);
+    let catalogue = write(dir.path(), "prices.csv", CATALOGUE);
+    let run = headroom(&["rightsize", fleet.to_str().unwrap(), "--catalog", catalogue.to_str().unwrap(), "--out", dir.path().to_str().unwrap(), "--json"]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert!((service(&report, "web")["cpu_p95_cores"].as_f64().unwrap() - 4.8).abs() < 1e-9);
+    let unknown = write(dir.path(), "bad.csv", &rows.replacen(",c4,", ",z9,", 1));
+    let bad = headroom(&["rightsize", unknown.to_str().unwrap(), "--catalog", catalogue.to_str().unwrap(), "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("bad.csv:2: instance_type: found `z9`"), "{}", text(&bad.stderr));
+}
