@@ -24,7 +24,7 @@ fn two_shards_merge_to_exact_totals_and_histograms() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = write(dir.path(), "s.yaml", SCENARIO);
     let outs = [dir.path().join("s0"), dir.path().join("s1")];
-    let start = format!("{}", headroom::input::format_timestamp(now() + 2));
+    let start = headroom::input::format_timestamp(now() + 2);
     let mut children: Vec<Child> = outs.iter().enumerate().map(|(i, o)| shard(&scenario, &target.url, &format!("{i}/2"), &start, o)).collect();
     for c in &mut children {
         assert!(c.wait().unwrap().success());

@@ -527,7 +527,8 @@ fn fit_mmc(points: &[Point]) -> MmcFit {
     for c in 1..=MAX_SERVERS {
         // S ranges below the shortest latency and keeps c / S above the top rate.
         let hi = (c as f64 / top_rate * (1.0 - 1e-6)).min(shortest);
-        if !(hi > 0.0) {
+        // Also skips NaN (no stable step with a latency).
+        if hi.is_nan() || hi <= 0.0 {
             continue;
         }
         let s = match capacity {

@@ -100,16 +100,14 @@ impl LoadPlan {
         for p in &self.phases {
             let ramp_end = start + p.ramp;
             let end = ramp_end + p.hold;
-            if t < end {
-                if p.level >= needed {
-                    let at = if previous >= needed || p.ramp.is_zero() {
-                        start
-                    } else {
-                        start + p.ramp.mul_f64((needed - previous) / (p.level - previous))
-                    };
-                    if at < end {
-                        return Some(at.max(t));
-                    }
+            if t < end && p.level >= needed {
+                let at = if previous >= needed || p.ramp.is_zero() {
+                    start
+                } else {
+                    start + p.ramp.mul_f64((needed - previous) / (p.level - previous))
+                };
+                if at < end {
+                    return Some(at.max(t));
                 }
             }
             start = end;

@@ -10,12 +10,15 @@ use headroom_forecast::ts::Summary;
 use headroom_loadgen::results::RunResult;
 use std::collections::BTreeMap;
 
+/// Each series' history as (Unix seconds, value), by series name.
+pub type Histories = BTreeMap<String, Vec<(f64, f64)>>;
+
 /// Everything the report can draw on.
 #[derive(Default)]
 pub struct Inputs {
     pub run: Option<RunResult>,
     pub limits: Option<LimitsFile>,
-    pub forecast: Option<(Summary, BTreeMap<String, Vec<(f64, f64)>>)>,
+    pub forecast: Option<(Summary, Histories)>,
     pub rightsize: Option<Report>,
     pub plan: Option<PlanFile>,
 }
@@ -135,7 +138,7 @@ fn saturation(run: Option<&RunResult>, limits: Option<&LimitsFile>, summary: &mu
     Ok(Section { title: "How much can this service take?".into(), paragraphs, charts, table })
 }
 
-fn forecast(s: &Summary, histories: &BTreeMap<String, Vec<(f64, f64)>>, summary: &mut Vec<String>) -> anyhow::Result<Section> {
+fn forecast(s: &Summary, histories: &Histories, summary: &mut Vec<String>) -> anyhow::Result<Section> {
     let threshold = s.threshold.as_ref().map(|t| t.value);
     let mut charts = Vec::new();
     for (i, series) in s.series.iter().take(MAX_FORECAST_CHARTS).enumerate() {
