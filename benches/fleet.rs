@@ -19,16 +19,36 @@ fn main() {
     let started = Instant::now();
     generate(&path, instances);
     let bytes = std::fs::metadata(&path).expect("written").len();
-    eprintln!("generated {} rows, {:.2} GB in {:.1} s", instances * SAMPLES, bytes as f64 / 1e9, started.elapsed().as_secs_f64());
-    let catalogue: Vec<InstanceType> = [(2.0, 8.0, 0.084), (4.0, 16.0, 0.168), (8.0, 32.0, 0.336), (16.0, 64.0, 0.672)]
-        .iter()
-        .map(|&(vcpu, mem, hourly)| InstanceType { name: format!("gp{vcpu}"), vcpu, mem_gib: mem, hourly_usd: hourly, spot_hourly_usd: None })
-        .collect();
+    eprintln!(
+        "generated {} rows, {:.2} GB in {:.1} s",
+        instances * SAMPLES,
+        bytes as f64 / 1e9,
+        started.elapsed().as_secs_f64()
+    );
+    let catalogue: Vec<InstanceType> = [
+        (2.0, 8.0, 0.084),
+        (4.0, 16.0, 0.168),
+        (8.0, 32.0, 0.336),
+        (16.0, 64.0, 0.672),
+    ]
+    .iter()
+    .map(|&(vcpu, mem, hourly)| InstanceType {
+        name: format!("gp{vcpu}"),
+        vcpu,
+        mem_gib: mem,
+        hourly_usd: hourly,
+        spot_hourly_usd: None,
+    })
+    .collect();
     let started = Instant::now();
     let fleet = read_fleet(&path, &catalogue).expect("readable");
     let read_s = started.elapsed().as_secs_f64();
     let policy = Policy::default();
-    let sized = fleet.usage.iter().filter(|u| recommend(u, &catalogue, None, &policy, None).is_ok()).count();
+    let sized = fleet
+        .usage
+        .iter()
+        .filter(|u| recommend(u, &catalogue, None, &policy, None).is_ok())
+        .count();
     let total_s = started.elapsed().as_secs_f64();
     println!("instances,rows,file_gb,services,read_s,total_s,rows_per_s,peak_rss_mb,threads");
     println!(
@@ -64,6 +84,11 @@ fn generate(path: &std::path::Path, instances: u64) {
 fn peak_rss_mb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
         .map_or(0, |kb| kb / 1024)
 }

@@ -36,9 +36,16 @@ fn generate(count: usize) -> Vec<(Vec<f64>, Vec<f64>)> {
     };
     (0..count)
         .map(|_| {
-            let truth = Usl { sigma: 0.005 + 0.1 * uniform(), kappa: 1e-5 + 1e-3 * uniform(), lambda: 10.0 + 990.0 * uniform() };
+            let truth = Usl {
+                sigma: 0.005 + 0.1 * uniform(),
+                kappa: 1e-5 + 1e-3 * uniform(),
+                lambda: 10.0 + 990.0 * uniform(),
+            };
             let n: Vec<f64> = [1, 2, 4, 8, 12, 16, 24, 32, 48, 64].map(f64::from).to_vec();
-            let x = n.iter().map(|n| truth.throughput(*n) * (1.0 + 0.02 * (2.0 * uniform() - 1.0))).collect();
+            let x = n
+                .iter()
+                .map(|n| truth.throughput(*n) * (1.0 + 0.02 * (2.0 * uniform() - 1.0)))
+                .collect();
             (n, x)
         })
         .collect()

@@ -23,15 +23,19 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Run a scenario file against a target and measure every load step.
-    #[command(after_help = "Examples:\n  headroom run scenarios/closed-steps.yaml --target http://127.0.0.1:8080\n  \
+    #[command(
+        after_help = "Examples:\n  headroom run scenarios/closed-steps.yaml --target http://127.0.0.1:8080\n  \
 HEADROOM_TARGET=http://127.0.0.1:8080 headroom run scenarios/open-steps.yaml --out out/open --json\n\n\
 Writes DIR/run.json (every step: throughput, latency percentiles, errors by kind, histograms) and \
-DIR/timeline.csv (one row per second). Ctrl-C stops the load and still writes what was measured.")]
+DIR/timeline.csv (one row per second). Ctrl-C stops the load and still writes what was measured."
+    )]
     Run(RunArgs),
     /// Merge the run.json files of a sharded test (`run --shard I/N`) into one.
-    #[command(after_help = "Example:\n  headroom merge results/shard-*/run.json --out results/merged\n\n\
+    #[command(
+        after_help = "Example:\n  headroom merge results/shard-*/run.json --out results/merged\n\n\
 Counts add and latency percentiles come from the merged histograms (exact, not averages). A \
-missing, failed or mismatched shard is refused unless --allow-partial is given.")]
+missing, failed or mismatched shard is refused unless --allow-partial is given."
+    )]
     Merge(MergeArgs),
     /// Check a scenario file in full without sending any traffic.
     Validate {
@@ -39,46 +43,58 @@ missing, failed or mismatched shard is refused unless --allow-partial is given."
         scenario: PathBuf,
     },
     /// Fit the saturation model to a run and state its limits: peak, knee, SLO limit, safe point.
-    #[command(after_help = "Examples:\n  headroom fit out/run.json\n  headroom fit out/run.json --slo p99=250ms --headroom 30% --out out/limits\n  \
+    #[command(
+        after_help = "Examples:\n  headroom fit out/run.json\n  headroom fit out/run.json --slo p99=250ms --headroom 30% --out out/limits\n  \
 headroom fit results.csv --slo p95=200ms --json\n\n\
 INPUT is a run.json from `headroom run` (closed runs fit the USL on users and throughput; \
 open runs fit M/M/c on arrival rate and latency) or a CSV with columns \
-concurrency,throughput[,latency_ms] from another tool. Writes DIR/limits.json.")]
+concurrency,throughput[,latency_ms] from another tool. Writes DIR/limits.json."
+    )]
     Fit(FitArgs),
     /// Forecast utilisation history: trend, seasonality, intervals, the peak and the runway.
-    #[command(after_help = "Examples:\n  headroom forecast history.csv --horizon 90d --threshold 400\n  \
+    #[command(
+        after_help = "Examples:\n  headroom forecast history.csv --horizon 90d --threshold 400\n  \
 headroom forecast history.csv --limits out/limits.json --out out/forecast\n  \
 headroom forecast query_range.json --horizon 30d\n  \
 headroom forecast --prometheus http://127.0.0.1:9090 --query 'sum(rate(http_requests_total[5m]))' --range 90d --step 5m\n  \
 headroom forecast history.csv --backtest 1d\n\n\
 INPUT is a CSV with timestamp,value or timestamp,series,value (RFC 3339, YYYY-MM-DD HH:MM:SS or Unix \
-seconds), or a saved Prometheus query_range response (.json). Writes DIR/forecast.csv and DIR/summary.json.")]
+seconds), or a saved Prometheus query_range response (.json). Writes DIR/forecast.csv and DIR/summary.json."
+    )]
     Forecast(ForecastArgs),
     /// Right-size a fleet: per-service recommendations from utilisation and a price catalogue.
-    #[command(after_help = "Examples:\n  headroom rightsize fleet.csv --catalog examples/prices.csv --current examples/placement.csv\n  \
+    #[command(
+        after_help = "Examples:\n  headroom rightsize fleet.csv --catalog examples/prices.csv --current examples/placement.csv\n  \
 headroom rightsize fleet.csv --catalog examples/prices.csv --policy examples/policy.yaml --forecast-horizon 90d --json\n\n\
 FLEET.csv has timestamp,service,instance,cpu_cores,mem_bytes (or cpu_percent with instance_type). \
-Writes DIR/recommendations.csv and DIR/rightsize.json.")]
+Writes DIR/recommendations.csv and DIR/rightsize.json."
+    )]
     Rightsize(RightsizeArgs),
     /// Plan a peak event: instances needed for a demand, at what latency and cost.
-    #[command(after_help = "Examples:\n  headroom plan --limits out/limits.json --demand 750 --slo p99=250ms\n  \
+    #[command(
+        after_help = "Examples:\n  headroom plan --limits out/limits.json --demand 750 --slo p99=250ms\n  \
 headroom plan --limits out/limits.json --forecast out/forecast --multiplier 3 --event-date 2026-11-27 --current 6 \\\n      \
 --catalog examples/prices.csv --instance-type gp.large\n\n\
 Writes DIR/plan.json. The count is the fewest instances whose predicted latency meets the SLO \
-with the redundancy's spares lost.")]
+with the redundancy's spares lost."
+    )]
     Plan(PlanArgs),
     /// Write the capacity report (HTML, Markdown, SVG charts) from any subset of results.
-    #[command(after_help = "Example:\n  headroom report --run out/run.json --limits out/limits.json --forecast out/forecast \\\n      \
+    #[command(
+        after_help = "Example:\n  headroom report --run out/run.json --limits out/limits.json --forecast out/forecast \\\n      \
 --rightsize out/rightsize --plan out/plan --out out/report\n\n\
 Writes DIR/index.html (self-contained, prints on A4), DIR/report.md and DIR/*.svg. Sections \
-without an input are left out.")]
+without an input are left out."
+    )]
     Report(ReportArgs),
     /// Show the whole toolkit with one command: target, load test, limits, forecast, right-sizing, plan, report.
     Demo(DemoArgs),
     /// Serve a simulated service of known capacity (workers / service time) on 127.0.0.1.
-    #[command(after_help = "Example:\n  headroom target --workers 4 --service-time 10ms --dist const --port 8080\n\n\
+    #[command(
+        after_help = "Example:\n  headroom target --workers 4 --service-time 10ms --dist const --port 8080\n\n\
 Every path answers after one service time (FIFO queue when all workers are busy) with JSON \
-{\"id\", \"method\", \"path\"}; /status/NNN answers NNN; /metrics is Prometheus text.")]
+{\"id\", \"method\", \"path\"}; /status/NNN answers NNN; /metrics is Prometheus text."
+    )]
     Target(TargetArgs),
 }
 

@@ -64,15 +64,22 @@ pub fn read_fleet(path: &Path, catalogue: &[InstanceType]) -> Result<Fleet, Stri
             chunk.truncate(n);
             buffer.extend_from_slice(&chunk);
             eof = n < BLOCK;
-            let cut = if eof { buffer.len() } else { buffer.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1) };
+            let cut = if eof {
+                buffer.len()
+            } else {
+                buffer.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1)
+            };
             let block: Vec<u8> = buffer.drain(..cut).collect();
-            let lines = block.iter().filter(|b| **b == b'\n').count() as u64 + u64::from(eof && !block.ends_with(b"\n") && !block.is_empty());
+            let lines = block.iter().filter(|b| **b == b'\n').count() as u64
+                + u64::from(eof && !block.ends_with(b"\n") && !block.is_empty());
             blocks.push((line, block));
             line += lines;
         }
         use rayon::prelude::*;
-        let parsed: Vec<Result<(Totals, u64), String>> =
-            blocks.par_iter().map(|(first, block)| parse_block(block, *first, columns, &vcpus, &name)).collect();
+        let parsed: Vec<Result<(Totals, u64), String>> = blocks
+            .par_iter()
+            .map(|(first, block)| parse_block(block, *first, columns, &vcpus, &name))
+            .collect();
         for result in parsed {
             let (part, n) = result?;
             rows += n;
@@ -83,7 +90,10 @@ pub fn read_fleet(path: &Path, catalogue: &[InstanceType]) -> Result<Fleet, Stri
         }
     }
     let instances = totals.values().map(|s| s.instances.len()).sum();
-    let mut usage = totals.into_iter().map(|(service, s)| to_usage(&service, s, &name)).collect::<Result<Vec<_>, _>>()?;
+    let mut usage = totals
+        .into_iter()
+        .map(|(service, s)| to_usage(&service, s, &name))
+        .collect::<Result<Vec<_>, _>>()?;
     usage.sort_by(|a, b| a.service.cmp(&b.service));
     Ok(Fleet { usage, rows, instances })
 }
@@ -104,7 +114,11 @@ fn read_header(file: &mut std::fs::File, buffer: &mut Vec<u8>, name: &str) -> Re
     let n = read_full(file, &mut chunk).map_err(|e| format!("{name}: {e}"))?;
     buffer.extend_from_slice(&chunk[..n]);
     let end = buffer.iter().position(|b| *b == b'\n').unwrap_or(buffer.len());
-    let header: Vec<String> = String::from_utf8_lossy(&buffer[..end]).trim().split(',').map(|h| h.trim().to_lowercase()).collect();
+    let header: Vec<String> = String::from_utf8_lossy(&buffer[..end])
+        .trim()
+        .split(',')
+        .map(|h| h.trim().to_lowercase())
+        .collect();
     let find = |c: &str| header.iter().position(|h| h == c);
     let expected = "expected timestamp,service,instance,cpu_cores,mem_bytes (or cpu_percent with instance_type)";
     let missing = |c: &str| format!("{name}:1: missing column `{c}` in {}; {expected}", header.join(","));
@@ -124,20 +138,38 @@ fn read_header(file: &mut std::fs::File, buffer: &mut Vec<u8>, name: &str) -> Re
     Ok((columns, (end + 1).min(buffer.len())))
 }
 
-fn parse_block(block: &[u8], first_line: u64, c: Columns, vcpus: &FxHashMap<&[u8], f64>, name: &str) -> Result<(Totals, u64), String> {
+fn parse_block(
+    block: &[u8],
+    first_line: u64,
+    c: Columns,
+    vcpus: &FxHashMap<&[u8], f64>,
+    name: &str,
+) -> Result<(Totals, u64), String> {
     let mut totals = Totals::default();
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(block);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(block);
     let mut record = csv::ByteRecord::new();
     let mut rows = 0u64;
     let mut line = first_line;
-    while reader.read_byte_record(&mut record).map_err(|e| format!("{name}:{line}: {e}"))? {
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| format!("{name}:{line}: {e}"))?
+    {
         line = first_line + record.position().map_or(0, |p| p.line() - 1);
         let field = |i: usize, what: &str| record.get(i).ok_or_else(|| format!("{name}:{line}: missing {what}"));
         let number = |i: usize, what: &str| -> Result<f64, String> {
             let text = field(i, what)?;
-            let v: f64 = std::str::from_utf8(text).ok().and_then(|t| t.trim().parse().ok()).ok_or_else(|| {
-                format!("{name}:{line}: {what}: found `{}`; expected a number", String::from_utf8_lossy(text))
-            })?;
+            let v: f64 = std::str::from_utf8(text)
+                .ok()
+                .and_then(|t| t.trim().parse().ok())
+                .ok_or_else(|| {
+                    format!(
+                        "{name}:{line}: {what}: found `{}`; expected a number",
+                        String::from_utf8_lossy(text)
+                    )
+                })?;
             if !(v >= 0.0 && v.is_finite()) {
                 return Err(format!("{name}:{line}: {what}: found {v}; expected 0 or more"));
             }
@@ -148,7 +180,10 @@ fn parse_block(block: &[u8], first_line: u64, c: Columns, vcpus: &FxHashMap<&[u8
             Cpu::Percent(p, t) => {
                 let kind = field(t, "instance_type")?;
                 let vcpu = vcpus.get(kind).ok_or_else(|| {
-                    format!("{name}:{line}: instance_type: found `{}`; expected a type from the catalogue", String::from_utf8_lossy(kind))
+                    format!(
+                        "{name}:{line}: instance_type: found `{}`; expected a type from the catalogue",
+                        String::from_utf8_lossy(kind)
+                    )
                 })?;
                 number(p, "cpu_percent")? / 100.0 * vcpu
             }
@@ -202,7 +237,11 @@ fn to_usage(service: &[u8], s: Service, name: &str) -> Result<Usage, String> {
         .collect::<Result<Vec<_>, _>>()?;
     samples.sort_by_key(|(t, _, _)| *t);
     let span = samples.last().map_or(0, |l| l.0) - samples.first().map_or(0, |f| f.0);
-    let step = if samples.len() > 1 { span as f64 / (samples.len() - 1) as f64 } else { 0.0 };
+    let step = if samples.len() > 1 {
+        span as f64 / (samples.len() - 1) as f64
+    } else {
+        0.0
+    };
     let mut gaps: Vec<i64> = samples.windows(2).map(|w| w[1].0 - w[0].0).collect();
     gaps.sort_unstable();
     Ok(Usage {

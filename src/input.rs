@@ -41,13 +41,25 @@ pub fn read_csv(path: &Path) -> Result<Histories, String> {
         .flexible(true)
         .from_path(path)
         .map_err(|e| format!("{}: cannot read ({e})", path.display()))?;
-    let headers: Vec<String> = reader.headers().map_err(|e| format!("{}:1: {e}", path.display()))?.iter().map(|h| h.trim().to_lowercase()).collect();
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("{}:1: {e}", path.display()))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
     let column = |name: &str| headers.iter().position(|h| h == name);
     let (Some(t_col), Some(v_col)) = (column("timestamp"), column("value")) else {
-        return Err(format!("{}:1: found columns {}; expected timestamp,value or timestamp,series,value", path.display(), headers.join(",")));
+        return Err(format!(
+            "{}:1: found columns {}; expected timestamp,value or timestamp,series,value",
+            path.display(),
+            headers.join(",")
+        ));
     };
     let s_col = column("series");
-    let default_name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "series".into());
+    let default_name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "series".into());
     let mut order: Vec<String> = Vec::new();
     let mut series: BTreeMap<String, Vec<(i64, f64)>> = BTreeMap::new();
     for (i, record) in reader.records().enumerate() {
@@ -55,11 +67,20 @@ pub fn read_csv(path: &Path) -> Result<Histories, String> {
         let record = record.map_err(|e| format!("{}:{line}: {e}", path.display()))?;
         let cell = |c: usize| record.get(c).unwrap_or("").trim();
         let t = parse_timestamp(cell(t_col)).ok_or_else(|| {
-            format!("{}:{line}: timestamp: found `{}`; expected RFC 3339, YYYY-MM-DD HH:MM:SS or Unix seconds", path.display(), cell(t_col))
+            format!(
+                "{}:{line}: timestamp: found `{}`; expected RFC 3339, YYYY-MM-DD HH:MM:SS or Unix seconds",
+                path.display(),
+                cell(t_col)
+            )
         })?;
         let v = match cell(v_col) {
             "" => f64::NAN,
-            text => text.parse::<f64>().map_err(|_| format!("{}:{line}: value: found `{text}`; expected a number (or NaN)", path.display()))?,
+            text => text.parse::<f64>().map_err(|_| {
+                format!(
+                    "{}:{line}: value: found `{text}`; expected a number (or NaN)",
+                    path.display()
+                )
+            })?,
         };
         let name = s_col.map_or_else(|| default_name.clone(), |c| cell(c).to_string());
         if !series.contains_key(&name) {
@@ -68,22 +89,35 @@ pub fn read_csv(path: &Path) -> Result<Histories, String> {
         series.entry(name).or_default().push((t, v));
     }
     if order.is_empty() {
-        return Err(format!("{}: no data rows; expected a header and samples", path.display()));
+        return Err(format!(
+            "{}: no data rows; expected a header and samples",
+            path.display()
+        ));
     }
-    Ok(order.into_iter().map(|name| {
-        let samples = series.remove(&name).unwrap_or_default();
-        (name, samples)
-    }).collect())
+    Ok(order
+        .into_iter()
+        .map(|name| {
+            let samples = series.remove(&name).unwrap_or_default();
+            (name, samples)
+        })
+        .collect())
 }
 
 /// Parses a Prometheus `query_range` response (`resultType: matrix`); each result is a
 /// series named by its labels.
 pub fn parse_prometheus(text: &str, source: &str) -> Result<Histories, String> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("{source}:{}: {e}; expected a Prometheus query_range response", e.line()))?;
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| format!("{source}:{}: {e}; expected a Prometheus query_range response", e.line()))?;
     if value["status"] != "success" {
-        return Err(format!("{source}: status `{}`: {}", value["status"], value["error"].as_str().unwrap_or("no error message")));
+        return Err(format!(
+            "{source}: status `{}`: {}",
+            value["status"],
+            value["error"].as_str().unwrap_or("no error message")
+        ));
     }
-    let results = value["data"]["result"].as_array().ok_or_else(|| format!("{source}: data.result: expected an array (resultType matrix)"))?;
+    let results = value["data"]["result"]
+        .as_array()
+        .ok_or_else(|| format!("{source}: data.result: expected an array (resultType matrix)"))?;
     if results.is_empty() {
         return Err(format!("{source}: the query returned no series"));
     }
@@ -92,11 +126,15 @@ pub fn parse_prometheus(text: &str, source: &str) -> Result<Histories, String> {
         .enumerate()
         .map(|(i, r)| {
             let name = series_name(&r["metric"], i);
-            let values = r["values"].as_array().ok_or_else(|| format!("{source}: data.result[{i}].values: expected [[time, \"value\"], ...]"))?;
+            let values = r["values"]
+                .as_array()
+                .ok_or_else(|| format!("{source}: data.result[{i}].values: expected [[time, \"value\"], ...]"))?;
             let samples = values
                 .iter()
                 .map(|pair| {
-                    let t = pair[0].as_f64().ok_or_else(|| format!("{source}: data.result[{i}]: found time {}; expected a number", pair[0]))?;
+                    let t = pair[0].as_f64().ok_or_else(|| {
+                        format!("{source}: data.result[{i}]: found time {}; expected a number", pair[0])
+                    })?;
                     let v = pair[1].as_str().and_then(|s| s.parse::<f64>().ok()).unwrap_or(f64::NAN);
                     Ok((t.round() as i64, v))
                 })
@@ -111,8 +149,16 @@ fn series_name(metric: &serde_json::Value, index: usize) -> String {
         return format!("series{index}");
     };
     let name = labels.get("__name__").and_then(|v| v.as_str()).unwrap_or("");
-    let rest: Vec<String> = labels.iter().filter(|(k, _)| *k != "__name__").map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect();
-    if rest.is_empty() { name.to_string() } else { format!("{name}{{{}}}", rest.join(",")) }
+    let rest: Vec<String> = labels
+        .iter()
+        .filter(|(k, _)| *k != "__name__")
+        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+        .collect();
+    if rest.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name}{{{}}}", rest.join(","))
+    }
 }
 
 #[cfg(test)]
@@ -136,6 +182,8 @@ mod tests {
         assert_eq!(h[0].0, "cpu{instance=a}");
         assert_eq!(h[0].1[0], (1000, 1.5));
         assert!(h[0].1[1].1.is_nan());
-        assert!(parse_prometheus(r#"{"status":"error","error":"bad query"}"#, "q").unwrap_err().contains("bad query"));
+        assert!(parse_prometheus(r#"{"status":"error","error":"bad query"}"#, "q")
+            .unwrap_err()
+            .contains("bad query"));
     }
 }

@@ -27,8 +27,15 @@ impl Progress {
             Model::Closed => format!("{:.0} users", live.level),
             Model::Open => format!("{:.0}/s offered", live.level),
         };
-        let step = live.step.map(|s| format!("step {s}/{}", live.steps)).unwrap_or_else(|| "ending".into());
-        let dropped = if live.dropped > 0 { format!(" | dropped {}", live.dropped) } else { String::new() };
+        let step = live
+            .step
+            .map(|s| format!("step {s}/{}", live.steps))
+            .unwrap_or_else(|| "ending".into());
+        let dropped = if live.dropped > 0 {
+            format!(" | dropped {}", live.dropped)
+        } else {
+            String::new()
+        };
         self.bar.set_position(live.elapsed.as_secs());
         self.bar.set_message(format!(
             "{step} {load} | {:.0} rps | p95 {:.1} ms | errors {}{dropped}",

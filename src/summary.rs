@@ -5,7 +5,9 @@ use headroom_loadgen::results::{RunResult, WindowResult};
 use headroom_loadgen::slo::Verdict;
 
 pub fn render(run: &RunResult) -> String {
-    let header = ["step", "load", "rps", "p50 ms", "p95 ms", "p99 ms", "errors", "dropped", "SLO"];
+    let header = [
+        "step", "load", "rps", "p50 ms", "p95 ms", "p99 ms", "errors", "dropped", "SLO",
+    ];
     let mut rows: Vec<Vec<String>> = run
         .steps
         .iter()
@@ -20,10 +22,21 @@ pub fn render(run: &RunResult) -> String {
         .collect();
     rows.push(row("all".into(), String::new(), &run.overall));
     let widths: Vec<usize> = (0..header.len())
-        .map(|c| rows.iter().map(|r| r[c].len()).chain([header[c].len()]).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .map(|r| r[c].len())
+                .chain([header[c].len()])
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let line = |cells: Vec<String>| -> String {
-        cells.iter().zip(&widths).map(|(c, w)| format!("{c:>w$}")).collect::<Vec<_>>().join("  ")
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:>w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
     };
     let mut out = vec![line(header.iter().map(|h| h.to_string()).collect())];
     out.extend(rows.into_iter().map(line));
@@ -52,7 +65,11 @@ fn slo_cell(verdicts: &[Verdict]) -> String {
     } else if verdicts.iter().all(|v| v.passed) {
         "pass".into()
     } else {
-        let failed: Vec<&str> = verdicts.iter().filter(|v| !v.passed).map(|v| v.objective.as_str()).collect();
+        let failed: Vec<&str> = verdicts
+            .iter()
+            .filter(|v| !v.passed)
+            .map(|v| v.objective.as_str())
+            .collect();
         format!("FAIL {}", failed.join(","))
     }
 }
@@ -65,7 +82,12 @@ fn verdict_line(run: &RunResult) -> String {
         .iter()
         .filter(|s| !s.window.slo.is_empty() && s.window.slo.iter().all(|v| v.passed))
         .max_by(|a, b| a.window.throughput_rps.total_cmp(&b.window.throughput_rps))
-        .map(|s| format!("; highest step meeting the SLO: step {} at {:.1} rps", s.step, s.window.throughput_rps))
+        .map(|s| {
+            format!(
+                "; highest step meeting the SLO: step {} at {:.1} rps",
+                s.step, s.window.throughput_rps
+            )
+        })
         .unwrap_or_default();
     let slo = match run.slo_passed {
         Some(true) => "SLO met over the run",

@@ -34,12 +34,23 @@ fn bad_files_exit_2_with_file_and_line() {
         (GOOD.replace("{get: /}", "{got: /}"), "bad.yaml:6", "got"),
         (GOOD.replace("[1, 2]", "many"), "bad.yaml:8", ""),
         (GOOD.replace("hold: 1s", "hold: soon"), "bad.yaml:8", "load.steps.hold"),
-        (GOOD.replace("{get: /}", "{get: \"/${NOT_SET_ANYWHERE}\"}"), "bad.yaml:6", "unknown variable"),
-        (GOOD.replace("journeys:", "data: {rows: {csv: missing.csv}}\njourneys:"), "bad.yaml:3", "missing.csv"),
+        (
+            GOOD.replace("{get: /}", "{get: \"/${NOT_SET_ANYWHERE}\"}"),
+            "bad.yaml:6",
+            "unknown variable",
+        ),
+        (
+            GOOD.replace("journeys:", "data: {rows: {csv: missing.csv}}\njourneys:"),
+            "bad.yaml:3",
+            "missing.csv",
+        ),
     ];
     for (input, place, words) in cases {
         let message = rejected(&input);
-        assert!(message.contains(place) && message.contains(words), "expected {place} and {words:?} in: {message}");
+        assert!(
+            message.contains(place) && message.contains(words),
+            "expected {place} and {words:?} in: {message}"
+        );
     }
 }
 
@@ -48,7 +59,14 @@ fn unusable_targets_exit_2_naming_the_flag() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "t.yaml", GOOD);
     for url in ["ftp://127.0.0.1/", "http://", "not a url"] {
-        let out = headroom(&["run", path.to_str().unwrap(), "--target", url, "--out", dir.path().to_str().unwrap()]);
+        let out = headroom(&[
+            "run",
+            path.to_str().unwrap(),
+            "--target",
+            url,
+            "--out",
+            dir.path().to_str().unwrap(),
+        ]);
         assert_eq!(out.status.code(), Some(2));
         assert!(text(&out.stderr).contains("--target"), "{}", text(&out.stderr));
     }
@@ -66,8 +84,10 @@ fn usage_errors_exit_2() {
 /// parser's own "expected one of" list is compared with the schema at each level.
 #[test]
 fn the_json_schema_matches_the_parser() {
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/scenario.schema.json")).unwrap()).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/scenario.schema.json")).unwrap(),
+    )
+    .unwrap();
     let keys = |v: &serde_json::Value| -> Vec<String> {
         let mut k: Vec<String> = v["properties"].as_object().unwrap().keys().cloned().collect();
         k.sort();
@@ -75,15 +95,30 @@ fn the_json_schema_matches_the_parser() {
     };
     let levels = [
         ("name: x\nzzz: 1\n", keys(&schema)),
-        ("name: x\njourneys: [{name: j, zzz: 1, steps: []}]\n", keys(&schema["$defs"]["journey"])),
-        ("name: x\njourneys: [{name: j, steps: [{zzz: 1}]}]\n", keys(&schema["$defs"]["step"])),
-        ("name: x\njourneys: []\nload: {zzz: 1}\n", keys(&schema["$defs"]["load"])),
+        (
+            "name: x\njourneys: [{name: j, zzz: 1, steps: []}]\n",
+            keys(&schema["$defs"]["journey"]),
+        ),
+        (
+            "name: x\njourneys: [{name: j, steps: [{zzz: 1}]}]\n",
+            keys(&schema["$defs"]["step"]),
+        ),
+        (
+            "name: x\njourneys: []\nload: {zzz: 1}\n",
+            keys(&schema["$defs"]["load"]),
+        ),
     ];
     let dir = tempfile::tempdir().unwrap();
     for (input, expected) in levels {
         let message = text(&headroom(&["validate", write(dir.path(), "s.yaml", input).to_str().unwrap()]).stderr);
-        let listed = message.split("expected one of").nth(1).unwrap_or_else(|| panic!("{message}"));
-        let mut accepted: Vec<String> = listed.split(',').map(|k| k.trim().trim_matches('`').to_string()).collect();
+        let listed = message
+            .split("expected one of")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{message}"));
+        let mut accepted: Vec<String> = listed
+            .split(',')
+            .map(|k| k.trim().trim_matches('`').to_string())
+            .collect();
         accepted.sort();
         assert_eq!(accepted, expected, "{message}");
     }

@@ -9,9 +9,23 @@ fn run_and_fit(target: &Target, scenario_text: &str, slo: &str) -> serde_json::V
     let dir = tempfile::tempdir().unwrap();
     let scenario = write(dir.path(), "s.yaml", scenario_text);
     let out = dir.path().join("out");
-    let run = headroom(&["run", scenario.to_str().unwrap(), "--target", &target.url, "--out", out.to_str().unwrap()]);
+    let run = headroom(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--target",
+        &target.url,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(run.status.code().is_some_and(|c| c <= 1), "{}", text(&run.stderr));
-    let fit = headroom(&["fit", out.join("run.json").to_str().unwrap(), "--slo", slo, "--out", out.to_str().unwrap()]);
+    let fit = headroom(&[
+        "fit",
+        out.join("run.json").to_str().unwrap(),
+        "--slo",
+        slo,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(fit.status.code(), Some(0), "{}", text(&fit.stderr));
     assert!(text(&fit.stdout).contains("safe point"), "{}", text(&fit.stdout));
     read_json(&out.join("limits.json"))
@@ -26,13 +40,18 @@ fn closed_truth(workers: f64, service_s: f64, slo_ms: f64, limits: &serde_json::
     // N = limit x capacity users.
     let users = slo_ms / 1e3 * capacity;
     let slo = &limits["slo_limit"];
-    let (n, x) = (slo["load"]["value"].as_f64().unwrap(), slo["throughput"]["value"].as_f64().unwrap());
+    let (n, x) = (
+        slo["load"]["value"].as_f64().unwrap(),
+        slo["throughput"]["value"].as_f64().unwrap(),
+    );
     assert!(within(n, users, 0.10), "SLO limit {n} users vs {users}");
     assert!(within(x, capacity, 0.10), "SLO limit {x} rps vs {capacity}");
     assert_eq!(slo["load"]["basis"], "interpolated");
     assert_eq!(limits["schema_version"], 1);
     assert!(limits["usl"]["sigma"].as_f64().is_some() && limits["usl"]["r2"].as_f64().is_some());
-    let safe = limits["safe_operating_point"]["at"]["throughput"]["value"].as_f64().unwrap();
+    let safe = limits["safe_operating_point"]["at"]["throughput"]["value"]
+        .as_f64()
+        .unwrap();
     assert!(within(safe, 0.8 * x, 1e-9));
 }
 
@@ -61,25 +80,43 @@ fn open_limits_match_an_mmc_queue() {
     let peak = limits["peak"]["throughput"]["value"].as_f64().unwrap();
     assert!(within(peak, 400.0, 0.10), "peak {peak}");
     // The truth: the arrival rate at which M/M/4 with S = 10 ms has p99 = 80 ms (utilisation about 0.8, where a 3 s hold nears steady state; nearer capacity the queue takes longer to settle than a short hold).
-    let p99 = |rate: f64| Mmc { lambda: rate, mu: 100.0, c: 4 }.response_percentile(0.99);
+    let p99 = |rate: f64| {
+        Mmc {
+            lambda: rate,
+            mu: 100.0,
+            c: 4,
+        }
+        .response_percentile(0.99)
+    };
     let (mut lo, mut hi) = (0.0, 399.99);
     for _ in 0..60 {
         let mid = (lo + hi) / 2.0;
-        if p99(mid) < 0.080 { lo = mid } else { hi = mid }
+        if p99(mid) < 0.080 {
+            lo = mid
+        } else {
+            hi = mid
+        }
     }
     let rate = limits["slo_limit"]["load"]["value"].as_f64().unwrap();
     assert!(within(rate, lo, 0.10), "SLO limit {rate}/s vs {lo}/s");
-    assert_eq!(limits["mmc"]["capacity_rps"].as_f64().map(|c| within(c, 400.0, 0.10)), Some(true));
+    assert_eq!(
+        limits["mmc"]["capacity_rps"].as_f64().map(|c| within(c, 400.0, 0.10)),
+        Some(true)
+    );
 }
 
 #[test]
 fn a_run_that_never_saturated_says_so() {
     let _serial = serial();
     let target = Target::start(16, "10ms", "const");
-    let scenario = "name: u\njourneys: [{name: w, steps: [{get: /}]}]\nload: {steps: {users: [1, 2, 3, 4], hold: 1s}}\n";
+    let scenario =
+        "name: u\njourneys: [{name: w, steps: [{get: /}]}]\nload: {steps: {users: [1, 2, 3, 4], hold: 1s}}\n";
     let limits = run_and_fit(&target, scenario, "p95=50ms");
     assert_eq!(limits["peak"]["saturated"], false);
-    assert!(limits["peak"]["note"].as_str().unwrap().starts_with("no knee in the tested range; peak at least"));
+    assert!(limits["peak"]["note"]
+        .as_str()
+        .unwrap()
+        .starts_with("no knee in the tested range; peak at least"));
     assert!(limits["knee"].is_null());
 }
 
@@ -88,11 +125,21 @@ fn csv_from_other_tools_fits_the_usl() {
     let dir = tempfile::tempdir().unwrap();
     let rows = "concurrency,throughput\n1,64.9\n18,995.9\n36,1652.4\n72,1853.2\n108,1828.9\n144,1775.0\n216,1702.2\n";
     let csv = write(dir.path(), "specsdm91.csv", rows);
-    let out = headroom(&["fit", csv.to_str().unwrap(), "--out", dir.path().to_str().unwrap(), "--json"]);
+    let out = headroom(&[
+        "fit",
+        csv.to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let limits: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(within(limits["usl"]["sigma"].as_f64().unwrap(), 0.0277285, 1e-3));
-    assert!(within(limits["usl"]["peak_concurrency"].as_f64().unwrap(), 96.51956, 1e-3));
+    assert!(within(
+        limits["usl"]["peak_concurrency"].as_f64().unwrap(),
+        96.51956,
+        1e-3
+    ));
     assert_eq!(read_json(&dir.path().join("limits.json")), limits);
 }
 
@@ -101,7 +148,10 @@ fn bad_csv_exits_2_naming_the_row() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         ("concurrency,throughput\n1,10\n2,20\n", "expected at least 3"),
-        ("concurrency,throughput\n1,10\n2,twenty\n4,40\n", ":3: throughput: found `twenty`"),
+        (
+            "concurrency,throughput\n1,10\n2,twenty\n4,40\n",
+            ":3: throughput: found `twenty`",
+        ),
         ("concurrency,throughput\n1,10\n2,0\n4,40\n", ":3: throughput: found 0"),
         ("concurrency,throughput\n1,10\n2,-5\n4,40\n", ":3: throughput: found -5"),
         ("users,rps\n1,10\n", ":1: found columns users,rps"),
@@ -114,7 +164,14 @@ fn bad_csv_exits_2_naming_the_row() {
     }
     let good = write(dir.path(), "good.csv", "concurrency,throughput\n1,10\n2,20\n4,40\n");
     for flag in [["--headroom", "120%"], ["--slo", "p99"], ["--slo", "p10=5ms"]] {
-        let out = headroom(&["fit", good.to_str().unwrap(), flag[0], flag[1], "--out", dir.path().to_str().unwrap()]);
+        let out = headroom(&[
+            "fit",
+            good.to_str().unwrap(),
+            flag[0],
+            flag[1],
+            "--out",
+            dir.path().to_str().unwrap(),
+        ]);
         assert_eq!(out.status.code(), Some(2), "{flag:?}");
         assert!(text(&out.stderr).contains(flag[0]), "{}", text(&out.stderr));
     }

@@ -12,7 +12,14 @@ fn closed_steps_follow_littles_law() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = write(dir.path(), "closed.yaml", "name: closed\njourneys: [{name: w, steps: [{get: /}]}]\nload: {steps: {users: [1, 2, 4, 8, 16], hold: 2s, ramp: 500ms}}\n");
     let out = dir.path().join("out");
-    let run = headroom(&["run", scenario.to_str().unwrap(), "--target", &target.url, "--out", out.to_str().unwrap()]);
+    let run = headroom(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--target",
+        &target.url,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let result = read_json(&out.join("run.json"));
     let steps = result["steps"].as_array().unwrap();
@@ -43,7 +50,14 @@ fn open_model_keeps_its_rate_and_counts_drops() {
         "name: open\njourneys: [{name: w, steps: [{get: /}]}]\nload: {pool: 100, stages: [{rate: 200, hold: 3s}, {rate: 600, hold: 3s}]}\n",
     );
     let out = dir.path().join("out");
-    let run = headroom(&["run", scenario.to_str().unwrap(), "--target", &target.url, "--out", out.to_str().unwrap()]);
+    let run = headroom(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--target",
+        &target.url,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let result = read_json(&out.join("run.json"));
     assert_eq!(result["model"], "open");
@@ -55,7 +69,10 @@ fn open_model_keeps_its_rate_and_counts_drops() {
     let x_high = high["throughput_rps"].as_f64().unwrap();
     assert!(x_high < 440.0, "{x_high} rps achieved above capacity");
     assert!(high["dropped"].as_u64().unwrap() > 300, "{}", high["dropped"]);
-    let (p50_low, p50_high) = (low["latency_ms"]["p50"].as_f64().unwrap(), high["latency_ms"]["p50"].as_f64().unwrap());
+    let (p50_low, p50_high) = (
+        low["latency_ms"]["p50"].as_f64().unwrap(),
+        high["latency_ms"]["p50"].as_f64().unwrap(),
+    );
     assert!(p50_high > 5.0 * p50_low, "p50 {p50_low} -> {p50_high} ms");
     assert!(high["latency_uncorrected_ms"]["p50"].as_f64().is_some());
 }
@@ -72,7 +89,14 @@ fn refused_connections_are_errors_and_the_result_is_still_written() {
     );
     let out = dir.path().join("out");
     let handle = std::process::Command::new(BIN)
-        .args(["run", scenario.to_str().unwrap(), "--target", &target.url, "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--target",
+            &target.url,
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -85,7 +109,10 @@ fn refused_connections_are_errors_and_the_result_is_still_written() {
     assert_eq!(result["status"], "aborted");
     assert!(result["end_reason"].as_str().unwrap().contains("error_rate > 50%"));
     assert!(result["overall"]["errors_by_kind"]["connect"].as_u64().unwrap() > 0);
-    assert!(result["duration_s"].as_f64().unwrap() < 10.0, "the guard stopped the run early");
+    assert!(
+        result["duration_s"].as_f64().unwrap() < 10.0,
+        "the guard stopped the run early"
+    );
 }
 
 #[test]
@@ -93,22 +120,40 @@ fn ctrl_c_stops_the_load_and_keeps_what_was_measured() {
     let _serial = serial();
     let target = Target::start(4, "5ms", "const");
     let dir = tempfile::tempdir().unwrap();
-    let scenario = write(dir.path(), "long.yaml", "name: long\njourneys: [{name: w, steps: [{get: /}]}]\nload: {stages: [{users: 2, hold: 60s}]}\n");
+    let scenario = write(
+        dir.path(),
+        "long.yaml",
+        "name: long\njourneys: [{name: w, steps: [{get: /}]}]\nload: {stages: [{users: 2, hold: 60s}]}\n",
+    );
     let out = dir.path().join("out");
     let child = std::process::Command::new(BIN)
-        .args(["run", scenario.to_str().unwrap(), "--target", &target.url, "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--target",
+            &target.url,
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_secs(2));
-    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(kill.success());
     let status = child.wait_with_output().unwrap().status;
     assert_eq!(status.code(), Some(1), "an interrupted run is not a pass");
     let result = read_json(&out.join("run.json"));
     assert_eq!(result["status"], "interrupted");
     assert!(result["duration_s"].as_f64().unwrap() < 10.0);
-    assert!(result["steps"][0]["requests"].as_u64().unwrap() > 100, "{}", result["steps"][0]["requests"]);
+    assert!(
+        result["steps"][0]["requests"].as_u64().unwrap() > 100,
+        "{}",
+        result["steps"][0]["requests"]
+    );
     assert!(out.join("timeline.csv").exists());
 }
 
@@ -133,7 +178,14 @@ load: {stages: [{users: 1, hold: 1s}]}
     );
     let out = dir.path().join("out");
     let run = std::process::Command::new(BIN)
-        .args(["run", scenario.to_str().unwrap(), "--target", &target.url, "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--target",
+            &target.url,
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .env("HR_TEST_TOKEN", "hunter2-very-secret")
         .output()
         .unwrap();
@@ -142,7 +194,12 @@ load: {stages: [{users: 1, hold: 1s}]}
     // The second step requests the path extracted from the first response; its 201
     // check passes only if the extracted value was used.
     assert_eq!(result["overall"]["by_request"]["w/second"]["errors"], 0);
-    assert!(result["overall"]["by_request"]["w/second"]["requests"].as_u64().unwrap() > 10);
+    assert!(
+        result["overall"]["by_request"]["w/second"]["requests"]
+            .as_u64()
+            .unwrap()
+            > 10
+    );
     assert!(result["overall"]["errors_by_kind"]["status 500"].as_u64().unwrap() > 10);
     let everything = [
         std::fs::read_to_string(out.join("run.json")).unwrap(),
@@ -159,14 +216,23 @@ fn get(url: &str, path: &str) -> String {
     use std::io::{Read, Write};
     let address = url.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(address).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     response
 }
 
 fn metric(text: &str, name: &str) -> f64 {
-    text.lines().find_map(|l| l.strip_prefix(&format!("headroom_target_{name} "))).unwrap().trim().parse().unwrap()
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("headroom_target_{name} ")))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
 }
 
 #[test]
@@ -185,10 +251,14 @@ fn shipped_shop_scenario_runs_and_the_target_counts_every_request() {
         assert_eq!(by_request[name]["errors"], 0, "{name}");
     }
     // Weights 4:1 between the journeys.
-    let ratio = by_request["browse/home"]["requests"].as_f64().unwrap() / by_request["buy/cart"]["requests"].as_f64().unwrap();
+    let ratio =
+        by_request["browse/home"]["requests"].as_f64().unwrap() / by_request["buy/cart"]["requests"].as_f64().unwrap();
     assert!((2.5..6.0).contains(&ratio), "browse:buy = {ratio}");
     let metrics = get(&target.url, "/metrics");
-    assert_eq!(metric(&metrics, "requests_total"), result["overall"]["requests"].as_f64().unwrap());
+    assert_eq!(
+        metric(&metrics, "requests_total"),
+        result["overall"]["requests"].as_f64().unwrap()
+    );
     assert_eq!(metric(&metrics, "capacity_rps"), 1600.0);
     let utilisation = metric(&metrics, "utilisation");
     assert!(utilisation > 0.0 && utilisation < 1.0, "{utilisation}");
@@ -201,7 +271,14 @@ fn max_duration_is_a_hard_stop() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = write(dir.path(), "cap.yaml", "name: cap\njourneys: [{name: w, steps: [{get: /}]}]\nload: {stages: [{users: 1, hold: 30s}]}\nguard: {max_duration: 2s}\n");
     let out = dir.path().join("out");
-    let run = headroom(&["run", scenario.to_str().unwrap(), "--target", &target.url, "--out", out.to_str().unwrap()]);
+    let run = headroom(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--target",
+        &target.url,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(run.status.code(), Some(1));
     let result = read_json(&out.join("run.json"));
     assert_eq!(result["status"], "max_duration");

@@ -17,11 +17,20 @@ fn demand(t_days: f64) -> f64 {
 }
 
 fn installed(binary: &str) -> bool {
-    Command::new(binary).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new(binary)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 struct Server(std::process::Child);
@@ -36,7 +45,10 @@ impl Drop for Server {
 #[test]
 fn forecasts_from_a_live_prometheus_query() {
     if !(installed("prometheus") && installed("promtool")) {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but prometheus/promtool are not installed");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but prometheus/promtool are not installed"
+        );
         eprintln!("skipped: prometheus and promtool not installed (Debian package `prometheus`)");
         return;
     }
@@ -45,12 +57,20 @@ fn forecasts_from_a_live_prometheus_query() {
     let start = now - DAYS * 86_400;
     let mut openmetrics = String::from("# HELP headroom_demand Generated demand.\n# TYPE headroom_demand gauge\n");
     for t in (start..now).step_by(STEP as usize) {
-        openmetrics.push_str(&format!("headroom_demand {:.4} {t}\n", demand((t - start) as f64 / 86_400.0)));
+        openmetrics.push_str(&format!(
+            "headroom_demand {:.4} {t}\n",
+            demand((t - start) as f64 / 86_400.0)
+        ));
     }
     openmetrics.push_str("# EOF\n");
     let om = write(dir.path(), "demand.om", &openmetrics);
     let data = dir.path().join("data");
-    let backfill = Command::new("promtool").args(["tsdb", "create-blocks-from", "openmetrics"]).arg(&om).arg(&data).output().unwrap();
+    let backfill = Command::new("promtool")
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(&om)
+        .arg(&data)
+        .output()
+        .unwrap();
     assert!(backfill.status.success(), "{}", text(&backfill.stderr));
     let config = write(dir.path(), "prometheus.yml", "global:\n  scrape_interval: 1h\n");
     let port = free_port();
@@ -70,8 +90,22 @@ fn forecasts_from_a_live_prometheus_query() {
     let threshold = demand(DAYS as f64 + 5.25); // crossed on the fifth day ahead, at the daily peak
     let out = dir.path().join("out");
     let run = headroom(&[
-        "forecast", "--prometheus", &url, "--query", "headroom_demand", "--range", "14d", "--step", "5m",
-        "--horizon", "10d", "--threshold", &threshold.to_string(), "--out", out.to_str().unwrap(), "--json",
+        "forecast",
+        "--prometheus",
+        &url,
+        "--query",
+        "headroom_demand",
+        "--range",
+        "14d",
+        "--step",
+        "5m",
+        "--horizon",
+        "10d",
+        "--threshold",
+        &threshold.to_string(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
     ]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let summary: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
@@ -79,9 +113,14 @@ fn forecasts_from_a_live_prometheus_query() {
     assert_eq!(series["series"], "headroom_demand");
     let slope = series["trend_per_day"].as_f64().unwrap();
     assert!(within(slope, SLOPE_PER_DAY, 0.10), "trend {slope} per day");
-    let crossing = series["runway"]["mean_crosses_at"].as_i64().expect("crosses within 10 days");
+    let crossing = series["runway"]["mean_crosses_at"]
+        .as_i64()
+        .expect("crosses within 10 days");
     let truth = now as f64 + 5.25 * 86_400.0;
-    assert!((crossing as f64 - truth).abs() < 86_400.0, "crossing {crossing}, truth {truth}");
+    assert!(
+        (crossing as f64 - truth).abs() < 86_400.0,
+        "crossing {crossing}, truth {truth}"
+    );
     assert!(out.join("forecast.csv").exists());
 }
 

@@ -10,7 +10,18 @@ const SCENARIO: &str = "name: sharded\njourneys: [{name: w, steps: [{get: /}]}]\
 
 fn shard(scenario: &std::path::Path, url: &str, spec: &str, start: &str, out: &std::path::Path) -> Child {
     Command::new(BIN)
-        .args(["run", scenario.to_str().unwrap(), "--target", url, "--shard", spec, "--start-at", start, "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--target",
+            url,
+            "--shard",
+            spec,
+            "--start-at",
+            start,
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -25,12 +36,22 @@ fn two_shards_merge_to_exact_totals_and_histograms() {
     let scenario = write(dir.path(), "s.yaml", SCENARIO);
     let outs = [dir.path().join("s0"), dir.path().join("s1")];
     let start = headroom::input::format_timestamp(now() + 2);
-    let mut children: Vec<Child> = outs.iter().enumerate().map(|(i, o)| shard(&scenario, &target.url, &format!("{i}/2"), &start, o)).collect();
+    let mut children: Vec<Child> = outs
+        .iter()
+        .enumerate()
+        .map(|(i, o)| shard(&scenario, &target.url, &format!("{i}/2"), &start, o))
+        .collect();
     for c in &mut children {
         assert!(c.wait().unwrap().success());
     }
     let merged_dir = dir.path().join("merged");
-    let merge = headroom(&["merge", outs[0].join("run.json").to_str().unwrap(), outs[1].join("run.json").to_str().unwrap(), "--out", merged_dir.to_str().unwrap()]);
+    let merge = headroom(&[
+        "merge",
+        outs[0].join("run.json").to_str().unwrap(),
+        outs[1].join("run.json").to_str().unwrap(),
+        "--out",
+        merged_dir.to_str().unwrap(),
+    ]);
     assert_eq!(merge.status.code(), Some(0), "{}", text(&merge.stderr));
     let shards: Vec<serde_json::Value> = outs.iter().map(|o| read_json(&o.join("run.json"))).collect();
     let merged = read_json(&merged_dir.join("run.json"));
@@ -41,7 +62,8 @@ fn two_shards_merge_to_exact_totals_and_histograms() {
     assert!(total > 500);
     // A single histogram of every request is the sum of the shards' histograms.
     let mut all = decode_histogram(shards[0]["overall"]["histogram"].as_str().unwrap()).unwrap();
-    all.add(decode_histogram(shards[1]["overall"]["histogram"].as_str().unwrap()).unwrap()).unwrap();
+    all.add(decode_histogram(shards[1]["overall"]["histogram"].as_str().unwrap()).unwrap())
+        .unwrap();
     for (q, key) in [(0.5, "p50"), (0.99, "p99")] {
         let single = all.value_at_quantile(q) as f64 / 1e3;
         let got = merged["overall"]["latency_ms"][key].as_f64().unwrap();
@@ -68,10 +90,25 @@ fn a_crashed_shard_is_named_and_partial_merges_say_so() {
     let _ = doomed.wait();
     assert!(good.wait().unwrap().success());
     let out = dir.path().join("merged");
-    let refused = headroom(&["merge", a.join("run.json").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let refused = headroom(&[
+        "merge",
+        a.join("run.json").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(refused.status.code(), Some(2));
-    assert!(text(&refused.stderr).contains("shard 1/2 is missing"), "{}", text(&refused.stderr));
-    let partial = headroom(&["merge", a.join("run.json").to_str().unwrap(), "--allow-partial", "--out", out.to_str().unwrap()]);
+    assert!(
+        text(&refused.stderr).contains("shard 1/2 is missing"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let partial = headroom(&[
+        "merge",
+        a.join("run.json").to_str().unwrap(),
+        "--allow-partial",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(partial.status.code(), Some(0), "{}", text(&partial.stderr));
     let merged = read_json(&out.join("run.json"));
     assert_eq!(merged["merged"]["missing"], serde_json::json!([1]));
@@ -80,13 +117,26 @@ fn a_crashed_shard_is_named_and_partial_merges_say_so() {
     let other = write(dir.path(), "other.yaml", &SCENARIO.replace("sharded", "another"));
     let mut lone = shard(&other, &target.url, "1/2", "+0s", &dir.path().join("o1"));
     assert!(lone.wait().unwrap().success());
-    let mixed = headroom(&["merge", a.join("run.json").to_str().unwrap(), dir.path().join("o1/run.json").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let mixed = headroom(&[
+        "merge",
+        a.join("run.json").to_str().unwrap(),
+        dir.path().join("o1/run.json").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(mixed.status.code(), Some(2));
-    assert!(text(&mixed.stderr).contains("the scenario differs"), "{}", text(&mixed.stderr));
+    assert!(
+        text(&mixed.stderr).contains("the scenario differs"),
+        "{}",
+        text(&mixed.stderr)
+    );
 }
 
 fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 fn manifest(name: &str) -> serde_json::Value {
@@ -106,10 +156,17 @@ fn kubernetes_manifests_carry_what_headroom_relies_on() {
     assert_eq!(pod["restartPolicy"], "Never");
     let container = &pod["containers"][0];
     let env = container["env"].as_array().unwrap();
-    let shards = env.iter().find(|e| e["name"] == "SHARDS").unwrap()["value"].as_str().unwrap();
+    let shards = env.iter().find(|e| e["name"] == "SHARDS").unwrap()["value"]
+        .as_str()
+        .unwrap();
     assert_eq!(shards.parse::<u64>().unwrap(), spec["completions"].as_u64().unwrap());
     let args = container["args"][0].as_str().unwrap();
-    for needed in ["headroom run /scenario/scenario.yaml", "--shard \"${JOB_COMPLETION_INDEX}/${SHARDS}\"", "--start-at", "/results/shard-${JOB_COMPLETION_INDEX}"] {
+    for needed in [
+        "headroom run /scenario/scenario.yaml",
+        "--shard \"${JOB_COMPLETION_INDEX}/${SHARDS}\"",
+        "--start-at",
+        "/results/shard-${JOB_COMPLETION_INDEX}",
+    ] {
         assert!(args.contains(needed), "job args lack {needed}: {args}");
     }
     let mounts = container["volumeMounts"].as_array().unwrap();
@@ -120,12 +177,22 @@ fn kubernetes_manifests_carry_what_headroom_relies_on() {
     };
     let configmap = manifest("configmap.yaml");
     assert_eq!(volume("/scenario")["configMap"]["name"], configmap["metadata"]["name"]);
-    assert_eq!(volume("/results")["persistentVolumeClaim"]["claimName"], manifest("pvc.yaml")["metadata"]["name"]);
+    assert_eq!(
+        volume("/results")["persistentVolumeClaim"]["claimName"],
+        manifest("pvc.yaml")["metadata"]["name"]
+    );
     let merge = manifest("merge-job.yaml");
-    assert!(merge["spec"]["template"]["spec"]["containers"][0]["args"][0].as_str().unwrap().contains("headroom merge /results/shard-*/run.json"));
+    assert!(merge["spec"]["template"]["spec"]["containers"][0]["args"][0]
+        .as_str()
+        .unwrap()
+        .contains("headroom merge /results/shard-*/run.json"));
     // The scenario in the ConfigMap validates.
     let dir = tempfile::tempdir().unwrap();
-    let scenario = write(dir.path(), "scenario.yaml", configmap["data"]["scenario.yaml"].as_str().unwrap());
+    let scenario = write(
+        dir.path(),
+        "scenario.yaml",
+        configmap["data"]["scenario.yaml"].as_str().unwrap(),
+    );
     let out = headroom(&["validate", scenario.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }

@@ -5,8 +5,8 @@
 //! load-test points (`limits`). It does not read files or run load: the CLI hands it
 //! numbers, and `headroom-reports` draws what it returns.
 
-mod linalg;
 pub mod limits;
+mod linalg;
 pub mod plan;
 pub mod queueing;
 pub mod rightsize;

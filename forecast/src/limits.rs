@@ -39,7 +39,10 @@ pub struct Point {
 
 impl Point {
     fn latency(&self, statistic: &str) -> Option<f64> {
-        self.latency_ms.get(statistic).or_else(|| self.latency_ms.get("*")).copied()
+        self.latency_ms
+            .get(statistic)
+            .or_else(|| self.latency_ms.get("*"))
+            .copied()
     }
 }
 
@@ -69,7 +72,11 @@ pub struct Figure {
 }
 
 fn figure(value: f64, unit: &str, basis: Basis) -> Figure {
-    Figure { value, unit: unit.to_string(), basis }
+    Figure {
+        value,
+        unit: unit.to_string(),
+        basis,
+    }
 }
 
 /// A load and the throughput it gives.
@@ -177,10 +184,19 @@ impl LimitsFile {
     pub fn new(source: &str, points: &[Point], limits: Limits) -> LimitsFile {
         let mut points: Vec<PointRecord> = points
             .iter()
-            .map(|p| PointRecord { load: p.load, throughput_rps: p.throughput, latency_ms: p.latency_ms.clone() })
+            .map(|p| PointRecord {
+                load: p.load,
+                throughput_rps: p.throughput,
+                latency_ms: p.latency_ms.clone(),
+            })
             .collect();
         points.sort_by(|a, b| a.load.total_cmp(&b.load));
-        LimitsFile { schema_version: SCHEMA_VERSION, source: source.to_string(), points, limits }
+        LimitsFile {
+            schema_version: SCHEMA_VERSION,
+            source: source.to_string(),
+            points,
+            limits,
+        }
     }
 }
 
@@ -202,7 +218,12 @@ const STABLE_SHARE: f64 = 0.95;
 const MAX_SERVERS: u32 = 256;
 
 /// Everything a planner acts on, from points sorted by load.
-pub fn limits(kind: LoadKind, points: &[Point], objectives: &[Objective], headroom: f64) -> Result<Limits, LimitsError> {
+pub fn limits(
+    kind: LoadKind,
+    points: &[Point],
+    objectives: &[Objective],
+    headroom: f64,
+) -> Result<Limits, LimitsError> {
     if !(0.0..1.0).contains(&headroom) {
         return Err(LimitsError::Headroom(headroom));
     }
@@ -212,7 +233,10 @@ pub fn limits(kind: LoadKind, points: &[Point], objectives: &[Objective], headro
     let x: Vec<f64> = points.iter().map(|p| p.throughput).collect();
     let mut warnings = Vec::new();
     if points.len() < FEW_POINTS {
-        warnings.push(format!("only {} points: with fewer than {FEW_POINTS} the fit is weakly determined", points.len()));
+        warnings.push(format!(
+            "only {} points: with fewer than {FEW_POINTS} the fit is weakly determined",
+            points.len()
+        ));
     }
     let model = match kind {
         LoadKind::Users => Model::Usl(usl::fit(&load, &x)?),
@@ -229,7 +253,10 @@ pub fn limits(kind: LoadKind, points: &[Point], objectives: &[Objective], headro
         Ok(k) => (Some(k), None),
         Err(note) => (None, Some(note)),
     };
-    let per_objective: Vec<ObjectiveLimit> = objectives.iter().map(|o| model.objective_limit(o, &points, kind)).collect();
+    let per_objective: Vec<ObjectiveLimit> = objectives
+        .iter()
+        .map(|o| model.objective_limit(o, &points, kind))
+        .collect();
     let slo_limit = per_objective
         .iter()
         .filter_map(|o| o.at.clone())
@@ -264,7 +291,11 @@ struct MmcFit {
 
 impl MmcFit {
     fn queue(&self, rate: f64) -> Mmc {
-        Mmc { lambda: rate, mu: 1.0 / self.service_s, c: self.servers }
+        Mmc {
+            lambda: rate,
+            mu: 1.0 / self.service_s,
+            c: self.servers,
+        }
     }
 
     fn capacity(&self) -> f64 {
@@ -301,7 +332,12 @@ impl Model {
             Model::Mmc(m) => Some(m.capacity()),
         };
         let note = if saturated {
-            format!("saturated: peak {:.1} rps measured at {} {}", best.throughput, best.load, kind.unit())
+            format!(
+                "saturated: peak {:.1} rps measured at {} {}",
+                best.throughput,
+                best.load,
+                kind.unit()
+            )
         } else {
             format!("no knee in the tested range; peak at least {:.1} rps", best.throughput)
         };
@@ -309,7 +345,10 @@ impl Model {
             throughput: figure(best.throughput, "rps", Basis::Measured),
             load: figure(best.load, kind.unit(), Basis::Measured),
             saturated,
-            model_estimate: (!saturated).then_some(estimate).flatten().map(|v| figure(v, "rps", Basis::Extrapolated)),
+            model_estimate: (!saturated)
+                .then_some(estimate)
+                .flatten()
+                .map(|v| figure(v, "rps", Basis::Extrapolated)),
             note,
         }
     }
@@ -328,11 +367,19 @@ impl Model {
             Model::Usl(_) => {
                 let per_user = points.iter().map(|p| p.throughput / p.load).fold(0.0, f64::max);
                 let n = peak.throughput.value / per_user;
-                Ok(OperatingPoint { load: figure(n, kind.unit(), Basis::Model), throughput: peak.throughput.clone() })
+                Ok(OperatingPoint {
+                    load: figure(n, kind.unit(), Basis::Model),
+                    throughput: peak.throughput.clone(),
+                })
             }
             Model::Mmc(m) => {
-                let rate = bisect(0.0, m.capacity() * (1.0 - 1e-9), |r| m.queue(r).mean_response() - 2.0 * m.service_s);
-                Ok(OperatingPoint { load: figure(rate, kind.unit(), Basis::Model), throughput: figure(rate, "rps", Basis::Model) })
+                let rate = bisect(0.0, m.capacity() * (1.0 - 1e-9), |r| {
+                    m.queue(r).mean_response() - 2.0 * m.service_s
+                });
+                Ok(OperatingPoint {
+                    load: figure(rate, kind.unit(), Basis::Model),
+                    throughput: figure(rate, "rps", Basis::Model),
+                })
             }
         }
     }
@@ -348,10 +395,19 @@ impl Model {
         };
         let (point, note) = match observed.iter().position(|(_, _, l)| *l > objective.limit_ms) {
             _ if observed.is_empty() => match self.extrapolate(objective, None) {
-                Some((load, x)) => (Some(at(load, x, Basis::Model)), Some("no latency data: latency from the model (Little's law)".into())),
+                Some((load, x)) => (
+                    Some(at(load, x, Basis::Model)),
+                    Some("no latency data: latency from the model (Little's law)".into()),
+                ),
                 None => (None, Some("no latency data and no model limit".into())),
             },
-            Some(0) => (None, Some(format!("{} already above {} ms at the lowest tested load", objective.name, objective.limit_ms))),
+            Some(0) => (
+                None,
+                Some(format!(
+                    "{} already above {} ms at the lowest tested load",
+                    objective.name, objective.limit_ms
+                )),
+            ),
             Some(k) => {
                 let (load, x) = self.interpolate(objective, observed[k - 1], observed[k]);
                 (Some(at(load, x, Basis::Interpolated)), None)
@@ -359,14 +415,23 @@ impl Model {
             None => {
                 let last = *observed.last().expect("not empty");
                 match self.extrapolate(objective, Some(last)) {
-                    Some((load, x)) if load > last.0 => {
-                        (Some(at(load, x, Basis::Extrapolated)), Some("held at every tested load; extrapolated by the fitted model".into()))
-                    }
-                    _ => (Some(at(last.0, last.1, Basis::Measured)), Some("held at every tested load; the model gives no higher limit".into())),
+                    Some((load, x)) if load > last.0 => (
+                        Some(at(load, x, Basis::Extrapolated)),
+                        Some("held at every tested load; extrapolated by the fitted model".into()),
+                    ),
+                    _ => (
+                        Some(at(last.0, last.1, Basis::Measured)),
+                        Some("held at every tested load; the model gives no higher limit".into()),
+                    ),
                 }
             }
         };
-        ObjectiveLimit { objective: objective.name.clone(), limit_ms: objective.limit_ms, at: point, note }
+        ObjectiveLimit {
+            objective: objective.name.clone(),
+            limit_ms: objective.limit_ms,
+            at: point,
+            note,
+        }
     }
 
     /// The model's latency statistic at `load` in ms: USL mean latency N / X(N), or the
@@ -425,7 +490,11 @@ impl Model {
         if from >= ceiling || excess(from.max(1e-9)) > 0.0 {
             return None;
         }
-        let load = if excess(ceiling) <= 0.0 { ceiling } else { bisect(from, ceiling, excess) };
+        let load = if excess(ceiling) <= 0.0 {
+            ceiling
+        } else {
+            bisect(from, ceiling, excess)
+        };
         Some((load, self.throughput_at(load)))
     }
 
@@ -483,7 +552,10 @@ impl Model {
 
 /// The lowest-load point with the highest throughput.
 fn first_max(points: &[Point]) -> &Point {
-    points.iter().fold(&points[0], |best, p| if p.throughput > best.throughput { p } else { best })
+    points.iter().fold(
+        &points[0],
+        |best, p| if p.throughput > best.throughput { p } else { best },
+    )
 }
 
 /// Saturated when throughput fell after its maximum, or the last step added less than
@@ -491,7 +563,10 @@ fn first_max(points: &[Point]) -> &Point {
 fn closed_saturated(points: &[Point], lambda: f64) -> bool {
     let n = points.len();
     let peak = first_max(points);
-    if points.iter().any(|p| p.load > peak.load && p.throughput < peak.throughput) {
+    if points
+        .iter()
+        .any(|p| p.load > peak.load && p.throughput < peak.throughput)
+    {
         return true;
     }
     let (a, b) = (&points[n - 2], &points[n - 1]);
@@ -517,13 +592,26 @@ fn fit_mmc(points: &[Point]) -> MmcFit {
         let sum: f64 = stable
             .iter()
             .map(|(rate, w)| {
-                let model = Mmc { lambda: *rate, mu: 1.0 / s, c }.mean_response();
+                let model = Mmc {
+                    lambda: *rate,
+                    mu: 1.0 / s,
+                    c,
+                }
+                .mean_response();
                 (model.ln() - w.ln()).powi(2)
             })
             .sum();
-        if sum.is_finite() { sum } else { f64::INFINITY }
+        if sum.is_finite() {
+            sum
+        } else {
+            f64::INFINITY
+        }
     };
-    let mut best = MmcFit { servers: 1, service_s: shortest, rms_log_error: f64::INFINITY };
+    let mut best = MmcFit {
+        servers: 1,
+        service_s: shortest,
+        rms_log_error: f64::INFINITY,
+    };
     for c in 1..=MAX_SERVERS {
         // S ranges below the shortest latency and keeps c / S above the top rate.
         let hi = (c as f64 / top_rate * (1.0 - 1e-6)).min(shortest);
@@ -537,7 +625,11 @@ fn fit_mmc(points: &[Point]) -> MmcFit {
         };
         let e = error(c, s);
         if e < best.rms_log_error {
-            best = MmcFit { servers: c, service_s: s, rms_log_error: e };
+            best = MmcFit {
+                servers: c,
+                service_s: s,
+                rms_log_error: e,
+            };
         }
     }
     best.rms_log_error = (best.rms_log_error / stable.len().max(1) as f64).sqrt();
@@ -548,7 +640,11 @@ fn golden_section(mut a: f64, mut b: f64, f: impl Fn(f64) -> f64) -> f64 {
     let ratio = (5f64.sqrt() - 1.0) / 2.0;
     for _ in 0..100 {
         let (c, d) = (b - ratio * (b - a), a + ratio * (b - a));
-        if f(c) < f(d) { b = d } else { a = c }
+        if f(c) < f(d) {
+            b = d
+        } else {
+            a = c
+        }
     }
     (a + b) / 2.0
 }
@@ -557,7 +653,11 @@ fn golden_section(mut a: f64, mut b: f64, f: impl Fn(f64) -> f64) -> f64 {
 fn bisect(mut lo: f64, mut hi: f64, f: impl Fn(f64) -> f64) -> f64 {
     for _ in 0..200 {
         let mid = (lo + hi) / 2.0;
-        if f(mid) < 0.0 { lo = mid } else { hi = mid }
+        if f(mid) < 0.0 {
+            lo = mid
+        } else {
+            hi = mid
+        }
     }
     (lo + hi) / 2.0
 }
@@ -580,7 +680,10 @@ fn safe_point(
     Some(SafePoint {
         headroom,
         based_on: based_on.into(),
-        at: OperatingPoint { load: figure(load, kind.unit(), Basis::Model), throughput: figure(x, "rps", Basis::Model) },
+        at: OperatingPoint {
+            load: figure(load, kind.unit(), Basis::Model),
+            throughput: figure(x, "rps", Basis::Model),
+        },
     })
 }
 

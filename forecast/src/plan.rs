@@ -97,7 +97,11 @@ impl InstanceModel {
         }
         match self {
             InstanceModel::Mmc { servers, service_s } => {
-                let queue = Mmc { lambda: demand, mu: 1.0 / service_s, c: servers * instances };
+                let queue = Mmc {
+                    lambda: demand,
+                    mu: 1.0 / service_s,
+                    c: servers * instances,
+                };
                 queue.stable().then(|| queue.response_percentile(q) * 1e3)
             }
             InstanceModel::Usl { usl, percentile_ratio } => {
@@ -126,21 +130,33 @@ pub struct Objective {
 pub fn instances_needed(model: &InstanceModel, demand: f64, objective: &Objective, spares: u32) -> Option<u32> {
     let lowest = ((demand / model.capacity()).floor() as u32).max(1);
     (lowest..lowest.saturating_add(100_000))
-        .find(|&n| model.latency_ms(n, demand, objective.quantile).is_some_and(|ms| ms <= objective.limit_ms))
+        .find(|&n| {
+            model
+                .latency_ms(n, demand, objective.quantile)
+                .is_some_and(|ms| ms <= objective.limit_ms)
+        })
         .map(|n| n + spares)
 }
 
 /// The most demand `instances` (less `spares`) can take while meeting the objective.
 pub fn max_demand(model: &InstanceModel, instances: u32, objective: &Objective, spares: u32) -> f64 {
     let active = instances.saturating_sub(spares);
-    let meets = |d: f64| model.latency_ms(active, d, objective.quantile).is_some_and(|ms| ms <= objective.limit_ms);
+    let meets = |d: f64| {
+        model
+            .latency_ms(active, d, objective.quantile)
+            .is_some_and(|ms| ms <= objective.limit_ms)
+    };
     let (mut lo, mut hi) = (0.0, model.capacity() * active as f64);
     if !hi.is_finite() {
         hi = 1e12;
     }
     for _ in 0..100 {
         let mid = (lo + hi) / 2.0;
-        if meets(mid) { lo = mid } else { hi = mid }
+        if meets(mid) {
+            lo = mid
+        } else {
+            hi = mid
+        }
     }
     lo
 }
@@ -165,10 +181,19 @@ pub struct Sizing {
 
 /// Predicted objective percentile for every count from the first that keeps up to twice
 /// `instances`, with `spares` lost: the data behind the readiness chart.
-pub fn curve(model: &InstanceModel, instances: u32, demand: f64, objective: &Objective, spares: u32) -> Vec<CurvePoint> {
+pub fn curve(
+    model: &InstanceModel,
+    instances: u32,
+    demand: f64,
+    objective: &Objective,
+    spares: u32,
+) -> Vec<CurvePoint> {
     let first = ((demand / model.capacity()).floor() as u32).max(1) + spares;
     (first..=(2 * instances).max(first + 1))
-        .map(|n| CurvePoint { instances: n, objective_ms: model.latency_ms(n.saturating_sub(spares), demand, objective.quantile) })
+        .map(|n| CurvePoint {
+            instances: n,
+            objective_ms: model.latency_ms(n.saturating_sub(spares), demand, objective.quantile),
+        })
         .collect()
 }
 
@@ -193,29 +218,47 @@ mod tests {
     use crate::queueing::erlang_c;
 
     fn p99() -> Objective {
-        Objective { name: "p99".into(), quantile: 0.99, limit_ms: 250.0 }
+        Objective {
+            name: "p99".into(),
+            quantile: 0.99,
+            limit_ms: 250.0,
+        }
     }
 
     #[test]
     fn smallest_count_by_erlang_c_and_n_plus_one_adds_one() {
         // 100 rps per instance: 4 workers of 40 ms. Demand 750 rps.
-        let model = InstanceModel::Mmc { servers: 4, service_s: 0.040 };
+        let model = InstanceModel::Mmc {
+            servers: 4,
+            service_s: 0.040,
+        };
         let n = instances_needed(&model, 750.0, &p99(), 0).unwrap();
         // Check with Erlang C directly: P(T > t) for M/M/k with k = 4n.
         let p99_ms = |instances: u32| {
             let (k, mu, lambda) = (4 * instances, 25.0, 750.0);
             let c = erlang_c(k, lambda / mu);
             let theta = k as f64 * mu - lambda;
-            let survival = |t: f64| (1.0 - c) * (-mu * t).exp() + c * (theta * (-mu * t).exp() - mu * (-theta * t).exp()) / (theta - mu);
+            let survival = |t: f64| {
+                (1.0 - c) * (-mu * t).exp() + c * (theta * (-mu * t).exp() - mu * (-theta * t).exp()) / (theta - mu)
+            };
             let (mut lo, mut hi) = (0.0, 10.0);
             for _ in 0..200 {
                 let mid = (lo + hi) / 2.0;
-                if survival(mid) > 0.01 { lo = mid } else { hi = mid }
+                if survival(mid) > 0.01 {
+                    lo = mid
+                } else {
+                    hi = mid
+                }
             }
             hi * 1e3
         };
         assert!(p99_ms(n) <= 250.0, "{n} instances: {}", p99_ms(n));
-        assert!(n == 8 || p99_ms(n - 1) > 250.0, "{} instances would do: {}", n - 1, p99_ms(n - 1));
+        assert!(
+            n == 8 || p99_ms(n - 1) > 250.0,
+            "{} instances would do: {}",
+            n - 1,
+            p99_ms(n - 1)
+        );
         assert_eq!(n, 8, "capacity 800 > 750 and p99 {} ms", p99_ms(8));
         assert_eq!(instances_needed(&model, 750.0, &p99(), 1), Some(n + 1));
         let s = sizing(&model, n + 1, 750.0, &p99(), 1);
@@ -226,9 +269,20 @@ mod tests {
 
     #[test]
     fn usl_instances_split_demand() {
-        let usl = Usl { sigma: 0.05, kappa: 0.0, lambda: 100.0 };
-        let model = InstanceModel::Usl { usl, percentile_ratio: 2.0 };
-        let objective = Objective { name: "p99".into(), quantile: 0.99, limit_ms: 40.0 };
+        let usl = Usl {
+            sigma: 0.05,
+            kappa: 0.0,
+            lambda: 100.0,
+        };
+        let model = InstanceModel::Usl {
+            usl,
+            percentile_ratio: 2.0,
+        };
+        let objective = Objective {
+            name: "p99".into(),
+            quantile: 0.99,
+            limit_ms: 40.0,
+        };
         let n = instances_needed(&model, 3000.0, &objective, 0).unwrap();
         assert!(model.latency_ms(n, 3000.0, 0.99).unwrap() <= 40.0);
         assert!(model.latency_ms(n - 1, 3000.0, 0.99).is_none_or(|ms| ms > 40.0));

@@ -20,7 +20,13 @@ pub fn mm1(lambda: f64, mu: f64) -> Option<Mm1> {
     (rho < 1.0 && lambda >= 0.0).then(|| {
         let l = rho / (1.0 - rho);
         let w = 1.0 / (mu - lambda);
-        Mm1 { rho, l, w, lq: rho * l, wq: rho * w }
+        Mm1 {
+            rho,
+            l,
+            w,
+            lq: rho * l,
+            wq: rho * w,
+        }
     })
 }
 
@@ -75,7 +81,11 @@ impl Mmc {
 
     /// Mean wait in queue, Wq = C / (c mu - lambda); infinite when unstable.
     pub fn mean_wait(&self) -> f64 {
-        if self.stable() { self.p_wait() / self.theta() } else { f64::INFINITY }
+        if self.stable() {
+            self.p_wait() / self.theta()
+        } else {
+            f64::INFINITY
+        }
     }
 
     /// Mean response time W = Wq + 1 / mu.
@@ -120,7 +130,11 @@ impl Mmc {
             return f64::INFINITY;
         }
         let c = self.p_wait();
-        if 1.0 - c >= q { 0.0 } else { (c / (1.0 - q)).ln() / self.theta() }
+        if 1.0 - c >= q {
+            0.0
+        } else {
+            (c / (1.0 - q)).ln() / self.theta()
+        }
     }
 }
 
@@ -133,7 +147,11 @@ fn invert_cdf(cdf: impl Fn(f64) -> f64, q: f64, scale: f64) -> f64 {
     let mut lo = 0.0;
     for _ in 0..100 {
         let mid = (lo + hi) / 2.0;
-        if cdf(mid) < q { lo = mid } else { hi = mid }
+        if cdf(mid) < q {
+            lo = mid
+        } else {
+            hi = mid
+        }
     }
     hi
 }
@@ -172,7 +190,13 @@ pub fn mg1(lambda: f64, s: f64, cv: f64) -> Option<Mg1> {
     (rho < 1.0).then(|| {
         let wq = rho * s * (1.0 + cv * cv) / (2.0 * (1.0 - rho));
         let w = wq + s;
-        Mg1 { rho, wq, w, lq: lambda * wq, l: lambda * w }
+        Mg1 {
+            rho,
+            wq,
+            w,
+            lq: lambda * wq,
+            l: lambda * w,
+        }
     })
 }
 
@@ -195,14 +219,22 @@ mod tests {
     fn erlang_c_published_vectors() {
         assert!(close(erlang_c(3, 2.0), 4.0 / 9.0, 1e-12));
         // 48 Erlangs on 55 agents, 240 s handle time.
-        let q = Mmc { lambda: 48.0 / 240.0, mu: 1.0 / 240.0, c: 55 };
+        let q = Mmc {
+            lambda: 48.0 / 240.0,
+            mu: 1.0 / 240.0,
+            c: 55,
+        };
         assert!(close(q.p_wait(), 0.2387009, 1e-6), "{}", q.p_wait());
         assert!(close(q.mean_wait(), 8.184032, 1e-6), "{}", q.mean_wait());
     }
 
     #[test]
     fn mmc_with_one_server_is_mm1() {
-        let q = Mmc { lambda: 8.0, mu: 10.0, c: 1 };
+        let q = Mmc {
+            lambda: 8.0,
+            mu: 10.0,
+            c: 1,
+        };
         assert!(close(q.mean_response(), 0.5, 1e-12));
         // M/M/1 response time is Exp(mu - lambda): its 95th percentile is ln(20) / 2.
         assert!(close(q.response_percentile(0.95), 20f64.ln() / 2.0, 1e-9));
@@ -213,7 +245,11 @@ mod tests {
     fn response_cdf_matches_simulation() {
         // Monte Carlo of M/M/2 with a simple FIFO two-server simulation.
         use rand::{Rng, SeedableRng};
-        let q = Mmc { lambda: 150.0, mu: 100.0, c: 2 };
+        let q = Mmc {
+            lambda: 150.0,
+            mu: 100.0,
+            c: 2,
+        };
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
         let mut exp = |rate: f64| -(1.0 - rng.random::<f64>()).ln() / rate;
         let (mut t, mut free) = (0.0, [0.0f64; 2]);
@@ -227,7 +263,11 @@ mod tests {
         }
         responses.sort_by(f64::total_cmp);
         let simulated_p99 = responses[(responses.len() as f64 * 0.99) as usize];
-        assert!(close(q.response_percentile(0.99), simulated_p99, 0.03), "{} vs {simulated_p99}", q.response_percentile(0.99));
+        assert!(
+            close(q.response_percentile(0.99), simulated_p99, 0.03),
+            "{} vs {simulated_p99}",
+            q.response_percentile(0.99)
+        );
         let simulated_mean = responses.iter().sum::<f64>() / responses.len() as f64;
         assert!(close(q.mean_response(), simulated_mean, 0.03));
     }

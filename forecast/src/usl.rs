@@ -76,7 +76,11 @@ impl Usl {
     /// kappa x N^2 + (x (sigma - kappa) - lambda) N + x (1 - sigma) = 0, smaller root.
     /// None when `x` is above the model's maximum.
     pub fn concurrency_at_throughput(&self, x: f64) -> Option<f64> {
-        let (a, b, c) = (self.kappa * x, x * (self.sigma - self.kappa) - self.lambda, x * (1.0 - self.sigma));
+        let (a, b, c) = (
+            self.kappa * x,
+            x * (self.sigma - self.kappa) - self.lambda,
+            x * (1.0 - self.sigma),
+        );
         if a == 0.0 {
             return (b < 0.0).then(|| -c / b);
         }
@@ -163,11 +167,19 @@ pub fn fit_many(curves: &[(Vec<f64>, Vec<f64>)]) -> Vec<Result<UslFit, FitError>
 }
 
 fn project(theta: [f64; 3]) -> [f64; 3] {
-    [theta[0].clamp(0.0, 1.0), theta[1].clamp(0.0, 1.0), theta[2].max(f64::MIN_POSITIVE)]
+    [
+        theta[0].clamp(0.0, 1.0),
+        theta[1].clamp(0.0, 1.0),
+        theta[2].max(f64::MIN_POSITIVE),
+    ]
 }
 
 fn model(theta: &[f64; 3]) -> Usl {
-    Usl { sigma: theta[0], kappa: theta[1], lambda: theta[2] }
+    Usl {
+        sigma: theta[0],
+        kappa: theta[1],
+        lambda: theta[2],
+    }
 }
 
 fn residual_sum(theta: &[f64; 3], n: &[f64], x: &[f64]) -> f64 {
@@ -256,10 +268,9 @@ mod tests {
     #[test]
     fn cisco_matches_the_book() {
         let x = [
-            955.16, 1878.91, 2688.01, 3548.68, 4315.54, 5130.43, 5931.37, 6531.08, 7219.8, 7867.61, 8278.71,
-            8646.7, 9047.84, 9426.55, 9645.37, 9897.24, 10097.6, 10240.5, 10532.39, 10798.52, 11151.43,
-            11518.63, 11806.0, 12089.37, 12075.41, 12177.29, 12211.41, 12158.93, 12155.27, 12118.04, 12140.4,
-            12074.39,
+            955.16, 1878.91, 2688.01, 3548.68, 4315.54, 5130.43, 5931.37, 6531.08, 7219.8, 7867.61, 8278.71, 8646.7,
+            9047.84, 9426.55, 9645.37, 9897.24, 10097.6, 10240.5, 10532.39, 10798.52, 11151.43, 11518.63, 11806.0,
+            12089.37, 12075.41, 12177.29, 12211.41, 12158.93, 12155.27, 12118.04, 12140.4, 12074.39,
         ];
         let n: Vec<f64> = (1..=32).map(f64::from).collect();
         let m = fit(&n, &x).unwrap().model;
@@ -274,7 +285,9 @@ mod tests {
     #[test]
     fn raytracer_holds_kappa_at_its_bound() {
         let n = [1.0, 4.0, 8.0, 12.0, 16.0, 20.0, 24.0, 28.0, 32.0, 48.0, 64.0];
-        let x = [20.0, 78.0, 130.0, 170.0, 190.0, 200.0, 210.0, 230.0, 260.0, 280.0, 310.0];
+        let x = [
+            20.0, 78.0, 130.0, 170.0, 190.0, 200.0, 210.0, 230.0, 260.0, 280.0, 310.0,
+        ];
         let fit = fit(&n, &x).unwrap();
         assert_eq!(fit.model.kappa, 0.0);
         assert_eq!(fit.at_bound, vec!["kappa".to_string()]);
@@ -285,17 +298,28 @@ mod tests {
 
     #[test]
     fn recovers_synthetic_coefficients() {
-        let truth = Usl { sigma: 0.05, kappa: 0.002, lambda: 250.0 };
+        let truth = Usl {
+            sigma: 0.05,
+            kappa: 0.002,
+            lambda: 250.0,
+        };
         let n: Vec<f64> = [1, 2, 4, 8, 16, 32, 64].map(f64::from).to_vec();
         let x: Vec<f64> = n.iter().map(|n| truth.throughput(*n)).collect();
         let m = fit(&n, &x).unwrap().model;
-        assert!(close(m.sigma, 0.05, 1e-6) && close(m.kappa, 0.002, 1e-6) && close(m.lambda, 250.0, 1e-6), "{m:?}");
+        assert!(
+            close(m.sigma, 0.05, 1e-6) && close(m.kappa, 0.002, 1e-6) && close(m.lambda, 250.0, 1e-6),
+            "{m:?}"
+        );
     }
 
     /// Solved on the full model, not the kappa = 0 shortcut: R(N) = N / X(N) round-trips.
     #[test]
     fn inverse_functions_use_the_full_model() {
-        let m = Usl { sigma: 0.06, kappa: 0.06, lambda: 40.0 };
+        let m = Usl {
+            sigma: 0.06,
+            kappa: 0.06,
+            lambda: 40.0,
+        };
         for n in [1.0, 2.5, 6.0] {
             let r = n / m.throughput(n);
             assert!(close(m.latency(n), r, 1e-12));
@@ -311,7 +335,11 @@ mod tests {
 
     #[test]
     fn no_peak_and_no_ceiling_are_none_not_infinity() {
-        let linear = Usl { sigma: 0.0, kappa: 0.0, lambda: 10.0 };
+        let linear = Usl {
+            sigma: 0.0,
+            kappa: 0.0,
+            lambda: 10.0,
+        };
         assert_eq!(linear.peak_concurrency(), None);
         assert_eq!(linear.amdahl_ceiling(), None);
         assert_eq!(linear.max_throughput(), None);
@@ -321,7 +349,11 @@ mod tests {
     fn fitting_many_in_parallel_matches_one_by_one() {
         let curves: Vec<(Vec<f64>, Vec<f64>)> = (1..=50)
             .map(|k| {
-                let truth = Usl { sigma: 0.001 * k as f64, kappa: 1e-5 * k as f64, lambda: 10.0 * k as f64 };
+                let truth = Usl {
+                    sigma: 0.001 * k as f64,
+                    kappa: 1e-5 * k as f64,
+                    lambda: 10.0 * k as f64,
+                };
                 let n: Vec<f64> = [1, 2, 4, 8, 16, 32, 64, 128].map(f64::from).to_vec();
                 let x = n.iter().map(|n| truth.throughput(*n)).collect();
                 (n, x)
@@ -338,6 +370,9 @@ mod tests {
     #[test]
     fn rejects_bad_points() {
         assert_eq!(fit(&[1.0, 2.0], &[1.0, 2.0]), Err(FitError::TooFewPoints(2)));
-        assert_eq!(fit(&[1.0, 2.0, 3.0], &[1.0, 0.0, 2.0]), Err(FitError::NotPositive(2, 2.0, 0.0)));
+        assert_eq!(
+            fit(&[1.0, 2.0, 3.0], &[1.0, 0.0, 2.0]),
+            Err(FitError::NotPositive(2, 2.0, 0.0))
+        );
     }
 }

@@ -7,7 +7,7 @@ use crate::plan::{LoadPlan, Model};
 use crate::record::{Collector, Event, Live, Measured};
 use crate::results::{RunResult, RunStatus, SCHEMA_VERSION};
 use crate::scenario::template::Bindings;
-use crate::scenario::{Body, Check, ExtractFrom, JsonTemplate, Journey, Request, Scenario};
+use crate::scenario::{Body, Check, ExtractFrom, Journey, JsonTemplate, Request, Scenario};
 use goose::client::GooseClientBuilder;
 use goose::prelude::{GooseAttack, GooseDefault, GooseDefaultType, GooseUser, Transaction, TransactionResult};
 use rand::Rng;
@@ -63,9 +63,18 @@ pub struct RunOptions {
 
 /// Runs `scenario` against `target` (a base URL); `on_tick` sees live figures each second.
 /// Returns what was measured however the run ended.
-pub fn run(scenario: &Scenario, target: &str, options: &RunOptions, on_tick: impl FnMut(&Live) + Send) -> Result<RunResult, EngineError> {
+pub fn run(
+    scenario: &Scenario,
+    target: &str,
+    options: &RunOptions,
+    on_tick: impl FnMut(&Live) + Send,
+) -> Result<RunResult, EngineError> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let names: Vec<String> = scenario.journeys.iter().flat_map(|j| j.requests.iter().map(|r| r.name.clone())).collect();
+    let names: Vec<String> = scenario
+        .journeys
+        .iter()
+        .flat_map(|j| j.requests.iter().map(|r| r.name.clone()))
+        .collect();
     let (events_tx, events_rx) = crossbeam_channel::unbounded();
     let (tickets_tx, tickets_rx) = flume::bounded(0);
     let shared = Arc::new(Shared::new(scenario, target, events_tx, tickets_rx));
@@ -77,7 +86,9 @@ pub fn run(scenario: &Scenario, target: &str, options: &RunOptions, on_tick: imp
         let abort_shared = shared.clone();
         let collecting = scope.spawn(move || {
             collector.run(events_rx, on_tick, |reason| {
-                let _ = abort_shared.stop.compare_exchange(RUNNING, GUARD, Ordering::SeqCst, Ordering::SeqCst);
+                let _ = abort_shared
+                    .stop
+                    .compare_exchange(RUNNING, GUARD, Ordering::SeqCst, Ordering::SeqCst);
                 goose::trigger_killswitch(reason);
             })
         });
@@ -94,12 +105,20 @@ pub fn run(scenario: &Scenario, target: &str, options: &RunOptions, on_tick: imp
     goose_result?;
     let mut result = assemble(scenario, &shared, measured, started_at);
     result.shard = options.shard;
-    result.scheduled_start = options.start_at.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_secs_f64());
+    result.scheduled_start = options
+        .start_at
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs_f64());
     Ok(result)
 }
 
 impl Shared {
-    fn new(scenario: &Scenario, target: &str, events: crossbeam_channel::Sender<Event>, tickets: flume::Receiver<Instant>) -> Shared {
+    fn new(
+        scenario: &Scenario,
+        target: &str,
+        events: crossbeam_channel::Sender<Event>,
+        tickets: flume::Receiver<Instant>,
+    ) -> Shared {
         let mut first_request = Vec::new();
         let mut count = 0;
         for j in &scenario.journeys {
@@ -176,12 +195,22 @@ fn drive_clock(shared: &Shared, tickets: flume::Sender<Instant>, start_at: Optio
     let _ = shared.events.send(Event::Start(t0));
     let _ = shared.t0.set(t0);
     let max = shared.scenario.guard.max_duration.unwrap_or(Duration::MAX);
-    let (end, reason) = if max < plan.total() { (max, MAX_DURATION) } else { (plan.total(), PLAN_DONE) };
+    let (end, reason) = if max < plan.total() {
+        (max, MAX_DURATION)
+    } else {
+        (plan.total(), PLAN_DONE)
+    };
     let mut k = 0u64;
-    let mut next_arrival = if plan.model == Model::Open { plan.arrival_time(0) } else { None };
+    let mut next_arrival = if plan.model == Model::Open {
+        plan.arrival_time(0)
+    } else {
+        None
+    };
     loop {
         if goose::is_killswitch_triggered() {
-            let _ = shared.stop.compare_exchange(RUNNING, INTERRUPTED, Ordering::SeqCst, Ordering::SeqCst);
+            let _ = shared
+                .stop
+                .compare_exchange(RUNNING, INTERRUPTED, Ordering::SeqCst, Ordering::SeqCst);
         }
         if shared.stopping() {
             return;
@@ -208,7 +237,9 @@ fn drive_clock(shared: &Shared, tickets: flume::Sender<Instant>, start_at: Optio
             _ => std::thread::sleep((end - now).min(POLL)),
         }
     }
-    let _ = shared.stop.compare_exchange(RUNNING, reason, Ordering::SeqCst, Ordering::SeqCst);
+    let _ = shared
+        .stop
+        .compare_exchange(RUNNING, reason, Ordering::SeqCst, Ordering::SeqCst);
     goose::trigger_killswitch("plan complete");
 }
 
@@ -240,7 +271,11 @@ async fn attack(shared: Arc<Shared>) -> Result<(), EngineError> {
     let launch_rate = format!("{}", (pool as f64 * 20.0).max(100.0));
     GooseAttack::initialize_with_config(goose::config::GooseConfiguration::default())
         .map_err(goose_error)?
-        .register_scenario(goose::prelude::Scenario::new("headroom").register_transaction(on_start).register_transaction(iterate))
+        .register_scenario(
+            goose::prelude::Scenario::new("headroom")
+                .register_transaction(on_start)
+                .register_transaction(iterate),
+        )
         .set_client_builder_without_cookies(GooseClientBuilder::new().without_cookies().user_agent("headroom/0.1"))
         .map_err(goose_error)?
         .set_default(GooseDefault::Host, shared.base.as_str())
@@ -274,7 +309,11 @@ async fn user_turn(shared: &Shared, user: &mut GooseUser) {
             if index < shared.plan().users_at(now) {
                 iteration(shared, user, None).await;
             } else {
-                let wake = shared.plan().next_activation(index, now).map(|at| at - now).unwrap_or(POLL);
+                let wake = shared
+                    .plan()
+                    .next_activation(index, now)
+                    .map(|at| at - now)
+                    .unwrap_or(POLL);
                 tokio::time::sleep(wake.min(POLL)).await;
             }
         }
@@ -291,7 +330,12 @@ async fn user_turn(shared: &Shared, user: &mut GooseUser) {
 /// figure beside it. A failed request ends the iteration: later steps depend on it.
 async fn iteration(shared: &Shared, user: &mut GooseUser, scheduled: Option<Instant>) {
     let journey = shared.pick_journey();
-    let j = shared.scenario.journeys.iter().position(|x| std::ptr::eq(x, journey)).unwrap_or(0);
+    let j = shared
+        .scenario
+        .journeys
+        .iter()
+        .position(|x| std::ptr::eq(x, journey))
+        .unwrap_or(0);
     let rows: Vec<Option<&[String]>> = (0..shared.scenario.feeders.len())
         .map(|f| journey.feeders.contains(&f).then(|| shared.next_row(f)))
         .collect();
@@ -352,7 +396,9 @@ async fn send(
     match &request.body {
         Some(Body::Raw(t)) => builder = builder.body(t.render(&bindings)),
         Some(Body::Json(j)) => {
-            builder = builder.header("content-type", "application/json").body(render_json(j, &bindings).to_string())
+            builder = builder
+                .header("content-type", "application/json")
+                .body(render_json(j, &bindings).to_string())
         }
         None => {}
     }
@@ -361,7 +407,11 @@ async fn send(
         Err(e) => return Some(transport_error(&e)),
     };
     let status = response.status().as_u16();
-    let header_missing = request.check.header.as_ref().is_some_and(|h| !response.headers().contains_key(h.as_str()));
+    let header_missing = request
+        .check
+        .header
+        .as_ref()
+        .is_some_and(|h| !response.headers().contains_key(h.as_str()));
     let body = match response.bytes().await {
         Ok(b) => b,
         Err(e) => return Some(transport_error(&e)),
@@ -422,7 +472,10 @@ fn extract_value(from: &ExtractFrom, body: &[u8]) -> Option<String> {
         ExtractFrom::Regex(re) => {
             let text = String::from_utf8_lossy(body);
             let captures = re.captures(&text)?;
-            captures.get(1).or_else(|| captures.get(0)).map(|m| m.as_str().to_string())
+            captures
+                .get(1)
+                .or_else(|| captures.get(0))
+                .map(|m| m.as_str().to_string())
         }
     }
 }
@@ -433,9 +486,12 @@ fn render_json(template: &JsonTemplate, bindings: &Bindings) -> serde_json::Valu
         JsonTemplate::Value(v) => v.clone(),
         JsonTemplate::Text(t) => Value::String(t.render(bindings)),
         JsonTemplate::Array(items) => Value::Array(items.iter().map(|i| render_json(i, bindings)).collect()),
-        JsonTemplate::Object(fields) => {
-            Value::Object(fields.iter().map(|(k, v)| (k.clone(), render_json(v, bindings))).collect())
-        }
+        JsonTemplate::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), render_json(v, bindings)))
+                .collect(),
+        ),
     }
 }
 
@@ -467,7 +523,11 @@ fn assemble(scenario: &Scenario, shared: &Shared, measured: Measured, started_at
         end_reason: reason,
         slo: scenario.slo.clone(),
         slo_passed,
-        steps: measured.steps.into_iter().filter(|s| s.duration_s > 0.0 || s.window.requests > 0).collect(),
+        steps: measured
+            .steps
+            .into_iter()
+            .filter(|s| s.duration_s > 0.0 || s.window.requests > 0)
+            .collect(),
         overall: measured.overall,
         timeline: measured.timeline,
         shard: None,
@@ -479,20 +539,32 @@ fn assemble(scenario: &Scenario, shared: &Shared, measured: Measured, started_at
 
 /// The plan's model and timing: shards of one test share it whatever their shares.
 pub fn plan_signature(plan: &LoadPlan) -> String {
-    let phases: Vec<String> = plan.phases.iter().map(|p| format!("{}+{}", p.ramp.as_millis(), p.hold.as_millis())).collect();
+    let phases: Vec<String> = plan
+        .phases
+        .iter()
+        .map(|p| format!("{}+{}", p.ramp.as_millis(), p.hold.as_millis()))
+        .collect();
     format!("{:?}:{}", plan.model, phases.join(",")).to_lowercase()
 }
 
 /// Checks a target base URL and that its host resolves, without sending anything.
 pub fn check_target(url: &str) -> Result<String, String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("found `{url}` ({e}); expected a URL such as http://127.0.0.1:8080"))?;
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| format!("found `{url}` ({e}); expected a URL such as http://127.0.0.1:8080"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!("found scheme `{}` in `{url}`; expected http or https", parsed.scheme()));
+        return Err(format!(
+            "found scheme `{}` in `{url}`; expected http or https",
+            parsed.scheme()
+        ));
     }
-    let host = parsed.host_str().ok_or_else(|| format!("found no host in `{url}`; expected http://HOST[:PORT]"))?;
+    let host = parsed
+        .host_str()
+        .ok_or_else(|| format!("found no host in `{url}`; expected http://HOST[:PORT]"))?;
     let port = parsed.port_or_known_default().unwrap_or(80);
     use std::net::ToSocketAddrs;
-    let mut addrs = (host, port).to_socket_addrs().map_err(|e| format!("cannot resolve host `{host}` ({e})"))?;
+    let mut addrs = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve host `{host}` ({e})"))?;
     if addrs.next().is_none() {
         return Err(format!("host `{host}` resolves to no address"));
     }

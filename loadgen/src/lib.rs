@@ -7,8 +7,8 @@
 //! where results go, `headroom-forecast` fits them and `headroom-reports` draws them.
 
 pub mod engine;
-pub mod merge;
 pub mod error;
+pub mod merge;
 pub mod plan;
 pub mod record;
 pub mod results;

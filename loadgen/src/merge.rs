@@ -15,7 +15,13 @@ pub enum MergeError {
     #[error("{0}: not a shard (run it with --shard I/N)")]
     NotSharded(String),
     #[error("{file}: {what} differs from {first}'s ({found} against {expected}); shards of one test share scenario, model, plan and schedule")]
-    Mismatch { file: String, first: String, what: String, found: String, expected: String },
+    Mismatch {
+        file: String,
+        first: String,
+        what: String,
+        found: String,
+        expected: String,
+    },
     #[error("{0} and {1} are both shard {2}")]
     Duplicate(String, String, String),
     #[error("{0}; merge what there is with --allow-partial")]
@@ -28,7 +34,10 @@ pub enum MergeError {
 /// failed shards are left out and named in `merged.missing`.
 pub fn merge(runs: Vec<(String, RunResult)>, allow_partial: bool) -> Result<RunResult, MergeError> {
     let (first_file, first) = runs.first().ok_or(MergeError::Nothing)?;
-    let count = first.shard.ok_or_else(|| MergeError::NotSharded(first_file.clone()))?.count;
+    let count = first
+        .shard
+        .ok_or_else(|| MergeError::NotSharded(first_file.clone()))?
+        .count;
     let mut by_index: BTreeMap<u32, (&String, &RunResult)> = BTreeMap::new();
     for (file, run) in &runs {
         let shard = run.shard.ok_or_else(|| MergeError::NotSharded(file.clone()))?;
@@ -36,15 +45,29 @@ pub fn merge(runs: Vec<(String, RunResult)>, allow_partial: bool) -> Result<RunR
             ("the shard count", shard.count.to_string(), count.to_string()),
             ("the scenario", run.scenario.clone(), first.scenario.clone()),
             ("the plan", run.plan_signature.clone(), first.plan_signature.clone()),
-            ("the schedule (--start-at)", format!("{:?}", run.scheduled_start), format!("{:?}", first.scheduled_start)),
+            (
+                "the schedule (--start-at)",
+                format!("{:?}", run.scheduled_start),
+                format!("{:?}", first.scheduled_start),
+            ),
         ];
         for (what, found, expected) in checks {
             if found != expected {
-                return Err(MergeError::Mismatch { file: file.clone(), first: first_file.clone(), what: what.into(), found, expected });
+                return Err(MergeError::Mismatch {
+                    file: file.clone(),
+                    first: first_file.clone(),
+                    what: what.into(),
+                    found,
+                    expected,
+                });
             }
         }
         if let Some((other, _)) = by_index.insert(shard.index, (file, run)) {
-            return Err(MergeError::Duplicate(other.clone(), file.clone(), format!("{}/{count}", shard.index)));
+            return Err(MergeError::Duplicate(
+                other.clone(),
+                file.clone(),
+                format!("{}/{count}", shard.index),
+            ));
         }
     }
     let mut problems = Vec::new();
@@ -62,19 +85,29 @@ pub fn merge(runs: Vec<(String, RunResult)>, allow_partial: bool) -> Result<RunR
     if !problems.is_empty() && !allow_partial {
         return Err(MergeError::Incomplete(problems.join("; ")));
     }
-    let included: Vec<(&String, &RunResult)> = by_index.iter().filter(|(i, _)| !missing.contains(i)).map(|(_, v)| *v).collect();
+    let included: Vec<(&String, &RunResult)> = by_index
+        .iter()
+        .filter(|(i, _)| !missing.contains(i))
+        .map(|(_, v)| *v)
+        .collect();
     if included.is_empty() {
         return Err(MergeError::Incomplete(problems.join("; ")));
     }
     combine(&included, count, missing, problems)
 }
 
-fn combine(runs: &[(&String, &RunResult)], count: u32, missing: Vec<u32>, notes: Vec<String>) -> Result<RunResult, MergeError> {
+fn combine(
+    runs: &[(&String, &RunResult)],
+    count: u32,
+    missing: Vec<u32>,
+    notes: Vec<String>,
+) -> Result<RunResult, MergeError> {
     let first = runs[0].1;
     let steps = (0..first.steps.len())
         .map(|k| {
             let parts: Vec<&StepResult> = runs.iter().filter_map(|(_, r)| r.steps.get(k)).collect();
-            let windows: Vec<(&String, &WindowResult)> = runs.iter().zip(&parts).map(|((f, _), s)| (*f, &s.window)).collect();
+            let windows: Vec<(&String, &WindowResult)> =
+                runs.iter().zip(&parts).map(|((f, _), s)| (*f, &s.window)).collect();
             Ok(StepResult {
                 step: parts[0].step,
                 users: parts.iter().map(|s| s.users).sum(),
@@ -92,13 +125,21 @@ fn combine(runs: &[(&String, &RunResult)], count: u32, missing: Vec<u32>, notes:
     Ok(RunResult {
         schema_version: SCHEMA_VERSION,
         scenario: first.scenario.clone(),
-        target: if targets.iter().all(|t| *t == targets[0]) { targets[0].to_string() } else { targets.join(", ") },
+        target: if targets.iter().all(|t| *t == targets[0]) {
+            targets[0].to_string()
+        } else {
+            targets.join(", ")
+        },
         started_at: runs.iter().map(|(_, r)| r.started_at.clone()).min().unwrap_or_default(),
         ended_at: runs.iter().map(|(_, r)| r.ended_at.clone()).max().unwrap_or_default(),
         duration_s: runs.iter().map(|(_, r)| r.duration_s).fold(0.0, f64::max),
         model: first.model,
         pool_users: runs.iter().map(|(_, r)| r.pool_users).sum(),
-        status: if missing.is_empty() { RunStatus::Completed } else { RunStatus::Interrupted },
+        status: if missing.is_empty() {
+            RunStatus::Completed
+        } else {
+            RunStatus::Interrupted
+        },
         end_reason: (!missing.is_empty()).then(|| format!("partial merge: shards {missing:?} of {count} missing")),
         slo: first.slo.clone(),
         slo_passed: (!first.slo.is_empty()).then(|| overall.slo.iter().all(|v| v.passed)),
@@ -108,7 +149,12 @@ fn combine(runs: &[(&String, &RunResult)], count: u32, missing: Vec<u32>, notes:
         shard: None,
         scheduled_start: first.scheduled_start,
         plan_signature: first.plan_signature.clone(),
-        merged: Some(Merged { shards: count, merged: runs.iter().filter_map(|(_, r)| r.shard.map(|s| s.index)).collect(), missing, notes }),
+        merged: Some(Merged {
+            shards: count,
+            merged: runs.iter().filter_map(|(_, r)| r.shard.map(|s| s.index)).collect(),
+            missing,
+            notes,
+        }),
     })
 }
 
@@ -146,7 +192,12 @@ fn merge_windows(parts: &[(&String, &WindowResult)], slo: &Slo) -> Result<Window
         })
         .collect::<Result<BTreeMap<_, _>, MergeError>>()?;
     let (requests, errors, dropped) = (sum(|w| w.requests), sum(|w| w.errors), sum(|w| w.dropped));
-    let judged = Judged { latency: &latency, errors, requests, dropped };
+    let judged = Judged {
+        latency: &latency,
+        errors,
+        requests,
+        dropped,
+    };
     Ok(WindowResult {
         requests,
         throughput_rps: parts.iter().map(|(_, w)| w.throughput_rps).sum(),
@@ -167,7 +218,9 @@ fn add_histograms<'a>(parts: impl Iterator<Item = (&'a String, &'a str)>) -> Res
     let mut total = new_histogram();
     for (file, text) in parts {
         let h = decode_histogram(text).map_err(|m| MergeError::Histogram(file.clone(), m))?;
-        total.add(&h).map_err(|e| MergeError::Histogram(file.clone(), format!("{e:?}")))?;
+        total
+            .add(&h)
+            .map_err(|e| MergeError::Histogram(file.clone(), format!("{e:?}")))?;
     }
     Ok(total)
 }
@@ -178,7 +231,16 @@ fn merge_timelines(runs: &[(&String, &RunResult)]) -> Vec<TimelineRow> {
     let mut rows: BTreeMap<u64, TimelineRow> = BTreeMap::new();
     for (_, run) in runs {
         for r in &run.timeline {
-            let row = rows.entry(r.t).or_insert(TimelineRow { t: r.t, step: r.step, rps: 0.0, errors: 0, dropped: 0, p50: 0.0, p95: 0.0, p99: 0.0 });
+            let row = rows.entry(r.t).or_insert(TimelineRow {
+                t: r.t,
+                step: r.step,
+                rps: 0.0,
+                errors: 0,
+                dropped: 0,
+                p50: 0.0,
+                p95: 0.0,
+                p99: 0.0,
+            });
             row.rps += r.rps;
             row.errors += r.errors;
             row.dropped += r.dropped;
@@ -203,10 +265,18 @@ impl Window for Judged<'_> {
         percentile_ms(self.latency, percentile)
     }
     fn error_rate(&self) -> f64 {
-        if self.requests == 0 { 0.0 } else { self.errors as f64 / self.requests as f64 }
+        if self.requests == 0 {
+            0.0
+        } else {
+            self.errors as f64 / self.requests as f64
+        }
     }
     fn drop_rate(&self) -> f64 {
         let offered = self.requests + self.dropped;
-        if offered == 0 { 0.0 } else { self.dropped as f64 / offered as f64 }
+        if offered == 0 {
+            0.0
+        } else {
+            self.dropped as f64 / offered as f64
+        }
     }
 }

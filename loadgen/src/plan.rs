@@ -59,7 +59,10 @@ impl LoadPlan {
         for (phase, p) in self.phases.iter().enumerate() {
             let end = start + p.ramp + p.hold;
             if t < end {
-                return Some(Position { phase, steady: t >= start + p.ramp });
+                return Some(Position {
+                    phase,
+                    steady: t >= start + p.ramp,
+                });
             }
             start = end;
         }
@@ -174,8 +177,16 @@ mod tests {
         LoadPlan {
             model,
             phases: vec![
-                Phase { level: 10.0, ramp: secs(10.0), hold: secs(10.0) },
-                Phase { level: 20.0, ramp: secs(0.0), hold: secs(5.0) },
+                Phase {
+                    level: 10.0,
+                    ramp: secs(10.0),
+                    hold: secs(10.0),
+                },
+                Phase {
+                    level: 20.0,
+                    ramp: secs(0.0),
+                    hold: secs(5.0),
+                },
             ],
             pool: 20,
         }
@@ -189,7 +200,13 @@ mod tests {
         assert_eq!(p.users_at(secs(15.0)), 10);
         assert_eq!(p.users_at(secs(21.0)), 20);
         assert_eq!(p.users_at(secs(26.0)), 0);
-        assert_eq!(p.locate(secs(9.9)), Some(Position { phase: 0, steady: false }));
+        assert_eq!(
+            p.locate(secs(9.9)),
+            Some(Position {
+                phase: 0,
+                steady: false
+            })
+        );
         assert_eq!(p.locate(secs(10.0)), Some(Position { phase: 0, steady: true }));
         assert_eq!(p.locate(secs(20.0)), Some(Position { phase: 1, steady: true }));
         assert_eq!(p.locate(secs(25.0)), None);

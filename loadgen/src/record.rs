@@ -83,12 +83,22 @@ impl Acc {
 
     /// A window for the timeline and guards: totals and overall latency only.
     fn light(model: Model) -> Acc {
-        Acc { uncorrected: None, detailed: false, ..Acc::new(model) }
+        Acc {
+            uncorrected: None,
+            detailed: false,
+            ..Acc::new(model)
+        }
     }
 
     fn add(&mut self, event: &Event) {
         match event {
-            Event::Response { request, latency_us, uncorrected_us, error, .. } => {
+            Event::Response {
+                request,
+                latency_us,
+                uncorrected_us,
+                error,
+                ..
+            } => {
                 self.requests += 1;
                 // A refused connection did no work: it has no latency to report.
                 let latency = (error.as_deref() != Some("connect")).then_some((*latency_us).max(1));
@@ -131,12 +141,24 @@ impl Acc {
             .enumerate()
             .filter_map(|(i, r)| r.as_ref().map(|r| (i, r)))
             .map(|(i, (h, n, e))| {
-                (names[i].clone(), RequestResult { requests: *n, errors: *e, latency_ms: LatencySummary::of(h), histogram: encode_histogram(h) })
+                (
+                    names[i].clone(),
+                    RequestResult {
+                        requests: *n,
+                        errors: *e,
+                        latency_ms: LatencySummary::of(h),
+                        histogram: encode_histogram(h),
+                    },
+                )
             })
             .collect();
         WindowResult {
             requests: self.requests,
-            throughput_rps: if seconds > 0.0 { (self.requests - self.errors) as f64 / seconds } else { 0.0 },
+            throughput_rps: if seconds > 0.0 {
+                (self.requests - self.errors) as f64 / seconds
+            } else {
+                0.0
+            },
             dropped: self.dropped,
             errors: self.errors,
             error_rate: self.error_rate(),
@@ -156,11 +178,19 @@ impl Window for Acc {
         percentile_ms(&self.latency, percentile)
     }
     fn error_rate(&self) -> f64 {
-        if self.requests == 0 { 0.0 } else { self.errors as f64 / self.requests as f64 }
+        if self.requests == 0 {
+            0.0
+        } else {
+            self.errors as f64 / self.requests as f64
+        }
     }
     fn drop_rate(&self) -> f64 {
         let offered = self.arrivals + self.dropped;
-        if offered == 0 { 0.0 } else { self.dropped as f64 / offered as f64 }
+        if offered == 0 {
+            0.0
+        } else {
+            self.dropped as f64 / offered as f64
+        }
     }
 }
 
@@ -270,10 +300,17 @@ impl<'a> Collector<'a> {
         let second = std::mem::replace(&mut self.second, Acc::light(self.plan.model));
         self.second_index += 1;
         let elapsed = Duration::from_secs(self.second_index);
-        let step = self.plan.locate(elapsed - Duration::from_millis(1)).map(|p| p.phase + 1);
+        let step = self
+            .plan
+            .locate(elapsed - Duration::from_millis(1))
+            .map(|p| p.phase + 1);
         for (streak, condition) in self.streaks.iter_mut().zip(&self.guard.conditions) {
             let has_data = second.requests + second.dropped > 0;
-            *streak = if has_data && condition.breached(&second) { *streak + 1 } else { 0 };
+            *streak = if has_data && condition.breached(&second) {
+                *streak + 1
+            } else {
+                0
+            };
         }
         let row = TimelineRow {
             t: self.second_index,

@@ -179,7 +179,9 @@ impl LatencySummary {
 pub fn encode_histogram(h: &Histogram<u64>) -> String {
     use base64::Engine;
     let mut bytes = Vec::new();
-    V2DeflateSerializer::new().serialize(h, &mut bytes).expect("serialising to memory cannot fail");
+    V2DeflateSerializer::new()
+        .serialize(h, &mut bytes)
+        .expect("serialising to memory cannot fail");
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 

@@ -17,7 +17,10 @@ impl Shard {
     pub fn parse(text: &str) -> Result<Shard, String> {
         let bad = || format!("found `{text}`; expected I/N with 0 <= I < N, such as 0/4");
         let (i, n) = text.split_once('/').ok_or_else(bad)?;
-        let (index, count): (u32, u32) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        let (index, count): (u32, u32) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
         if count == 0 || index >= count {
             return Err(bad());
         }
@@ -50,7 +53,12 @@ impl Shard {
         for feeder in &mut scenario.feeders {
             if feeder.rows.len() >= self.count as usize {
                 let rows = std::mem::take(&mut feeder.rows);
-                feeder.rows = rows.into_iter().enumerate().filter(|(r, _)| r % self.count as usize == self.index as usize).map(|(_, row)| row).collect();
+                feeder.rows = rows
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(r, _)| r % self.count as usize == self.index as usize)
+                    .map(|(_, row)| row)
+                    .collect();
             }
         }
     }
@@ -63,11 +71,15 @@ mod tests {
     #[test]
     fn shares_add_up_and_differ_by_at_most_one() {
         for n in 1..=7u32 {
-            for total in [0.0, 1.0, 2.0, 5.0, 7.0, 10.0, 64.0, 100.0, 333.0, 1000.0, 12.5, 0.75, 99.9] {
+            for total in [
+                0.0, 1.0, 2.0, 5.0, 7.0, 10.0, 64.0, 100.0, 333.0, 1000.0, 12.5, 0.75, 99.9,
+            ] {
                 let shares: Vec<f64> = (0..n).map(|index| Shard { index, count: n }.share(total)).collect();
                 let sum: f64 = shares.iter().sum();
                 assert!((sum - total).abs() < 1e-9, "n {n} total {total}: {shares:?}");
-                let (lo, hi) = shares.iter().fold((f64::MAX, f64::MIN), |(lo, hi), s| (lo.min(*s), hi.max(*s)));
+                let (lo, hi) = shares
+                    .iter()
+                    .fold((f64::MAX, f64::MIN), |(lo, hi), s| (lo.min(*s), hi.max(*s)));
                 assert!(hi - lo <= 1.0 + 1e-9, "n {n} total {total}: {shares:?}");
             }
         }

@@ -66,11 +66,21 @@ impl Slo {
     pub fn judge(&self, window: &impl Window) -> Vec<Verdict> {
         let latency = self.percentiles.iter().map(|o| {
             let observed = window.percentile_ms(o.percentile);
-            Verdict { objective: o.name.clone(), limit: o.limit_ms, observed, passed: observed <= o.limit_ms }
+            Verdict {
+                objective: o.name.clone(),
+                limit: o.limit_ms,
+                observed,
+                passed: observed <= o.limit_ms,
+            }
         });
         let errors = self.error_rate.map(|limit| {
             let observed = window.error_rate();
-            Verdict { objective: "error_rate".into(), limit, observed, passed: observed <= limit }
+            Verdict {
+                objective: "error_rate".into(),
+                limit,
+                observed,
+                passed: observed <= limit,
+            }
         });
         latency.chain(errors).collect()
     }
@@ -119,7 +129,8 @@ pub struct Condition {
 
 impl Condition {
     pub fn parse(text: &str) -> Result<Condition, String> {
-        let expected = "expected `METRIC OP VALUE for DURATION`, such as `error_rate > 20% for 10s` or `p95 > 500ms for 30s`";
+        let expected =
+            "expected `METRIC OP VALUE for DURATION`, such as `error_rate > 20% for 10s` or `p95 > 500ms for 30s`";
         let words: Vec<&str> = text.split_whitespace().collect();
         let (metric_word, op, value, sustain) = match words.as_slice() {
             [m, op, v] => (*m, *op, *v, None),
@@ -138,12 +149,17 @@ impl Condition {
             "drop_rate" => (Metric::DropRate, parse_percent(value)?),
             m => {
                 let q = parse_percentile_name(m).ok_or_else(|| {
-                    format!("found metric `{m}` in `{text}`; expected error_rate, drop_rate or a percentile such as p95")
+                    format!(
+                        "found metric `{m}` in `{text}`; expected error_rate, drop_rate or a percentile such as p95"
+                    )
                 })?;
                 (Metric::Percentile(q), parse_duration(value)?.as_secs_f64() * 1e3)
             }
         };
-        let sustain = sustain.map(parse_duration).transpose()?.unwrap_or(Duration::from_secs(1));
+        let sustain = sustain
+            .map(parse_duration)
+            .transpose()?
+            .unwrap_or(Duration::from_secs(1));
         Ok(Condition {
             text: text.to_string(),
             metric,
@@ -197,7 +213,10 @@ mod tests {
         slo.add("error_rate", "1%").unwrap();
         assert!(slo.add("p10", "1s").is_err());
         assert!(slo.add("p99", "fast").is_err());
-        let verdicts = slo.judge(&Fixed { p95: 250.0, errors: 0.005 });
+        let verdicts = slo.judge(&Fixed {
+            p95: 250.0,
+            errors: 0.005,
+        });
         assert_eq!(verdicts.len(), 2);
         assert!(!verdicts[0].passed && verdicts[0].observed == 250.0);
         assert!(verdicts[1].passed);
@@ -206,11 +225,20 @@ mod tests {
     #[test]
     fn guard_conditions_parse() {
         let c = Condition::parse("error_rate > 20% for 10s").unwrap();
-        assert_eq!((c.metric, c.comparison, c.sustain_seconds), (Metric::ErrorRate, Comparison::Above, 10));
+        assert_eq!(
+            (c.metric, c.comparison, c.sustain_seconds),
+            (Metric::ErrorRate, Comparison::Above, 10)
+        );
         assert!((c.threshold - 0.2).abs() < 1e-12);
         let p = Condition::parse("p99.9 >= 1s").unwrap();
-        assert_eq!((p.metric, p.threshold, p.sustain_seconds), (Metric::Percentile(99.9), 1000.0, 1));
-        assert!(p.breached(&Fixed { p95: 1000.0, errors: 0.0 }));
+        assert_eq!(
+            (p.metric, p.threshold, p.sustain_seconds),
+            (Metric::Percentile(99.9), 1000.0, 1)
+        );
+        assert!(p.breached(&Fixed {
+            p95: 1000.0,
+            errors: 0.0
+        }));
         assert!(Condition::parse("error_rate = 5%").unwrap_err().contains("operator"));
         assert!(Condition::parse("cpu > 5% for 1s").unwrap_err().contains("metric"));
         assert!(Condition::parse("error_rate > 5%% for").is_err());

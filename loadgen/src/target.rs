@@ -48,7 +48,9 @@ impl TargetConfig {
                 const SIGMA: f64 = 0.5;
                 // E[X] = exp(mu + sigma^2 / 2) = S.
                 let mu = s.ln() - SIGMA * SIGMA / 2.0;
-                LogNormal::new(mu, SIGMA).expect("valid lognormal").sample(&mut rand::rng())
+                LogNormal::new(mu, SIGMA)
+                    .expect("valid lognormal")
+                    .sample(&mut rand::rng())
             }
         };
         Duration::from_secs_f64(seconds)
@@ -73,7 +75,9 @@ impl PreciseTimer {
                 let wait = due.peek().map(|r| r.0 .0.saturating_duration_since(Instant::now()));
                 let received = match wait {
                     Some(w) => incoming.recv_timeout(w),
-                    None => incoming.recv().map_err(|_| std::sync::mpsc::RecvTimeoutError::Disconnected),
+                    None => incoming
+                        .recv()
+                        .map_err(|_| std::sync::mpsc::RecvTimeoutError::Disconnected),
                 };
                 match received {
                     Ok((at, waiter)) => {
@@ -149,7 +153,9 @@ pub async fn serve(listener: TcpListener, config: TargetConfig) -> std::io::Resu
                 async move { Ok::<_, Infallible>(server.handle(req).await) }
             });
             let io = hyper_util::rt::TokioIo::new(stream);
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(io, service)
+                .await;
         });
     }
 }
@@ -181,7 +187,8 @@ impl Server {
         self.timer.sleep_until(end).await;
         self.idle_workers.lock().expect("lock").push(end);
         self.busy.fetch_sub(1, Ordering::Relaxed);
-        self.busy_micros.fetch_add(service.as_micros() as u64, Ordering::Relaxed);
+        self.busy_micros
+            .fetch_add(service.as_micros() as u64, Ordering::Relaxed);
         drop(permit);
         self.requests.fetch_add(1, Ordering::Relaxed) + 1
     }
@@ -190,13 +197,43 @@ impl Server {
         let elapsed = self.started.elapsed().as_secs_f64().max(1e-9);
         let busy_seconds = self.busy_micros.load(Ordering::Relaxed) as f64 / 1e6;
         let rows = [
-            ("requests_total", "counter", "Requests served (excluding /metrics).", self.requests.load(Ordering::Relaxed) as f64),
-            ("busy_workers", "gauge", "Workers serving a request now.", self.busy.load(Ordering::Relaxed) as f64),
-            ("queue_length", "gauge", "Requests waiting for a worker.", self.waiting.load(Ordering::Relaxed) as f64),
+            (
+                "requests_total",
+                "counter",
+                "Requests served (excluding /metrics).",
+                self.requests.load(Ordering::Relaxed) as f64,
+            ),
+            (
+                "busy_workers",
+                "gauge",
+                "Workers serving a request now.",
+                self.busy.load(Ordering::Relaxed) as f64,
+            ),
+            (
+                "queue_length",
+                "gauge",
+                "Requests waiting for a worker.",
+                self.waiting.load(Ordering::Relaxed) as f64,
+            ),
             ("workers", "gauge", "Workers (C).", self.config.workers as f64),
-            ("service_time_seconds", "gauge", "Mean service time (S).", self.config.service_time.as_secs_f64()),
-            ("capacity_rps", "gauge", "Capacity C/S in requests per second.", self.config.capacity_rps()),
-            ("utilisation", "gauge", "Busy worker-seconds over worker-seconds since start.", busy_seconds / (elapsed * self.config.workers as f64)),
+            (
+                "service_time_seconds",
+                "gauge",
+                "Mean service time (S).",
+                self.config.service_time.as_secs_f64(),
+            ),
+            (
+                "capacity_rps",
+                "gauge",
+                "Capacity C/S in requests per second.",
+                self.config.capacity_rps(),
+            ),
+            (
+                "utilisation",
+                "gauge",
+                "Busy worker-seconds over worker-seconds since start.",
+                busy_seconds / (elapsed * self.config.workers as f64),
+            ),
         ];
         rows.iter()
             .map(|(name, kind, help, value)| {
@@ -226,14 +263,22 @@ mod tests {
 
     #[test]
     fn capacity_is_workers_over_service_time() {
-        let c = TargetConfig { workers: 4, service_time: Duration::from_millis(10), dist: ServiceDist::Const };
+        let c = TargetConfig {
+            workers: 4,
+            service_time: Duration::from_millis(10),
+            dist: ServiceDist::Const,
+        };
         assert!((c.capacity_rps() - 400.0).abs() < 1e-9);
     }
 
     #[test]
     fn sampled_service_times_have_mean_s() {
         for dist in [ServiceDist::Exp, ServiceDist::Lognormal, ServiceDist::Const] {
-            let c = TargetConfig { workers: 1, service_time: Duration::from_millis(10), dist };
+            let c = TargetConfig {
+                workers: 1,
+                service_time: Duration::from_millis(10),
+                dist,
+            };
             let n = 20_000;
             let mean: f64 = (0..n).map(|_| c.sample().as_secs_f64()).sum::<f64>() / n as f64;
             assert!((mean - 0.010).abs() < 0.0004, "{dist:?} mean {mean}");

@@ -70,14 +70,26 @@ pub fn build(inputs: &Inputs) -> anyhow::Result<Document> {
     if sections.is_empty() {
         anyhow::bail!("nothing to report: give at least one of --run, --limits, --forecast, --rightsize, --plan");
     }
-    Ok(Document { title: "Capacity report".into(), summary, sections })
+    Ok(Document {
+        title: "Capacity report".into(),
+        summary,
+        sections,
+    })
 }
 
 fn chart(file: &str, title: &str, svg: String) -> Chart {
-    Chart { file: file.into(), title: title.into(), svg }
+    Chart {
+        file: file.into(),
+        title: title.into(),
+        svg,
+    }
 }
 
-fn saturation(run: Option<&RunResult>, limits: Option<&LimitsFile>, summary: &mut Vec<String>) -> anyhow::Result<Section> {
+fn saturation(
+    run: Option<&RunResult>,
+    limits: Option<&LimitsFile>,
+    summary: &mut Vec<String>,
+) -> anyhow::Result<Section> {
     let mut paragraphs = Vec::new();
     let mut charts = Vec::new();
     let mut table = None;
@@ -97,14 +109,29 @@ fn saturation(run: Option<&RunResult>, limits: Option<&LimitsFile>, summary: &mu
         ));
         charts.push(chart("timeline", "Run timeline", charts::timeline(r)?));
         table = Some(Table {
-            header: ["step", "load", "rps", "p50 ms", "p95 ms", "p99 ms", "errors", "dropped"].map(String::from).to_vec(),
+            header: ["step", "load", "rps", "p50 ms", "p95 ms", "p99 ms", "errors", "dropped"]
+                .map(String::from)
+                .to_vec(),
             rows: r
                 .steps
                 .iter()
                 .map(|s| {
-                    let load = s.users.map(|u| format!("{u} users")).or(s.rate.map(|r| format!("{r}/s"))).unwrap_or_default();
+                    let load = s
+                        .users
+                        .map(|u| format!("{u} users"))
+                        .or(s.rate.map(|r| format!("{r}/s")))
+                        .unwrap_or_default();
                     let l = &s.window.latency_ms;
-                    vec![s.step.to_string(), load, format!("{:.1}", s.window.throughput_rps), format!("{:.1}", l.p50), format!("{:.1}", l.p95), format!("{:.1}", l.p99), s.window.errors.to_string(), s.window.dropped.to_string()]
+                    vec![
+                        s.step.to_string(),
+                        load,
+                        format!("{:.1}", s.window.throughput_rps),
+                        format!("{:.1}", l.p50),
+                        format!("{:.1}", l.p95),
+                        format!("{:.1}", l.p99),
+                        s.window.errors.to_string(),
+                        s.window.dropped.to_string(),
+                    ]
                 })
                 .collect(),
         });
@@ -121,21 +148,36 @@ fn saturation(run: Option<&RunResult>, limits: Option<&LimitsFile>, summary: &mu
                     s.load.value,
                     s.load.unit,
                     format!("{:?}", s.load.basis).to_lowercase(),
-                    limits.safe_operating_point.as_ref().map_or("-".into(), |p| format!("{:.1} rps, {:.0}% below", p.at.throughput.value, p.headroom * 100.0))
+                    limits.safe_operating_point.as_ref().map_or("-".into(), |p| format!(
+                        "{:.1} rps, {:.0}% below",
+                        p.at.throughput.value,
+                        p.headroom * 100.0
+                    ))
                 );
                 summary.push(format!("How much it can take: {line}"));
                 paragraphs.push(line);
             }
-            None => summary.push(format!("How much it can take: peak {:.1} rps ({}).", peak.throughput.value, peak.note)),
+            None => summary.push(format!(
+                "How much it can take: peak {:.1} rps ({}).",
+                peak.throughput.value, peak.note
+            )),
         }
         if let Some(k) = &limits.knee {
-            paragraphs.push(format!("Knee: {:.1} {} — beyond it extra load mostly adds queueing.", k.load.value, k.load.unit));
+            paragraphs.push(format!(
+                "Knee: {:.1} {} — beyond it extra load mostly adds queueing.",
+                k.load.value, k.load.unit
+            ));
         }
         paragraphs.extend(limits.warnings.iter().map(|w| format!("Warning: {w}")));
         charts.push(chart("throughput", "Throughput vs load", charts::throughput(l)?));
         charts.push(chart("latency", "Latency vs load", charts::latency(l)?));
     }
-    Ok(Section { title: "How much can this service take?".into(), paragraphs, charts, table })
+    Ok(Section {
+        title: "How much can this service take?".into(),
+        paragraphs,
+        charts,
+        table,
+    })
 }
 
 fn forecast(s: &Summary, histories: &Histories, summary: &mut Vec<String>) -> anyhow::Result<Section> {
@@ -143,7 +185,11 @@ fn forecast(s: &Summary, histories: &Histories, summary: &mut Vec<String>) -> an
     let mut charts = Vec::new();
     for (i, series) in s.series.iter().take(MAX_FORECAST_CHARTS).enumerate() {
         let points = histories.get(&series.series).map(Vec::as_slice).unwrap_or(&[]);
-        charts.push(chart(&format!("forecast-{}", i + 1), &format!("Forecast: {}", series.series), charts::forecast(series, History { points }, threshold)?));
+        charts.push(chart(
+            &format!("forecast-{}", i + 1),
+            &format!("Forecast: {}", series.series),
+            charts::forecast(series, History { points }, threshold)?,
+        ));
     }
     let when = |t: Option<i64>| t.map_or("not within the horizon".to_string(), |t| charts::date(t as f64));
     for series in &s.series {
@@ -168,7 +214,11 @@ fn forecast(s: &Summary, histories: &Histories, summary: &mut Vec<String>) -> an
             ]
         })
         .collect();
-    let mut paragraphs = vec![format!("{} series forecast {} days ahead with 80% and 95% intervals.", s.series.len(), s.horizon_s / 86_400)];
+    let mut paragraphs = vec![format!(
+        "{} series forecast {} days ahead with 80% and 95% intervals.",
+        s.series.len(),
+        s.horizon_s / 86_400
+    )];
     if let Some(t) = &s.threshold {
         paragraphs.push(format!("Threshold {:.1} (from {}).", t.value, t.source));
     }
@@ -176,12 +226,22 @@ fn forecast(s: &Summary, histories: &Histories, summary: &mut Vec<String>) -> an
         title: "When will we run out?".into(),
         paragraphs,
         charts,
-        table: Some(Table { header: ["series", "model", "backtest MASE", "peak (95%)", "runway (mean)"].map(String::from).to_vec(), rows }),
+        table: Some(Table {
+            header: ["series", "model", "backtest MASE", "peak (95%)", "runway (mean)"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+        }),
     })
 }
 
 fn rightsize(r: &Report, summary: &mut Vec<String>) -> anyhow::Result<Section> {
-    let at_risk: Vec<&str> = r.services.iter().filter(|s| !s.flags.is_empty()).map(|s| s.service.as_str()).collect();
+    let at_risk: Vec<&str> = r
+        .services
+        .iter()
+        .filter(|s| !s.flags.is_empty())
+        .map(|s| s.service.as_str())
+        .collect();
     let t = &r.total;
     summary.push(format!(
         "What to run: {} services, {} flagged at risk; right-sizing saves ${:.2} a month (${:.2} a year).",
@@ -195,7 +255,10 @@ fn rightsize(r: &Report, summary: &mut Vec<String>) -> anyhow::Result<Section> {
         t.current_monthly_usd, t.recommended_monthly_usd, t.savings_monthly_usd
     )];
     if !at_risk.is_empty() {
-        paragraphs.push(format!("At risk: {}.", at_risk.iter().take(20).copied().collect::<Vec<_>>().join(", ")));
+        paragraphs.push(format!(
+            "At risk: {}.",
+            at_risk.iter().take(20).copied().collect::<Vec<_>>().join(", ")
+        ));
     }
     let rows = r
         .services
@@ -204,7 +267,9 @@ fn rightsize(r: &Report, summary: &mut Vec<String>) -> anyhow::Result<Section> {
         .map(|s| {
             vec![
                 s.service.clone(),
-                s.current.as_ref().map_or("-".into(), |p| format!("{} x {}", p.count, p.instance_type)),
+                s.current
+                    .as_ref()
+                    .map_or("-".into(), |p| format!("{} x {}", p.count, p.instance_type)),
                 format!("{} x {}", s.recommended.count, s.recommended.instance_type),
                 s.savings_monthly_usd.map_or("-".into(), |v| format!("{v:.2}")),
                 s.flags.join(", "),
@@ -214,24 +279,55 @@ fn rightsize(r: &Report, summary: &mut Vec<String>) -> anyhow::Result<Section> {
     Ok(Section {
         title: "What should we run, and what does it cost?".into(),
         paragraphs,
-        charts: vec![chart("cost", "Monthly cost per service", charts::cost(r)?), chart("utilisation", "CPU use against recommended capacity", charts::utilisation(r)?)],
-        table: Some(Table { header: ["service", "today", "recommended", "saves $/month", "flags"].map(String::from).to_vec(), rows }),
+        charts: vec![
+            chart("cost", "Monthly cost per service", charts::cost(r)?),
+            chart(
+                "utilisation",
+                "CPU use against recommended capacity",
+                charts::utilisation(r)?,
+            ),
+        ],
+        table: Some(Table {
+            header: ["service", "today", "recommended", "saves $/month", "flags"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+        }),
     })
 }
 
 fn plan(p: &PlanFile, summary: &mut Vec<String>) -> anyhow::Result<Section> {
-    let predicted = p.plan.objective_ms.map_or("overloaded".into(), |v| format!("{v:.0} ms"));
+    let predicted = p
+        .plan
+        .objective_ms
+        .map_or("overloaded".into(), |v| format!("{v:.0} ms"));
     let line = format!(
         "{} instances ({}) for {:.0} rps: predicted {} {predicted} against {} ms, utilisation {:.0}%.",
-        p.instances, p.redundancy, p.demand.rps, p.objective.name, p.objective.limit_ms, p.plan.utilisation * 100.0
+        p.instances,
+        p.redundancy,
+        p.demand.rps,
+        p.objective.name,
+        p.objective.limit_ms,
+        p.plan.utilisation * 100.0
     );
     summary.push(format!("Peak event: {line}"));
     let mut paragraphs = vec![line, format!("Demand from {}.", p.demand.source)];
     if let Some(c) = &p.current {
-        paragraphs.push(format!("Today: {} instances, {}.", c.instances, if c.meets_objective { "meets the SLO" } else { "misses the SLO" }));
+        paragraphs.push(format!(
+            "Today: {} instances, {}.",
+            c.instances,
+            if c.meets_objective {
+                "meets the SLO"
+            } else {
+                "misses the SLO"
+            }
+        ));
     }
     if let Some(c) = &p.cost {
-        paragraphs.push(format!("Cost: ${:.2} a month, ${:.2} for the {}-hour event.", c.monthly_usd, c.event_usd, c.event_hours));
+        paragraphs.push(format!(
+            "Cost: ${:.2} a month, ${:.2} for the {}-hour event.",
+            c.monthly_usd, c.event_usd, c.event_hours
+        ));
     }
     paragraphs.extend(p.warnings.iter().map(|w| format!("Warning: {w}")));
     Ok(Section {
@@ -240,7 +336,16 @@ fn plan(p: &PlanFile, summary: &mut Vec<String>) -> anyhow::Result<Section> {
         charts: vec![chart("plan", "Predicted latency by instance count", charts::plan(p)?)],
         table: Some(Table {
             header: ["demand", "instances"].map(String::from).to_vec(),
-            rows: p.sensitivity.iter().map(|s| vec![format!("{}x ({:.0} rps)", s.multiplier, s.demand_rps), s.instances.map_or("-".into(), |n| n.to_string())]).collect(),
+            rows: p
+                .sensitivity
+                .iter()
+                .map(|s| {
+                    vec![
+                        format!("{}x ({:.0} rps)", s.multiplier, s.demand_rps),
+                        s.instances.map_or("-".into(), |n| n.to_string()),
+                    ]
+                })
+                .collect(),
         }),
     })
 }

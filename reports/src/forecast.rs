@@ -13,13 +13,24 @@ pub fn to_csv(summary: &Summary, timestamp: impl Fn(i64) -> String) -> anyhow::R
         for j in 0..b.mean.len() {
             let at = timestamp(s.start + j as i64 * s.step_s);
             let cells = [b.mean[j], b.lo80[j], b.hi80[j], b.lo95[j], b.hi95[j]].map(|v| format!("{v:.6}"));
-            writer.write_record([at.as_str(), s.series.as_str(), &cells[0], &cells[1], &cells[2], &cells[3], &cells[4]])?;
+            writer.write_record([
+                at.as_str(),
+                s.series.as_str(),
+                &cells[0],
+                &cells[1],
+                &cells[2],
+                &cells[3],
+                &cells[4],
+            ])?;
         }
     }
     Ok(writer.into_inner()?)
 }
 
-pub fn history_csv(histories: &[(String, Regular, Cleaning)], timestamp: impl Fn(i64) -> String) -> anyhow::Result<Vec<u8>> {
+pub fn history_csv(
+    histories: &[(String, Regular, Cleaning)],
+    timestamp: impl Fn(i64) -> String,
+) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(["timestamp", "series", "value"])?;
     for (name, history, _) in histories {

@@ -5,8 +5,17 @@ use headroom_forecast::rightsize::Recommendation;
 pub fn to_csv(services: &[Recommendation]) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record([
-        "service", "current_type", "current_count", "recommended_type", "recommended_count", "current_monthly_usd",
-        "recommended_monthly_usd", "savings_monthly_usd", "cpu_p95_cores", "mem_peak_gib", "flags",
+        "service",
+        "current_type",
+        "current_count",
+        "recommended_type",
+        "recommended_count",
+        "current_monthly_usd",
+        "recommended_monthly_usd",
+        "savings_monthly_usd",
+        "cpu_p95_cores",
+        "mem_peak_gib",
+        "flags",
     ])?;
     let money = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.2}"));
     for s in services {

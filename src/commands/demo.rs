@@ -22,12 +22,17 @@ const HISTORY_START: i64 = 1_788_220_800;
 pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
     let out = &args.out;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let url = start_target(TargetConfig { workers: 4, service_time: Duration::from_millis(10), dist: ServiceDist::Const })?;
+    let url = start_target(TargetConfig {
+        workers: 4,
+        service_time: Duration::from_millis(10),
+        dist: ServiceDist::Const,
+    })?;
     println!("== simulated target at {url}: 4 workers x 10 ms = 400 rps of capacity\n");
 
     let scenario_path = out.join("closed-steps.yaml");
     write_atomic(&scenario_path, SCENARIO.as_bytes())?;
-    let mut scenario = headroom_loadgen::scenario::load_str(SCENARIO, &scenario_path, &|_| None).map_err(|e| anyhow!("{e}"))?;
+    let mut scenario =
+        headroom_loadgen::scenario::load_str(SCENARIO, &scenario_path, &|_| None).map_err(|e| anyhow!("{e}"))?;
     if args.quick {
         for phase in &mut scenario.load.phases {
             phase.hold = Duration::from_secs(1);
@@ -36,11 +41,24 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
     }
     println!("== load test: {} (stepped, closed model)", scenario_path.display());
     // A saturation search fails its SLO at the top steps by design: the exit code is not the demo's.
-    let run_args = RunArgs { scenario: scenario_path.clone(), target: Some(url), out: out.join("run"), json: false, shard: None, start_at: None };
+    let run_args = RunArgs {
+        scenario: scenario_path.clone(),
+        target: Some(url),
+        out: out.join("run"),
+        json: false,
+        shard: None,
+        start_at: None,
+    };
     let _ = super::run::execute(&scenario, &run_args, &Default::default())?;
 
     println!("\n== saturation limits");
-    super::fit::run(FitArgs { input: out.join("run/run.json"), slo: Vec::new(), headroom: "20%".into(), out: out.join("limits"), json: false })?;
+    super::fit::run(FitArgs {
+        input: out.join("run/run.json"),
+        slo: Vec::new(),
+        headroom: "20%".into(),
+        out: out.join("limits"),
+        json: false,
+    })?;
 
     println!("\n== forecast: eight weeks of generated demand (seed {SEED}), 90 days ahead");
     let history = out.join("history.csv");
@@ -104,7 +122,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
         plan: Some(out.join("plan")),
         out: report_dir(out),
     })?;
-    println!("\nheadroom demo done: open {}", report_dir(out).join("index.html").display());
+    println!(
+        "\nheadroom demo done: open {}",
+        report_dir(out).join("index.html").display()
+    );
     Ok(OK)
 }
 
@@ -116,7 +137,11 @@ fn report_dir(out: &Path) -> PathBuf {
 fn start_target(config: TargetConfig) -> anyhow::Result<String> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        let runtime = match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+        {
             Ok(r) => r,
             Err(e) => return drop(tx.send(Err(e.to_string()))),
         };
@@ -130,7 +155,10 @@ fn start_target(config: TargetConfig) -> anyhow::Result<String> {
             }
         });
     });
-    let addr = rx.recv().map_err(|e| anyhow!("the target thread stopped: {e}"))?.map_err(|e| anyhow!("cannot start the target: {e}"))?;
+    let addr = rx
+        .recv()
+        .map_err(|e| anyhow!("the target thread stopped: {e}"))?
+        .map_err(|e| anyhow!("cannot start the target: {e}"))?;
     Ok(format!("http://{addr}"))
 }
 
@@ -145,7 +173,11 @@ fn generate_history() -> String {
         let daily = (tau * (day - 0.375)).sin();
         let weekly = (tau * day / 7.0).cos();
         for (name, base, growth) in [("checkout-rps", 140.0, 1.6), ("search-rps", 90.0, 0.3)] {
-            let v = base + growth * day + 0.35 * base * daily + 0.08 * base * weekly + rng.random_range(-1.0..1.0) * 0.05 * base;
+            let v = base
+                + growth * day
+                + 0.35 * base * daily
+                + 0.08 * base * weekly
+                + rng.random_range(-1.0..1.0) * 0.05 * base;
             let _ = writeln!(text, "{},{name},{:.2}", HISTORY_START + hour * 3600, v.max(0.0));
         }
     }
@@ -176,7 +208,12 @@ fn generate_fleet() -> (String, String) {
             for i in 0..count {
                 let cpu = (load + rng.random_range(-0.1..0.1) * cores) / count as f64;
                 let mem = 3.0e9 + 1.0e9 * cores + rng.random_range(0.0..2.0e8);
-                let _ = writeln!(fleet, "{},{name},{name}-{i},{:.3},{mem:.0}", HISTORY_START + sample * 900, cpu.max(0.01));
+                let _ = writeln!(
+                    fleet,
+                    "{},{name},{name}-{i},{:.3},{mem:.0}",
+                    HISTORY_START + sample * 900,
+                    cpu.max(0.01)
+                );
             }
         }
     }

@@ -16,7 +16,8 @@ pub fn run(args: FitArgs) -> anyhow::Result<u8> {
     let (kind, points, run_slo) = read_input(&args.input)?;
     let objectives = objectives(&args.slo, run_slo)?;
     let headroom = parse_headroom(&args.headroom)?;
-    let limits = limits::limits(kind, &points, &objectives, headroom).map_err(|e| anyhow!("{}: {e}", args.input.display()))?;
+    let limits =
+        limits::limits(kind, &points, &objectives, headroom).map_err(|e| anyhow!("{}: {e}", args.input.display()))?;
     let file = LimitsFile::new(&args.input.display().to_string(), &points, limits);
     let path = args.out.join("limits.json");
     write_json(&path, &file)?;
@@ -31,8 +32,13 @@ pub fn run(args: FitArgs) -> anyhow::Result<u8> {
 fn read_input(path: &Path) -> anyhow::Result<(LoadKind, Vec<Point>, Option<Slo>)> {
     if path.extension().is_some_and(|e| e == "json") {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let run: RunResult = serde_json::from_str(&text)
-            .map_err(|e| anyhow!("{}:{}: {e}; expected a run.json written by headroom run", path.display(), e.line()))?;
+        let run: RunResult = serde_json::from_str(&text).map_err(|e| {
+            anyhow!(
+                "{}:{}: {e}; expected a run.json written by headroom run",
+                path.display(),
+                e.line()
+            )
+        })?;
         Ok(points_from_run(&run))
     } else {
         Ok((LoadKind::Users, points_from_csv(path)?, None))
@@ -58,10 +64,17 @@ fn points_from_run(run: &RunResult) -> (LoadKind, Vec<Point>, Option<Slo>) {
 }
 
 fn latency_map(l: &LatencySummary) -> BTreeMap<String, f64> {
-    [("mean", l.mean), ("p50", l.p50), ("p90", l.p90), ("p95", l.p95), ("p99", l.p99), ("p99.9", l.p99_9)]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+    [
+        ("mean", l.mean),
+        ("p50", l.p50),
+        ("p90", l.p90),
+        ("p95", l.p95),
+        ("p99", l.p99),
+        ("p99.9", l.p99_9),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
 }
 
 /// `concurrency,throughput[,latency_ms]`, with a header row; errors name the row.
@@ -70,7 +83,11 @@ fn points_from_csv(path: &Path) -> anyhow::Result<Vec<Point>> {
     let headers: Vec<String> = reader.headers()?.iter().map(|h| h.trim().to_string()).collect();
     let column = |name: &str| headers.iter().position(|h| h == name);
     let (Some(n_col), Some(x_col)) = (column("concurrency"), column("throughput")) else {
-        bail!("{}:1: found columns {}; expected concurrency,throughput[,latency_ms]", path.display(), headers.join(","));
+        bail!(
+            "{}:1: found columns {}; expected concurrency,throughput[,latency_ms]",
+            path.display(),
+            headers.join(",")
+        );
     };
     let latency_col = column("latency_ms");
     let mut points = Vec::new();
@@ -79,9 +96,14 @@ fn points_from_csv(path: &Path) -> anyhow::Result<Vec<Point>> {
         let record = record.map_err(|e| anyhow!("{}:{row}: {e}", path.display()))?;
         let cell = |c: usize, name: &str| -> anyhow::Result<f64> {
             let text = record.get(c).unwrap_or("").trim();
-            let value: f64 = text.parse().map_err(|_| anyhow!("{}:{row}: {name}: found `{text}`; expected a number", path.display()))?;
+            let value: f64 = text
+                .parse()
+                .map_err(|_| anyhow!("{}:{row}: {name}: found `{text}`; expected a number", path.display()))?;
             if !(value > 0.0 && value.is_finite()) {
-                bail!("{}:{row}: {name}: found {value}; expected a number above 0", path.display());
+                bail!(
+                    "{}:{row}: {name}: found {value}; expected a number above 0",
+                    path.display()
+                );
             }
             Ok(value)
         };
@@ -89,10 +111,18 @@ fn points_from_csv(path: &Path) -> anyhow::Result<Vec<Point>> {
         if let Some(c) = latency_col {
             latency_ms.insert("*".to_string(), cell(c, "latency_ms")?);
         }
-        points.push(Point { load: cell(n_col, "concurrency")?, throughput: cell(x_col, "throughput")?, latency_ms });
+        points.push(Point {
+            load: cell(n_col, "concurrency")?,
+            throughput: cell(x_col, "throughput")?,
+            latency_ms,
+        });
     }
     if points.len() < 3 {
-        bail!("{}: found {} data rows; expected at least 3 to fit a model", path.display(), points.len());
+        bail!(
+            "{}: found {} data rows; expected at least 3 to fit a model",
+            path.display(),
+            points.len()
+        );
     }
     Ok(points)
 }
@@ -104,15 +134,22 @@ fn objectives(flags: &[String], run_slo: Option<Slo>) -> anyhow::Result<Vec<Obje
     } else {
         let mut slo = Slo::default();
         for flag in flags {
-            let (key, value) = flag.split_once('=').ok_or_else(|| anyhow!("--slo {flag}: expected PERCENTILE=DURATION such as p99=250ms"))?;
-            slo.add(key.trim(), value.trim()).map_err(|m| anyhow!("--slo {flag}: {m}"))?;
+            let (key, value) = flag
+                .split_once('=')
+                .ok_or_else(|| anyhow!("--slo {flag}: expected PERCENTILE=DURATION such as p99=250ms"))?;
+            slo.add(key.trim(), value.trim())
+                .map_err(|m| anyhow!("--slo {flag}: {m}"))?;
         }
         slo
     };
     Ok(slo
         .percentiles
         .iter()
-        .map(|o| Objective { name: o.name.clone(), percentile: o.percentile, limit_ms: o.limit_ms })
+        .map(|o| Objective {
+            name: o.name.clone(),
+            percentile: o.percentile,
+            limit_ms: o.limit_ms,
+        })
         .collect())
 }
 
@@ -121,7 +158,9 @@ fn parse_headroom(text: &str) -> anyhow::Result<f64> {
     let value = if text.trim().ends_with('%') {
         headroom_loadgen::units::parse_percent(text).map_err(|m| anyhow!("--headroom: {m}"))?
     } else {
-        text.trim().parse().map_err(|_| anyhow!("--headroom: found `{text}`; expected a percentage such as 20%"))?
+        text.trim()
+            .parse()
+            .map_err(|_| anyhow!("--headroom: found `{text}`; expected a percentage such as 20%"))?
     };
     if !(0.0..1.0).contains(&value) {
         bail!("--headroom: found {text}; expected from 0% up to (not including) 100%");
@@ -141,7 +180,9 @@ fn render(file: &LimitsFile) -> String {
             (Some(n), Some(x)) => format!("N* {n:.1} (floor {:.0}), X(N*) {x:.1} rps", n.floor()),
             _ => "no peak (kappa = 0)".into(),
         };
-        let ceiling = u.amdahl_ceiling.map_or("no ceiling (sigma = 0)".into(), |c| format!("Amdahl ceiling {c:.1} rps"));
+        let ceiling = u.amdahl_ceiling.map_or("no ceiling (sigma = 0)".into(), |c| {
+            format!("Amdahl ceiling {c:.1} rps")
+        });
         lines.push(format!("             {peak}; {ceiling}"));
     }
     if let Some(m) = &l.mmc {
@@ -150,15 +191,32 @@ fn render(file: &LimitsFile) -> String {
             m.servers, m.service_time_ms, m.capacity_rps
         ));
     }
-    lines.push(format!("peak         {} ({})", operating(&l.peak.throughput, &l.peak.load), l.peak.note));
-    lines.push(format!("knee         {}", l.knee.as_ref().map_or_else(|| l.knee_note.clone().unwrap_or_default(), point)));
+    lines.push(format!(
+        "peak         {} ({})",
+        operating(&l.peak.throughput, &l.peak.load),
+        l.peak.note
+    ));
+    lines.push(format!(
+        "knee         {}",
+        l.knee
+            .as_ref()
+            .map_or_else(|| l.knee_note.clone().unwrap_or_default(), point)
+    ));
     for o in &l.objectives {
         let at = o.at.as_ref().map_or_else(String::new, point);
         let note = o.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
-        lines.push(format!("SLO {:<8} {at}{note}", format!("{}≤{}ms", o.objective, o.limit_ms)));
+        lines.push(format!(
+            "SLO {:<8} {at}{note}",
+            format!("{}≤{}ms", o.objective, o.limit_ms)
+        ));
     }
     if let Some(s) = &l.safe_operating_point {
-        lines.push(format!("safe point   {} ({:.0}% below the {})", point(&s.at), s.headroom * 100.0, s.based_on.replace('_', " ")));
+        lines.push(format!(
+            "safe point   {} ({:.0}% below the {})",
+            point(&s.at),
+            s.headroom * 100.0,
+            s.based_on.replace('_', " ")
+        ));
     }
     lines.extend(l.warnings.iter().map(|w| format!("warning: {w}")));
     lines.join("\n")
@@ -169,7 +227,13 @@ fn point(p: &OperatingPoint) -> String {
 }
 
 fn operating(throughput: &Figure, load: &Figure) -> String {
-    format!("{:.1} rps at {:.1} {} [{}]", throughput.value, load.value, load.unit, basis(load.basis))
+    format!(
+        "{:.1} rps at {:.1} {} [{}]",
+        throughput.value,
+        load.value,
+        load.unit,
+        basis(load.basis)
+    )
 }
 
 fn basis(b: Basis) -> &'static str {

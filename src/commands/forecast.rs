@@ -15,9 +15,16 @@ use std::time::Duration;
 pub fn run(args: ForecastArgs) -> anyhow::Result<u8> {
     let horizon = parse_duration(&args.horizon).map_err(|m| anyhow!("--horizon: {m}"))?;
     if horizon.is_zero() {
-        bail!("--horizon: found {}; expected a duration above 0 such as 90d", args.horizon);
+        bail!(
+            "--horizon: found {}; expected a duration above 0 such as 90d",
+            args.horizon
+        );
     }
-    let step = args.step.as_deref().map(|s| parse_duration(s).map_err(|m| anyhow!("--step: {m}"))).transpose()?;
+    let step = args
+        .step
+        .as_deref()
+        .map(|s| parse_duration(s).map_err(|m| anyhow!("--step: {m}")))
+        .transpose()?;
     let threshold = threshold(&args)?;
     let mut jobs = Vec::new();
     for (name, samples) in read_histories(&args, step)? {
@@ -28,7 +35,10 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<u8> {
     if let Some(holdout) = &args.backtest {
         return backtest(&args, jobs, holdout);
     }
-    write_atomic(&args.out.join("history.csv"), &headroom_reports::forecast::history_csv(&jobs, format_timestamp)?)?;
+    write_atomic(
+        &args.out.join("history.csv"),
+        &headroom_reports::forecast::history_csv(&jobs, format_timestamp)?,
+    )?;
     let jobs: Vec<ts::Job> = jobs
         .into_iter()
         .map(|(name, history, cleaning)| {
@@ -40,8 +50,16 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<u8> {
         .into_iter()
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow!("{e}"))?;
-    let summary = Summary { schema_version: SCHEMA_VERSION, horizon_s: horizon.as_secs() as i64, threshold, series };
-    write_atomic(&args.out.join("forecast.csv"), &headroom_reports::forecast::to_csv(&summary, format_timestamp)?)?;
+    let summary = Summary {
+        schema_version: SCHEMA_VERSION,
+        horizon_s: horizon.as_secs() as i64,
+        threshold,
+        series,
+    };
+    write_atomic(
+        &args.out.join("forecast.csv"),
+        &headroom_reports::forecast::to_csv(&summary, format_timestamp)?,
+    )?;
     write_json(&args.out.join("summary.json"), &summary)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
@@ -60,14 +78,19 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<u8> {
 fn read_histories(args: &ForecastArgs, step: Option<Duration>) -> anyhow::Result<Histories> {
     match (&args.input, &args.prometheus) {
         (Some(_), Some(_)) => bail!("give either INPUT or --prometheus, not both"),
-        (None, None) => bail!("no input: give a CSV or a saved Prometheus response, or --prometheus URL --query PROMQL"),
+        (None, None) => {
+            bail!("no input: give a CSV or a saved Prometheus response, or --prometheus URL --query PROMQL")
+        }
         (Some(path), None) if path.extension().is_some_and(|e| e == "json") => {
             let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
             parse_prometheus(&text, &path.display().to_string()).map_err(|m| anyhow!(m))
         }
         (Some(path), None) => read_csv(path).map_err(|m| anyhow!(m)),
         (None, Some(url)) => {
-            let query = args.query.as_deref().ok_or_else(|| anyhow!("--prometheus needs --query PROMQL"))?;
+            let query = args
+                .query
+                .as_deref()
+                .ok_or_else(|| anyhow!("--prometheus needs --query PROMQL"))?;
             let range = parse_duration(&args.range).map_err(|m| anyhow!("--range: {m}"))?;
             let step = step.unwrap_or(Duration::from_secs(300));
             let text = super::prometheus::query_range(url, query, range, step)?;
@@ -80,36 +103,53 @@ fn read_histories(args: &ForecastArgs, step: Option<Duration>) -> anyhow::Result
 fn threshold(args: &ForecastArgs) -> anyhow::Result<Option<Threshold>> {
     match (args.threshold, &args.limits) {
         (Some(_), Some(_)) => bail!("give either --threshold or --limits, not both"),
-        (Some(value), None) => Ok(Some(Threshold { value, source: "--threshold".into() })),
+        (Some(value), None) => Ok(Some(Threshold {
+            value,
+            source: "--threshold".into(),
+        })),
         (None, Some(path)) => {
             let file: LimitsFile = read_json(path, "--limits")?;
             let (value, which) = match &file.limits.slo_limit {
                 Some(limit) => (limit.throughput.value, "slo_limit"),
                 None => (file.limits.peak.throughput.value, "peak"),
             };
-            Ok(Some(Threshold { value, source: format!("{} {which} throughput (rps)", path.display()) }))
+            Ok(Some(Threshold {
+                value,
+                source: format!("{} {which} throughput (rps)", path.display()),
+            }))
         }
         (None, None) => Ok(None),
     }
 }
 
-fn backtest(args: &ForecastArgs, jobs: Vec<(String, regular::Regular, regular::Cleaning)>, holdout: &str) -> anyhow::Result<u8> {
+fn backtest(
+    args: &ForecastArgs,
+    jobs: Vec<(String, regular::Regular, regular::Cleaning)>,
+    holdout: &str,
+) -> anyhow::Result<u8> {
     let held = parse_duration(holdout).map_err(|m| anyhow!("--backtest: {m}"))?;
     let mut rows = Vec::new();
     for (name, history, _) in jobs {
         let steps = (held.as_secs() as i64 / history.step) as usize;
-        let (forecast, score) = ts::holdout(&name, &history, steps).map_err(|e| anyhow!("--backtest {holdout}: series `{name}`: {e}"))?;
+        let (forecast, score) =
+            ts::holdout(&name, &history, steps).map_err(|e| anyhow!("--backtest {holdout}: series `{name}`: {e}"))?;
         rows.push(serde_json::json!({
             "series": name, "model": forecast.model, "holdout_steps": steps,
             "mase": score.mase, "smape": score.smape, "peak_error": score.peak_error,
         }));
     }
-    write_json(&args.out.join("backtest.json"), &serde_json::json!({"schema_version": SCHEMA_VERSION, "holdout": holdout, "series": rows}))?;
+    write_json(
+        &args.out.join("backtest.json"),
+        &serde_json::json!({"schema_version": SCHEMA_VERSION, "holdout": holdout, "series": rows}),
+    )?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(OK);
     }
-    println!("{:<40} {:>8} {:>8} {:>11}  model", "series", "MASE", "sMAPE", "peak error");
+    println!(
+        "{:<40} {:>8} {:>8} {:>11}  model",
+        "series", "MASE", "sMAPE", "peak error"
+    );
     for r in &rows {
         let mase = r["mase"].as_f64().map_or("-".into(), |m| format!("{m:.3}"));
         println!(
@@ -133,21 +173,38 @@ fn render(summary: &Summary) -> String {
         let p = &s.peak;
         lines.push(format!("{}: {}", s.series, s.model));
         let mase = s.backtest.mase.map_or("-".into(), |m| format!("{m:.3}"));
-        lines.push(format!("  backtest  MASE {mase}, sMAPE {:.1}% over the last {} steps", s.backtest.smape * 100.0, s.backtest.horizon_steps));
+        lines.push(format!(
+            "  backtest  MASE {mase}, sMAPE {:.1}% over the last {} steps",
+            s.backtest.smape * 100.0,
+            s.backtest.horizon_steps
+        ));
         if let Some(trend) = s.trend_per_day {
             lines.push(format!("  trend     {trend:+.4} per day"));
         }
         lines.push(format!(
             "  peak      {:.3} (80% {:.3}..{:.3}, 95% {:.3}..{:.3}) around {}",
-            p.value, p.lo80, p.hi80, p.lo95, p.hi95, format_timestamp(p.at)
+            p.value,
+            p.lo80,
+            p.hi80,
+            p.lo95,
+            p.hi95,
+            format_timestamp(p.at)
         ));
         if let Some(r) = &s.runway {
             let when = |t: Option<i64>| t.map_or("not within the horizon".to_string(), format_timestamp);
-            lines.push(format!("  runway    mean crosses {} at {}; upper 95% at {}", r.threshold, when(r.mean_crosses_at), when(r.upper95_crosses_at)));
+            lines.push(format!(
+                "  runway    mean crosses {} at {}; upper 95% at {}",
+                r.threshold,
+                when(r.mean_crosses_at),
+                when(r.upper95_crosses_at)
+            ));
         }
         let c = &s.cleaning;
         if c.filled + c.dropped_nan + c.dropped_duplicates > 0 {
-            lines.push(format!("  cleaning  step {} s: filled {}, dropped {} NaN and {} duplicates", c.step_s, c.filled, c.dropped_nan, c.dropped_duplicates));
+            lines.push(format!(
+                "  cleaning  step {} s: filled {}, dropped {} NaN and {} duplicates",
+                c.step_s, c.filled, c.dropped_nan, c.dropped_duplicates
+            ));
         }
         lines.extend(s.notes.iter().map(|n| format!("  note      {n}")));
     }

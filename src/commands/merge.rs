@@ -14,10 +14,18 @@ pub fn run(args: MergeArgs) -> anyhow::Result<u8> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let merged = headroom_loadgen::merge::merge(runs, args.allow_partial).map_err(|e| anyhow!("{e}"))?;
     write_json(&args.out.join("run.json"), &merged)?;
-    write_atomic(&args.out.join("timeline.csv"), &headroom_reports::timeline::to_csv(&merged.timeline)?)?;
+    write_atomic(
+        &args.out.join("timeline.csv"),
+        &headroom_reports::timeline::to_csv(&merged.timeline)?,
+    )?;
     println!("{}", crate::summary::render(&merged));
     if let Some(m) = merged.merged.as_ref().filter(|m| !m.missing.is_empty()) {
-        println!("partial: shards {:?} of {} missing ({})", m.missing, m.shards, m.notes.join("; "));
+        println!(
+            "partial: shards {:?} of {} missing ({})",
+            m.missing,
+            m.shards,
+            m.notes.join("; ")
+        );
     }
     println!("wrote {}", args.out.join("run.json").display());
     Ok(OK)

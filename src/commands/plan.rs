@@ -7,7 +7,9 @@ use crate::output::write_json;
 use anyhow::{anyhow, bail, Context};
 use headroom::input::parse_timestamp;
 use headroom_forecast::limits::LimitsFile;
-use headroom_forecast::plan::{self, Cost, Demand, InstanceModel, Objective, PlanFile, Sensitivity, Sizing, SCHEMA_VERSION, SENSITIVITY};
+use headroom_forecast::plan::{
+    self, Cost, Demand, InstanceModel, Objective, PlanFile, Sensitivity, Sizing, SCHEMA_VERSION, SENSITIVITY,
+};
 use headroom_forecast::rightsize::{Redundancy, HOURS_PER_MONTH};
 use headroom_forecast::ts::Summary;
 use headroom_loadgen::slo::Slo;
@@ -24,9 +26,18 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
     let spares = redundancy.spares();
     let (base, source) = demand(&args)?;
     let rps = base * args.multiplier;
-    let instances = plan::instances_needed(&model, rps, &objective, spares)
-        .ok_or_else(|| anyhow!("no instance count meets {} <= {} ms: one request's service time alone exceeds it", objective.name, objective.limit_ms))?;
-    let safe = limits.limits.safe_operating_point.as_ref().map(|s| s.at.throughput.value);
+    let instances = plan::instances_needed(&model, rps, &objective, spares).ok_or_else(|| {
+        anyhow!(
+            "no instance count meets {} <= {} ms: one request's service time alone exceeds it",
+            objective.name,
+            objective.limit_ms
+        )
+    })?;
+    let safe = limits
+        .limits
+        .safe_operating_point
+        .as_ref()
+        .map(|s| s.at.throughput.value);
     let mut warnings = Vec::new();
     let at_safe = safe.map(|s| (rps / s).ceil() as u32 + spares);
     if let Some(n) = at_safe.filter(|n| *n > instances) {
@@ -39,7 +50,12 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
     };
     let file = PlanFile {
         schema_version: SCHEMA_VERSION,
-        demand: Demand { rps, base_rps: base, multiplier: args.multiplier, source },
+        demand: Demand {
+            rps,
+            base_rps: base,
+            multiplier: args.multiplier,
+            source,
+        },
         model: model_name(&model),
         per_instance_capacity_rps: model.capacity(),
         safe_operating_point_rps: safe,
@@ -51,7 +67,11 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
         cost,
         sensitivity: SENSITIVITY
             .iter()
-            .map(|&m| Sensitivity { multiplier: m, demand_rps: rps * m, instances: plan::instances_needed(&model, rps * m, &objective, spares) })
+            .map(|&m| Sensitivity {
+                multiplier: m,
+                demand_rps: rps * m,
+                instances: plan::instances_needed(&model, rps * m, &objective, spares),
+            })
             .collect(),
         curve: plan::curve(&model, instances, rps, &objective, spares),
         warnings,
@@ -69,11 +89,18 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
 /// `--slo`, else the highest-percentile objective the fit was made for.
 fn objective(flag: &Option<String>, limits: &LimitsFile) -> anyhow::Result<Objective> {
     if let Some(text) = flag {
-        let (key, value) = text.split_once('=').ok_or_else(|| anyhow!("--slo {text}: expected PERCENTILE=DURATION such as p99=250ms"))?;
+        let (key, value) = text
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--slo {text}: expected PERCENTILE=DURATION such as p99=250ms"))?;
         let mut slo = Slo::default();
-        slo.add(key.trim(), value.trim()).map_err(|m| anyhow!("--slo {text}: {m}"))?;
+        slo.add(key.trim(), value.trim())
+            .map_err(|m| anyhow!("--slo {text}: {m}"))?;
         let o = &slo.percentiles[0];
-        return Ok(Objective { name: o.name.clone(), quantile: o.percentile / 100.0, limit_ms: o.limit_ms });
+        return Ok(Objective {
+            name: o.name.clone(),
+            quantile: o.percentile / 100.0,
+            limit_ms: o.limit_ms,
+        });
     }
     let o = limits
         .limits
@@ -82,34 +109,61 @@ fn objective(flag: &Option<String>, limits: &LimitsFile) -> anyhow::Result<Objec
         .filter_map(|o| headroom_loadgen::slo::parse_percentile_name(&o.objective).map(|q| (q, o)))
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .ok_or_else(|| anyhow!("no latency objective: give --slo p99=250ms (the limits.json has none)"))?;
-    Ok(Objective { name: o.1.objective.clone(), quantile: o.0 / 100.0, limit_ms: o.1.limit_ms })
+    Ok(Objective {
+        name: o.1.objective.clone(),
+        quantile: o.0 / 100.0,
+        limit_ms: o.1.limit_ms,
+    })
 }
 
 fn instance_model(file: &LimitsFile, objective: &Objective, path: &Path) -> anyhow::Result<InstanceModel> {
     if let Some(m) = &file.limits.mmc {
-        return Ok(InstanceModel::Mmc { servers: m.servers, service_s: m.service_time_ms / 1e3 });
+        return Ok(InstanceModel::Mmc {
+            servers: m.servers,
+            service_s: m.service_time_ms / 1e3,
+        });
     }
-    let u = file.limits.usl.as_ref().ok_or_else(|| anyhow!("--limits {}: no capacity figure (neither an M/M/c nor a USL fit); run headroom fit on a stepped run", path.display()))?;
+    let u = file.limits.usl.as_ref().ok_or_else(|| {
+        anyhow!(
+            "--limits {}: no capacity figure (neither an M/M/c nor a USL fit); run headroom fit on a stepped run",
+            path.display()
+        )
+    })?;
     if u.peak_throughput.is_none() && u.amdahl_ceiling.is_none() {
-        bail!("--limits {}: the USL fit has no capacity figure (no peak and no ceiling)", path.display());
+        bail!(
+            "--limits {}: the USL fit has no capacity figure (no peak and no ceiling)",
+            path.display()
+        );
     }
     // The objective's percentile over the mean, at the most loaded step that has both.
     let ratio = file
         .points
         .iter()
         .rev()
-        .find_map(|p| Some(p.latency_ms.get(&objective.name).or_else(|| p.latency_ms.get("*"))? / p.latency_ms.get("mean")?))
+        .find_map(|p| {
+            Some(p.latency_ms.get(&objective.name).or_else(|| p.latency_ms.get("*"))? / p.latency_ms.get("mean")?)
+        })
         .unwrap_or(1.0);
     Ok(InstanceModel::Usl {
-        usl: headroom_forecast::usl::Usl { sigma: u.sigma, kappa: u.kappa, lambda: u.lambda },
+        usl: headroom_forecast::usl::Usl {
+            sigma: u.sigma,
+            kappa: u.kappa,
+            lambda: u.lambda,
+        },
         percentile_ratio: ratio,
     })
 }
 
 fn model_name(model: &InstanceModel) -> String {
     match model {
-        InstanceModel::Mmc { servers, service_s } => format!("M/M/c per instance: c = {servers}, S = {:.2} ms (instances pooled)", service_s * 1e3),
-        InstanceModel::Usl { usl, .. } => format!("USL per instance: sigma {:.4}, kappa {:.2e}, lambda {:.2}", usl.sigma, usl.kappa, usl.lambda),
+        InstanceModel::Mmc { servers, service_s } => format!(
+            "M/M/c per instance: c = {servers}, S = {:.2} ms (instances pooled)",
+            service_s * 1e3
+        ),
+        InstanceModel::Usl { usl, .. } => format!(
+            "USL per instance: sigma {:.4}, kappa {:.2e}, lambda {:.2}",
+            usl.sigma, usl.kappa, usl.lambda
+        ),
     }
 }
 
@@ -128,31 +182,56 @@ fn forecast_demand(dir: &Path, args: &PlanArgs) -> anyhow::Result<(f64, String)>
     let path = dir.join("summary.json");
     let summary: Summary = read_json(&path, "--forecast")?;
     let series = match &args.series {
-        Some(name) => summary.series.iter().find(|s| &s.series == name).ok_or_else(|| anyhow!("--series: no series `{name}` in {}", path.display()))?,
-        None => summary.series.first().ok_or_else(|| anyhow!("--forecast {}: no series", path.display()))?,
+        Some(name) => summary
+            .series
+            .iter()
+            .find(|s| &s.series == name)
+            .ok_or_else(|| anyhow!("--series: no series `{name}` in {}", path.display()))?,
+        None => summary
+            .series
+            .first()
+            .ok_or_else(|| anyhow!("--forecast {}: no series", path.display()))?,
     };
     let statistic = if args.use_mean { "mean" } else { "upper 95%" };
     let Some(date) = &args.event_date else {
-        let value = if args.use_mean { series.peak.value } else { series.peak.hi95 };
-        return Ok((value, format!("forecast peak of `{}` over the horizon ({statistic})", series.series)));
+        let value = if args.use_mean {
+            series.peak.value
+        } else {
+            series.peak.hi95
+        };
+        return Ok((
+            value,
+            format!("forecast peak of `{}` over the horizon ({statistic})", series.series),
+        ));
     };
-    let day_start = parse_timestamp(&format!("{date} 00:00:00")).ok_or_else(|| anyhow!("--event-date: found `{date}`; expected YYYY-MM-DD"))?;
+    let day_start = parse_timestamp(&format!("{date} 00:00:00"))
+        .ok_or_else(|| anyhow!("--event-date: found `{date}`; expected YYYY-MM-DD"))?;
     let rows = day_rows(&dir.join("forecast.csv"), &series.series, day_start, args.use_mean)?;
     let last = series.start + series.step_s * (rows.1 as i64).max(0);
-    rows.0.ok_or_else(|| {
-        anyhow!(
-            "--event-date {date}: outside the forecast of `{}`, which covers {} to {}",
-            series.series,
-            headroom::input::format_timestamp(series.start),
-            headroom::input::format_timestamp(last)
-        )
-    })
-    .map(|v| (v, format!("forecast of `{}` on {date} ({statistic}, the day's maximum)", series.series)))
+    rows.0
+        .ok_or_else(|| {
+            anyhow!(
+                "--event-date {date}: outside the forecast of `{}`, which covers {} to {}",
+                series.series,
+                headroom::input::format_timestamp(series.start),
+                headroom::input::format_timestamp(last)
+            )
+        })
+        .map(|v| {
+            (
+                v,
+                format!(
+                    "forecast of `{}` on {date} ({statistic}, the day's maximum)",
+                    series.series
+                ),
+            )
+        })
 }
 
 /// The day's maximum of the mean or upper 95% bound, and how many rows the series has.
 fn day_rows(path: &Path, series: &str, day_start: i64, use_mean: bool) -> anyhow::Result<(Option<f64>, usize)> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("--forecast: cannot read {}", path.display()))?;
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("--forecast: cannot read {}", path.display()))?;
     let column = if use_mean { 2 } else { 6 };
     let (mut best, mut count) = (None::<f64>, 0);
     for (i, record) in reader.records().enumerate() {
@@ -161,9 +240,15 @@ fn day_rows(path: &Path, series: &str, day_start: i64, use_mean: bool) -> anyhow
             continue;
         }
         count += 1;
-        let t = record.get(0).and_then(parse_timestamp).ok_or_else(|| anyhow!("{}:{}: bad timestamp", path.display(), i + 2))?;
+        let t = record
+            .get(0)
+            .and_then(parse_timestamp)
+            .ok_or_else(|| anyhow!("{}:{}: bad timestamp", path.display(), i + 2))?;
         if (day_start..day_start + 86_400).contains(&t) {
-            let v: f64 = record.get(column).and_then(|v| v.parse().ok()).ok_or_else(|| anyhow!("{}:{}: bad number", path.display(), i + 2))?;
+            let v: f64 = record
+                .get(column)
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| anyhow!("{}:{}: bad number", path.display(), i + 2))?;
             best = Some(best.map_or(v, |b| b.max(v)));
         }
     }
@@ -172,7 +257,12 @@ fn day_rows(path: &Path, series: &str, day_start: i64, use_mean: bool) -> anyhow
 
 fn cost(catalog: &Path, kind: &str, instances: u32, current: Option<u32>, event_hours: f64) -> anyhow::Result<Cost> {
     let types = super::rightsize::read_catalogue(catalog)?;
-    let t = types.iter().find(|t| t.name == kind).ok_or_else(|| anyhow!("--instance-type: found `{kind}`; expected a type from {}", catalog.display()))?;
+    let t = types.iter().find(|t| t.name == kind).ok_or_else(|| {
+        anyhow!(
+            "--instance-type: found `{kind}`; expected a type from {}",
+            catalog.display()
+        )
+    })?;
     Ok(Cost {
         instance_type: t.name.clone(),
         hourly_usd: t.hourly_usd,
@@ -185,8 +275,9 @@ fn cost(catalog: &Path, kind: &str, instances: u32, current: Option<u32>, event_
 
 fn render(p: &PlanFile) -> String {
     let ms = |v: Option<f64>| v.map_or("overloaded".to_string(), |v| format!("{v:.1} ms"));
-    let line = |label: &str, s: &Sizing| {
-        format!(
+    let line =
+        |label: &str, s: &Sizing| {
+            format!(
             "{label:<9} {:>4} instances  utilisation {:>5.1}%  p50 {}  {} {}  ({} with {} lost)  headroom {:+.0}%  {}",
             s.instances,
             s.utilisation * 100.0,
@@ -198,26 +289,51 @@ fn render(p: &PlanFile) -> String {
             s.headroom * 100.0,
             if s.meets_objective { "meets the SLO" } else { "MISSES the SLO" }
         )
-    };
+        };
     let mut lines = vec![
-        format!("Peak-event plan: {:.1} rps ({:.1} x {}), {} <= {} ms, {}", p.demand.rps, p.demand.base_rps, p.demand.multiplier, p.objective.name, p.objective.limit_ms, p.redundancy),
+        format!(
+            "Peak-event plan: {:.1} rps ({:.1} x {}), {} <= {} ms, {}",
+            p.demand.rps, p.demand.base_rps, p.demand.multiplier, p.objective.name, p.objective.limit_ms, p.redundancy
+        ),
         format!("  demand from {}", p.demand.source),
-        format!("  model: {}; capacity {:.1} rps per instance", p.model, p.per_instance_capacity_rps),
+        format!(
+            "  model: {}; capacity {:.1} rps per instance",
+            p.model, p.per_instance_capacity_rps
+        ),
         line("plan", &p.plan),
     ];
     if let Some(c) = &p.current {
         lines.push(line("today", c));
-        lines.push(format!("  gap: {:+} instances", p.instances as i64 - c.instances as i64));
+        lines.push(format!(
+            "  gap: {:+} instances",
+            p.instances as i64 - c.instances as i64
+        ));
     }
     if let Some(c) = &p.cost {
-        let today = c.current_monthly_usd.map(|m| format!(" (today ${m:.2})")).unwrap_or_default();
+        let today = c
+            .current_monthly_usd
+            .map(|m| format!(" (today ${m:.2})"))
+            .unwrap_or_default();
         lines.push(format!(
             "  cost: {} x {} at ${:.3}/h: ${:.2}/month{today}, ${:.2} for a {}-hour event",
             p.instances, c.instance_type, c.hourly_usd, c.monthly_usd, c.event_usd, c.event_hours
         ));
     }
-    let sensitivity: Vec<String> = p.sensitivity.iter().map(|s| format!("{}x: {}", s.multiplier, s.instances.map_or("-".into(), |n| n.to_string()))).collect();
-    lines.push(format!("  sensitivity (instances at demand multiples): {}", sensitivity.join(", ")));
+    let sensitivity: Vec<String> = p
+        .sensitivity
+        .iter()
+        .map(|s| {
+            format!(
+                "{}x: {}",
+                s.multiplier,
+                s.instances.map_or("-".into(), |n| n.to_string())
+            )
+        })
+        .collect();
+    lines.push(format!(
+        "  sensitivity (instances at demand multiples): {}",
+        sensitivity.join(", ")
+    ));
     lines.extend(p.warnings.iter().map(|w| format!("  warning: {w}")));
     lines.join("\n")
 }

@@ -22,6 +22,9 @@ pub fn query_range(base: &str, query: &str, range: Duration, step: Duration) -> 
             .send()
             .await
             .with_context(|| format!("--prometheus: cannot reach {base}"))?;
-        response.text().await.with_context(|| format!("--prometheus: reading the answer from {base}"))
+        response
+            .text()
+            .await
+            .with_context(|| format!("--prometheus: reading the answer from {base}"))
     })
 }

@@ -17,8 +17,15 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
             let mut summary: Summary = read_json(&dir.join("summary.json"), "--forecast")?;
             read_bands(&dir.join("forecast.csv"), &mut summary)?;
             let history = dir.join("history.csv");
-            let histories = if history.exists() { read_csv(&history).map_err(|m| anyhow!(m))? } else { Vec::new() };
-            let points = histories.into_iter().map(|(name, samples)| (name, samples.into_iter().map(|(t, v)| (t as f64, v)).collect())).collect();
+            let histories = if history.exists() {
+                read_csv(&history).map_err(|m| anyhow!(m))?
+            } else {
+                Vec::new()
+            };
+            let points = histories
+                .into_iter()
+                .map(|(name, samples)| (name, samples.into_iter().map(|(t, v)| (t as f64, v)).collect()))
+                .collect();
             Some((summary, points))
         }
         None => None,
@@ -27,8 +34,16 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
         run: args.run.as_deref().map(|p| read_json(p, "--run")).transpose()?,
         limits: args.limits.as_deref().map(|p| read_json(p, "--limits")).transpose()?,
         forecast,
-        rightsize: args.rightsize.as_deref().map(|d| read_json(&d.join("rightsize.json"), "--rightsize")).transpose()?,
-        plan: args.plan.as_deref().map(|d| read_json(&d.join("plan.json"), "--plan")).transpose()?,
+        rightsize: args
+            .rightsize
+            .as_deref()
+            .map(|d| read_json(&d.join("rightsize.json"), "--rightsize"))
+            .transpose()?,
+        plan: args
+            .plan
+            .as_deref()
+            .map(|d| read_json(&d.join("plan.json"), "--plan"))
+            .transpose()?,
     };
     let doc = document::build(&inputs)?;
     for section in &doc.sections {
@@ -40,20 +55,34 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
     for format in formats {
         write_atomic(&args.out.join(format.file_name()), format.render(&doc).as_bytes())?;
     }
-    println!("report: {} (and report.md, {} charts)", args.out.join("index.html").display(), doc.sections.iter().map(|s| s.charts.len()).sum::<usize>());
+    println!(
+        "report: {} (and report.md, {} charts)",
+        args.out.join("index.html").display(),
+        doc.sections.iter().map(|s| s.charts.len()).sum::<usize>()
+    );
     Ok(OK)
 }
 
 /// Puts each series' forecast path and intervals back from forecast.csv (summary.json
 /// holds the figures, not the path).
 fn read_bands(path: &Path, summary: &mut Summary) -> anyhow::Result<()> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("--forecast: cannot read {}", path.display()))?;
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("--forecast: cannot read {}", path.display()))?;
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| anyhow!("{}:{}: {e}", path.display(), i + 2))?;
         let value = |c: usize| -> anyhow::Result<f64> {
-            record.get(c).and_then(|v| v.parse().ok()).ok_or_else(|| anyhow!("{}:{}: column {}: expected a number", path.display(), i + 2, c + 1))
+            record
+                .get(c)
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| anyhow!("{}:{}: column {}: expected a number", path.display(), i + 2, c + 1))
         };
-        let Some(series) = summary.series.iter_mut().find(|s| Some(s.series.as_str()) == record.get(1)) else { continue };
+        let Some(series) = summary
+            .series
+            .iter_mut()
+            .find(|s| Some(s.series.as_str()) == record.get(1))
+        else {
+            continue;
+        };
         let b = &mut series.bands;
         b.mean.push(value(2)?);
         b.lo80.push(value(3)?);

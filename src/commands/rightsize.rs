@@ -9,7 +9,10 @@ use anyhow::{anyhow, bail, Context};
 use headroom::fleet::read_fleet;
 use headroom_forecast::limits::LimitsFile;
 use headroom_forecast::rightsize::{self, InstanceType, Placement, Policy, Recommendation, Report, Totals};
-use headroom_forecast::ts::{self, regular::{Cleaning, Regular}};
+use headroom_forecast::ts::{
+    self,
+    regular::{Cleaning, Regular},
+};
 use headroom_loadgen::units::parse_duration;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -24,7 +27,11 @@ pub fn run(args: RightsizeArgs) -> anyhow::Result<u8> {
     if let Some(path) = &args.limits {
         policy.max_utilisation = Some(safe_share(path)?);
     }
-    let horizon = args.forecast_horizon.as_deref().map(|h| parse_duration(h).map_err(|m| anyhow!("--forecast-horizon: {m}"))).transpose()?;
+    let horizon = args
+        .forecast_horizon
+        .as_deref()
+        .map(|h| parse_duration(h).map_err(|m| anyhow!("--forecast-horizon: {m}")))
+        .transpose()?;
     policy.size_for_forecast_peak |= horizon.is_some();
     let placement = match &args.current {
         Some(path) => read_placement(path, &catalogue)?,
@@ -40,27 +47,53 @@ pub fn run(args: RightsizeArgs) -> anyhow::Result<u8> {
         let current = placement.get(&usage.service);
         services.push(rightsize::recommend(usage, &catalogue, current, &policy, peak).map_err(|e| anyhow!("{e}"))?);
     }
-    services.sort_by(|a, b| b.savings_monthly_usd.unwrap_or(f64::NEG_INFINITY).total_cmp(&a.savings_monthly_usd.unwrap_or(f64::NEG_INFINITY)));
+    services.sort_by(|a, b| {
+        b.savings_monthly_usd
+            .unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&a.savings_monthly_usd.unwrap_or(f64::NEG_INFINITY))
+    });
     let total = totals(&services);
-    let report = Report { schema_version: rightsize::SCHEMA_VERSION, policy, forecast_horizon: args.forecast_horizon.clone(), services, total };
-    write_atomic(&args.out.join("recommendations.csv"), &headroom_reports::rightsize::to_csv(&report.services)?)?;
+    let report = Report {
+        schema_version: rightsize::SCHEMA_VERSION,
+        policy,
+        forecast_horizon: args.forecast_horizon.clone(),
+        services,
+        total,
+    };
+    write_atomic(
+        &args.out.join("recommendations.csv"),
+        &headroom_reports::rightsize::to_csv(&report.services)?,
+    )?;
     write_json(&args.out.join("rightsize.json"), &report)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("{}", render(&report, fleet.rows, fleet.instances));
-        println!("wrote {} and {}", args.out.join("recommendations.csv").display(), args.out.join("rightsize.json").display());
+        println!(
+            "wrote {} and {}",
+            args.out.join("recommendations.csv").display(),
+            args.out.join("rightsize.json").display()
+        );
     }
     Ok(OK)
 }
 
 /// The forecast peak of each service's total CPU over the horizon, in parallel.
-fn forecast_peaks(usage: &[rightsize::Usage], horizon: Option<std::time::Duration>) -> anyhow::Result<Vec<Option<f64>>> {
-    let Some(horizon) = horizon else { return Ok(vec![None; usage.len()]) };
+fn forecast_peaks(
+    usage: &[rightsize::Usage],
+    horizon: Option<std::time::Duration>,
+) -> anyhow::Result<Vec<Option<f64>>> {
+    let Some(horizon) = horizon else {
+        return Ok(vec![None; usage.len()]);
+    };
     let jobs: Vec<ts::Job> = usage
         .iter()
         .map(|u| {
-            let history = Regular { start: u.start, step: u.step_s, values: u.cpu_cores.clone() };
+            let history = Regular {
+                start: u.start,
+                step: u.step_s,
+                values: u.cpu_cores.clone(),
+            };
             let steps = (horizon.as_secs() as i64 / u.step_s).max(1) as usize;
             (u.service.clone(), history, Cleaning::default(), steps)
         })
@@ -100,15 +133,31 @@ struct CatalogueRow {
 }
 
 pub fn read_catalogue(path: &Path) -> anyhow::Result<Vec<InstanceType>> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("--catalog: cannot read {}", path.display()))?;
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("--catalog: cannot read {}", path.display()))?;
     let mut types = Vec::new();
     for (i, row) in reader.deserialize::<CatalogueRow>().enumerate() {
         let line = i + 2;
-        let row = row.map_err(|e| anyhow!("{}:{line}: {e}; expected instance_type,vcpu,mem_gib,hourly_usd[,spot_hourly_usd]", path.display()))?;
+        let row = row.map_err(|e| {
+            anyhow!(
+                "{}:{line}: {e}; expected instance_type,vcpu,mem_gib,hourly_usd[,spot_hourly_usd]",
+                path.display()
+            )
+        })?;
         if !(row.vcpu > 0.0 && row.mem_gib > 0.0 && row.hourly_usd >= 0.0) {
-            bail!("{}:{line}: `{}`: expected vcpu and mem_gib above 0 and hourly_usd 0 or more", path.display(), row.instance_type);
+            bail!(
+                "{}:{line}: `{}`: expected vcpu and mem_gib above 0 and hourly_usd 0 or more",
+                path.display(),
+                row.instance_type
+            );
         }
-        types.push(InstanceType { name: row.instance_type, vcpu: row.vcpu, mem_gib: row.mem_gib, hourly_usd: row.hourly_usd, spot_hourly_usd: row.spot_hourly_usd });
+        types.push(InstanceType {
+            name: row.instance_type,
+            vcpu: row.vcpu,
+            mem_gib: row.mem_gib,
+            hourly_usd: row.hourly_usd,
+            spot_hourly_usd: row.spot_hourly_usd,
+        });
     }
     if types.is_empty() {
         bail!("{}: no instance types", path.display());
@@ -124,15 +173,26 @@ struct PlacementRow {
 }
 
 fn read_placement(path: &Path, catalogue: &[InstanceType]) -> anyhow::Result<BTreeMap<String, Placement>> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("--current: cannot read {}", path.display()))?;
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("--current: cannot read {}", path.display()))?;
     let mut placement = BTreeMap::new();
     for (i, row) in reader.deserialize::<PlacementRow>().enumerate() {
         let line = i + 2;
         let row = row.map_err(|e| anyhow!("{}:{line}: {e}; expected service,instance_type,count", path.display()))?;
         if !catalogue.iter().any(|t| t.name == row.instance_type) {
-            bail!("{}:{line}: instance_type: found `{}`; expected a type from the catalogue", path.display(), row.instance_type);
+            bail!(
+                "{}:{line}: instance_type: found `{}`; expected a type from the catalogue",
+                path.display(),
+                row.instance_type
+            );
         }
-        placement.insert(row.service, Placement { instance_type: row.instance_type, count: row.count });
+        placement.insert(
+            row.service,
+            Placement {
+                instance_type: row.instance_type,
+                count: row.count,
+            },
+        );
     }
     Ok(placement)
 }
@@ -141,14 +201,22 @@ fn read_policy(path: &Path) -> anyhow::Result<Policy> {
     let text = std::fs::read_to_string(path).with_context(|| format!("--policy: cannot read {}", path.display()))?;
     serde_saphyr::from_str(&text).map_err(|e| {
         let line = e.location().map(|l| format!(":{}", l.line())).unwrap_or_default();
-        anyhow!("{}{line}: {}", path.display(), e.to_string().lines().next().unwrap_or_default())
+        anyhow!(
+            "{}{line}: {}",
+            path.display(),
+            e.to_string().lines().next().unwrap_or_default()
+        )
     })
 }
 
 /// The safe operating point's share of the peak throughput in a limits.json.
 fn safe_share(path: &Path) -> anyhow::Result<f64> {
     let file: LimitsFile = read_json(path, "--limits")?;
-    let safe = file.limits.safe_operating_point.as_ref().ok_or_else(|| anyhow!("--limits {}: no safe_operating_point", path.display()))?;
+    let safe = file
+        .limits
+        .safe_operating_point
+        .as_ref()
+        .ok_or_else(|| anyhow!("--limits {}: no safe_operating_point", path.display()))?;
     Ok((safe.at.throughput.value / file.limits.peak.throughput.value).clamp(0.05, 1.0))
 }
 
@@ -159,7 +227,10 @@ fn render(report: &Report, rows: u64, instances: usize) -> String {
         "service", "current", "recommended", "now $/mo", "new $/mo", "saves $/mo", "cpu p95", "mem GiB"
     )];
     for s in &report.services {
-        let current = s.current.as_ref().map_or("-".into(), |p| format!("{}x{}", p.count, p.instance_type));
+        let current = s
+            .current
+            .as_ref()
+            .map_or("-".into(), |p| format!("{}x{}", p.count, p.instance_type));
         lines.push(format!(
             "{:<24} {:>14} {:>14} {:>11} {:>11.2} {:>10} {:>8.2} {:>8.2}  {}",
             s.service,

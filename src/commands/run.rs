@@ -6,15 +6,19 @@ use crate::cli::RunArgs;
 use crate::output::{write_atomic, write_json};
 use crate::progress::Progress;
 use anyhow::{anyhow, bail};
-use headroom_loadgen::results::RunStatus;
 use headroom_loadgen::engine::RunOptions;
+use headroom_loadgen::results::RunStatus;
 use headroom_loadgen::shard::Shard;
 use headroom_loadgen::Scenario;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     let mut scenario = load_scenario(&args.scenario)?;
-    let shard = args.shard.as_deref().map(|s| Shard::parse(s).map_err(|m| anyhow!("--shard: {m}"))).transpose()?;
+    let shard = args
+        .shard
+        .as_deref()
+        .map(|s| Shard::parse(s).map_err(|m| anyhow!("--shard: {m}")))
+        .transpose()?;
     if let Some(shard) = shard {
         shard.apply(&mut scenario);
     }
@@ -28,18 +32,26 @@ fn parse_start(text: &str) -> anyhow::Result<SystemTime> {
         let d = headroom_loadgen::units::parse_duration(delay).map_err(|m| anyhow!("--start-at: {m}"))?;
         return Ok(SystemTime::now() + d);
     }
-    let seconds = headroom::input::parse_timestamp(text)
-        .ok_or_else(|| anyhow!("--start-at: found `{text}`; expected a time such as 2026-11-27T09:00:00Z or a delay such as +30s"))?;
+    let seconds = headroom::input::parse_timestamp(text).ok_or_else(|| {
+        anyhow!("--start-at: found `{text}`; expected a time such as 2026-11-27T09:00:00Z or a delay such as +30s")
+    })?;
     Ok(UNIX_EPOCH + Duration::from_secs(seconds.max(0) as u64))
 }
 
 /// Runs a loaded scenario and writes its results: `run` after loading, and the demo.
 pub fn execute(scenario: &Scenario, args: &RunArgs, options: &RunOptions) -> anyhow::Result<u8> {
     let Some(url) = args.target.clone().or_else(|| scenario.target.clone()) else {
-        bail!("no target: give --target URL, set HEADROOM_TARGET, or add `target:` to {}", args.scenario.display());
+        bail!(
+            "no target: give --target URL, set HEADROOM_TARGET, or add `target:` to {}",
+            args.scenario.display()
+        );
     };
     let target = headroom_loadgen::engine::check_target(&url).map_err(|m| {
-        let from = if args.target.is_some() { "--target".to_string() } else { format!("{}: target", args.scenario.display()) };
+        let from = if args.target.is_some() {
+            "--target".to_string()
+        } else {
+            format!("{}: target", args.scenario.display())
+        };
         anyhow!("{from}: {}", scenario.redact(&m))
     })?;
     let progress = Progress::new(scenario.load.total().as_secs(), scenario.load.model);
@@ -47,12 +59,19 @@ pub fn execute(scenario: &Scenario, args: &RunArgs, options: &RunOptions) -> any
     progress.finish();
 
     write_json(&args.out.join("run.json"), &result)?;
-    write_atomic(&args.out.join("timeline.csv"), &headroom_reports::timeline::to_csv(&result.timeline)?)?;
+    write_atomic(
+        &args.out.join("timeline.csv"),
+        &headroom_reports::timeline::to_csv(&result.timeline)?,
+    )?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
         println!("{}", crate::summary::render(&result));
-        println!("wrote {} and {}", args.out.join("run.json").display(), args.out.join("timeline.csv").display());
+        println!(
+            "wrote {} and {}",
+            args.out.join("run.json").display(),
+            args.out.join("timeline.csv").display()
+        );
     }
     // A run that did not finish its plan is not a pass, whatever it measured.
     Ok(match (result.status, result.slo_passed) {

@@ -7,23 +7,36 @@ use headroom_loadgen::target::{self, ServiceDist, TargetConfig};
 use std::io::Write;
 
 pub fn run(args: TargetArgs) -> anyhow::Result<u8> {
-    let service_time = headroom_loadgen::units::parse_duration(&args.service_time)
-        .map_err(|m| anyhow!("--service-time: {m}"))?;
+    let service_time =
+        headroom_loadgen::units::parse_duration(&args.service_time).map_err(|m| anyhow!("--service-time: {m}"))?;
     if args.workers == 0 || service_time.is_zero() {
-        bail!("--workers and --service-time: found {} and {}; expected at least 1 worker and a service time above 0", args.workers, args.service_time);
+        bail!(
+            "--workers and --service-time: found {} and {}; expected at least 1 worker and a service time above 0",
+            args.workers,
+            args.service_time
+        );
     }
     let dist = match args.dist {
         Dist::Exp => ServiceDist::Exp,
         Dist::Const => ServiceDist::Const,
         Dist::Lognormal => ServiceDist::Lognormal,
     };
-    let config = TargetConfig { workers: args.workers, service_time, dist };
+    let config = TargetConfig {
+        workers: args.workers,
+        service_time,
+        dist,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
-        let (listener, addr) = target::bind(args.port).await.with_context(|| format!("--port {}: cannot listen on 127.0.0.1", args.port))?;
+        let (listener, addr) = target::bind(args.port)
+            .await
+            .with_context(|| format!("--port {}: cannot listen on 127.0.0.1", args.port))?;
         println!(
             "headroom target listening on http://{addr} (workers {}, service time {}, {:?}, capacity {:.1} rps)",
-            config.workers, args.service_time, args.dist_name(), config.capacity_rps()
+            config.workers,
+            args.service_time,
+            args.dist_name(),
+            config.capacity_rps()
         );
         std::io::stdout().flush()?;
         tokio::select! {

@@ -25,14 +25,30 @@ pub struct Target {
 impl Target {
     pub fn start(workers: usize, service_time: &str, dist: &str) -> Target {
         let mut child = Command::new(BIN)
-            .args(["target", "--workers", &workers.to_string(), "--service-time", service_time, "--dist", dist, "--port", "0"])
+            .args([
+                "target",
+                "--workers",
+                &workers.to_string(),
+                "--service-time",
+                service_time,
+                "--dist",
+                dist,
+                "--port",
+                "0",
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("start headroom target");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("url in banner").to_string();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .expect("url in banner")
+            .to_string();
         Target { child, url }
     }
 

@@ -5,7 +5,11 @@ use super::*;
 use crate::usl::Usl;
 
 fn point(load: f64, throughput: f64, latency: &[(&str, f64)]) -> Point {
-    Point { load, throughput, latency_ms: latency.iter().map(|(k, v)| (k.to_string(), *v)).collect() }
+    Point {
+        load,
+        throughput,
+        latency_ms: latency.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+    }
 }
 
 /// A closed run against C = 4 servers of S = 10 ms, constant service: X = min(N / S, C / S),
@@ -23,8 +27,18 @@ fn closed_run(levels: &[f64]) -> Vec<Point> {
 
 #[test]
 fn closed_run_finds_peak_knee_and_slo_limit() {
-    let objectives = [Objective { name: "p95".into(), percentile: 95.0, limit_ms: 25.5 }];
-    let l = limits(LoadKind::Users, &closed_run(&[1.0, 2.0, 4.0, 8.0, 16.0, 32.0]), &objectives, 0.2).unwrap();
+    let objectives = [Objective {
+        name: "p95".into(),
+        percentile: 95.0,
+        limit_ms: 25.5,
+    }];
+    let l = limits(
+        LoadKind::Users,
+        &closed_run(&[1.0, 2.0, 4.0, 8.0, 16.0, 32.0]),
+        &objectives,
+        0.2,
+    )
+    .unwrap();
     assert!(l.peak.saturated);
     assert_eq!(l.peak.throughput.value, 400.0);
     let knee = l.knee.unwrap().load.value;
@@ -41,17 +55,39 @@ fn closed_run_finds_peak_knee_and_slo_limit() {
 #[test]
 fn unsaturated_run_says_so_and_extrapolates() {
     let objectives = [
-        Objective { name: "p95".into(), percentile: 95.0, limit_ms: 25.0 },
-        Objective { name: "p99".into(), percentile: 99.0, limit_ms: 100.0 },
+        Objective {
+            name: "p95".into(),
+            percentile: 95.0,
+            limit_ms: 25.0,
+        },
+        Objective {
+            name: "p99".into(),
+            percentile: 99.0,
+            limit_ms: 100.0,
+        },
     ];
-    let truth = Usl { sigma: 0.02, kappa: 0.0005, lambda: 100.0 };
+    let truth = Usl {
+        sigma: 0.02,
+        kappa: 0.0005,
+        lambda: 100.0,
+    };
     let points: Vec<Point> = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
         .iter()
-        .map(|&n| point(n, truth.throughput(n), &[("p95", truth.latency(n) * 1e3), ("p99", truth.latency(n) * 2e3)]))
+        .map(|&n| {
+            point(
+                n,
+                truth.throughput(n),
+                &[("p95", truth.latency(n) * 1e3), ("p99", truth.latency(n) * 2e3)],
+            )
+        })
         .collect();
     let l = limits(LoadKind::Users, &points, &objectives, 0.2).unwrap();
     assert!(!l.peak.saturated);
-    assert!(l.peak.note.starts_with("no knee in the tested range; peak at least"), "{}", l.peak.note);
+    assert!(
+        l.peak.note.starts_with("no knee in the tested range; peak at least"),
+        "{}",
+        l.peak.note
+    );
     assert!(l.knee.is_none());
     let estimate = l.peak.model_estimate.unwrap().value;
     assert!((estimate - truth.peak_throughput().unwrap()).abs() / estimate < 1e-6);
@@ -63,13 +99,21 @@ fn unsaturated_run_says_so_and_extrapolates() {
     // falls: the limit stops at the peak.
     let p99 = l.objectives[1].at.clone().unwrap();
     let peak = truth.peak_concurrency().unwrap();
-    assert!((p99.load.value - peak).abs() / peak < 1e-6, "{} vs {peak}", p99.load.value);
+    assert!(
+        (p99.load.value - peak).abs() / peak < 1e-6,
+        "{} vs {peak}",
+        p99.load.value
+    );
     assert_eq!(l.slo_limit.unwrap(), p95);
 }
 
 #[test]
 fn slo_failing_at_the_lowest_load_is_reported() {
-    let objectives = [Objective { name: "p95".into(), percentile: 95.0, limit_ms: 5.0 }];
+    let objectives = [Objective {
+        name: "p95".into(),
+        percentile: 95.0,
+        limit_ms: 5.0,
+    }];
     let l = limits(LoadKind::Users, &closed_run(&[1.0, 2.0, 4.0, 8.0]), &objectives, 0.2).unwrap();
     assert!(l.slo_limit.is_none());
     assert!(l.objectives[0].note.as_ref().unwrap().contains("lowest tested load"));
@@ -81,13 +125,30 @@ fn slo_failing_at_the_lowest_load_is_reported() {
 /// queueing formulas, saturated steps delivering only the capacity.
 #[test]
 fn open_run_fits_mmc_and_recovers_capacity() {
-    let truth = |rate: f64| Mmc { lambda: rate, mu: 100.0, c: 4 };
+    let truth = |rate: f64| Mmc {
+        lambda: rate,
+        mu: 100.0,
+        c: 4,
+    };
     let mut points: Vec<Point> = [50.0, 100.0, 200.0, 300.0, 350.0, 380.0]
         .iter()
-        .map(|&r| point(r, r, &[("mean", truth(r).mean_response() * 1e3), ("p99", truth(r).response_percentile(0.99) * 1e3)]))
+        .map(|&r| {
+            point(
+                r,
+                r,
+                &[
+                    ("mean", truth(r).mean_response() * 1e3),
+                    ("p99", truth(r).response_percentile(0.99) * 1e3),
+                ],
+            )
+        })
         .collect();
     points.push(point(500.0, 400.0, &[("mean", 500.0), ("p99", 600.0)]));
-    let objectives = [Objective { name: "p99".into(), percentile: 99.0, limit_ms: 80.0 }];
+    let objectives = [Objective {
+        name: "p99".into(),
+        percentile: 99.0,
+        limit_ms: 80.0,
+    }];
     let l = limits(LoadKind::Rate, &points, &objectives, 0.2).unwrap();
     let mmc = l.mmc.unwrap();
     assert_eq!(mmc.servers, 4);
@@ -97,12 +158,19 @@ fn open_run_fits_mmc_and_recovers_capacity() {
     // exact M/M/4 answer.
     let exact = bisect(0.0, 399.999, |r| truth(r).response_percentile(0.99) * 1e3 - 80.0);
     let slo = l.slo_limit.unwrap();
-    assert!((slo.load.value - exact).abs() / exact < 0.02, "{} vs {exact}", slo.load.value);
+    assert!(
+        (slo.load.value - exact).abs() / exact < 0.02,
+        "{} vs {exact}",
+        slo.load.value
+    );
     let knee = l.knee.unwrap().load.value;
     assert!(knee > 200.0 && knee < 400.0, "{knee}");
 }
 
 #[test]
 fn bad_headroom_is_rejected() {
-    assert!(matches!(limits(LoadKind::Users, &closed_run(&[1.0, 2.0, 4.0]), &[], 1.5), Err(LimitsError::Headroom(_))));
+    assert!(matches!(
+        limits(LoadKind::Users, &closed_run(&[1.0, 2.0, 4.0]), &[], 1.5),
+        Err(LimitsError::Headroom(_))
+    ));
 }

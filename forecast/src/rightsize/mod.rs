@@ -99,7 +99,13 @@ pub enum RightsizeError {
     #[error("service `{0}`: no usage samples")]
     NoSamples(String),
     #[error("service `{service}`: no catalogue type is large enough: {cores:.2} cores and {gib:.2} GiB in all, one instance's working set of {instance_gib:.2} GiB, at most {max} instances")]
-    NothingFits { service: String, cores: f64, gib: f64, instance_gib: f64, max: u32 },
+    NothingFits {
+        service: String,
+        cores: f64,
+        gib: f64,
+        instance_gib: f64,
+        max: u32,
+    },
     #[error("service `{service}`: current type `{instance_type}` is not in the catalogue")]
     UnknownType { service: String, instance_type: String },
 }
@@ -138,22 +144,30 @@ pub fn recommend(
     let cpu_target = cpu_sized / utilisation_cap;
     let mem_target = mem_stat_gib * (1.0 + policy.memory_headroom);
     let instance_gib = usage.instance_mem_peak_bytes / GIB * (1.0 + policy.memory_headroom);
-    let recommended = cheapest(catalogue, cpu_target, mem_target, instance_gib, policy).ok_or_else(|| RightsizeError::NothingFits {
-        service: usage.service.clone(),
-        cores: cpu_target,
-        gib: mem_target,
-        instance_gib,
-        max: MAX_INSTANCES,
+    let recommended = cheapest(catalogue, cpu_target, mem_target, instance_gib, policy).ok_or_else(|| {
+        RightsizeError::NothingFits {
+            service: usage.service.clone(),
+            cores: cpu_target,
+            gib: mem_target,
+            instance_gib,
+            max: MAX_INSTANCES,
+        }
     })?;
     let current_type = current
         .map(|p| {
-            catalogue.iter().find(|t| t.name == p.instance_type).ok_or_else(|| RightsizeError::UnknownType {
-                service: usage.service.clone(),
-                instance_type: p.instance_type.clone(),
-            })
+            catalogue
+                .iter()
+                .find(|t| t.name == p.instance_type)
+                .ok_or_else(|| RightsizeError::UnknownType {
+                    service: usage.service.clone(),
+                    instance_type: p.instance_type.clone(),
+                })
         })
         .transpose()?;
-    let recommended_type = catalogue.iter().find(|t| t.name == recommended.instance_type).expect("chosen from the catalogue");
+    let recommended_type = catalogue
+        .iter()
+        .find(|t| t.name == recommended.instance_type)
+        .expect("chosen from the catalogue");
     let recommended_monthly = recommended_type.monthly_usd(recommended.count);
     let current_monthly = current.zip(current_type).map(|(p, t)| t.monthly_usd(p.count));
     let mut flags = Vec::new();
@@ -216,7 +230,10 @@ fn cheapest(catalogue: &[InstanceType], cores: f64, gib: f64, instance_gib: f64,
             (count <= MAX_INSTANCES).then(|| (t.monthly_usd(count), count, t))
         })
         .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
-        .map(|(_, count, t)| Placement { instance_type: t.name.clone(), count })
+        .map(|(_, count, t)| Placement {
+            instance_type: t.name.clone(),
+            count,
+        })
 }
 
 fn sorted(x: &[f64]) -> Vec<f64> {

@@ -78,7 +78,11 @@ impl Redundancy {
         let t = text.trim().to_lowercase();
         match t.strip_prefix('n') {
             Some("") => Ok(Redundancy(0)),
-            Some(rest) => rest.strip_prefix('+').and_then(|k| k.parse().ok()).map(Redundancy).ok_or_else(|| format!("found `{text}`; expected n, n+1 or n+2")),
+            Some(rest) => rest
+                .strip_prefix('+')
+                .and_then(|k| k.parse().ok())
+                .map(Redundancy)
+                .ok_or_else(|| format!("found `{text}`; expected n, n+1 or n+2")),
             None => Err(format!("found `{text}`; expected n, n+1 or n+2")),
         }
     }
@@ -89,7 +93,11 @@ fn redundancy<'de, D: Deserializer<'de>>(d: D) -> Result<Redundancy, D::Error> {
 }
 
 fn redundancy_text<S: serde::Serializer>(r: &Redundancy, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&if r.0 == 0 { "n".to_string() } else { format!("n+{}", r.0) })
+    s.serialize_str(&if r.0 == 0 {
+        "n".to_string()
+    } else {
+        format!("n+{}", r.0)
+    })
 }
 
 fn memory_statistic<'de, D: Deserializer<'de>>(d: D) -> Result<MemoryStatistic, D::Error> {

@@ -51,7 +51,9 @@ pub fn peaks(fit: &Fitted, windows: &[(usize, usize)], block: usize) -> Vec<Peak
             }
         }
         for (w, &(start, end)) in windows.iter().enumerate() {
-            let max = (start..end).map(|t| fit.mean[t] + drift[t] * z + noise[t]).fold(f64::NEG_INFINITY, f64::max);
+            let max = (start..end)
+                .map(|t| fit.mean[t] + drift[t] * z + noise[t])
+                .fold(f64::NEG_INFINITY, f64::max);
             maxima[w].push(max);
         }
     }
@@ -61,8 +63,17 @@ pub fn peaks(fit: &Fitted, windows: &[(usize, usize)], block: usize) -> Vec<Peak
         .map(|(&(start, end), m)| {
             m.sort_by(f64::total_cmp);
             let q = |p: f64| m[((p * (m.len() - 1) as f64).round() as usize).min(m.len() - 1)];
-            let at_step = (start..end).max_by(|&a, &b| fit.mean[a].total_cmp(&fit.mean[b])).unwrap_or(start);
-            PeakBand { value: q(0.5), lo80: q(0.1), hi80: q(0.9), lo95: q(0.025), hi95: q(0.975), at_step }
+            let at_step = (start..end)
+                .max_by(|&a, &b| fit.mean[a].total_cmp(&fit.mean[b]))
+                .unwrap_or(start);
+            PeakBand {
+                value: q(0.5),
+                lo80: q(0.1),
+                hi80: q(0.9),
+                lo95: q(0.025),
+                hi95: q(0.975),
+                at_step,
+            }
         })
         .collect()
 }
@@ -79,13 +90,23 @@ mod tests {
     #[test]
     fn peak_of_pure_noise_is_above_the_mean() {
         // Mean 10, residuals +-1: the maximum of 100 steps is almost surely 11.
-        let fit = Fitted { mean: vec![10.0; 100], sigma: vec![1.0; 100], residuals: vec![-1.0, 1.0], slope: None };
+        let fit = Fitted {
+            mean: vec![10.0; 100],
+            sigma: vec![1.0; 100],
+            residuals: vec![-1.0, 1.0],
+            slope: None,
+        };
         let p = &peaks(&fit, &[(0, 100)], 1)[0];
         assert!((p.value - 11.0).abs() < 1e-9, "{p:?}");
         assert!(p.lo95 <= p.value && p.value <= p.hi95);
         // Blocks keep a burst's neighbourhood: with one burst in a long quiet history,
         // a one-step window rarely sees it, but its block always holds it whole.
-        let bursty = Fitted { mean: vec![0.0; 4], sigma: vec![0.0; 4], residuals: (0..40).map(|t| if t == 20 { 10.0 } else { 0.0 }).collect(), slope: None };
+        let bursty = Fitted {
+            mean: vec![0.0; 4],
+            sigma: vec![0.0; 4],
+            residuals: (0..40).map(|t| if t == 20 { 10.0 } else { 0.0 }).collect(),
+            slope: None,
+        };
         let p = &peaks(&bursty, &[(0, 4)], 4)[0];
         assert!(p.value < 1.0 && p.hi95 > 5.0, "{p:?}");
         assert_eq!(first_crossing(&[1.0, 2.0, 3.0], 2.5), Some(2));

@@ -7,7 +7,10 @@ pub fn mase(actual: &[f64], forecast: &[f64], insample: &[f64], m: usize) -> Opt
     if insample.len() <= m || actual.is_empty() {
         return None;
     }
-    let scale = (m..insample.len()).map(|t| (insample[t] - insample[t - m]).abs()).sum::<f64>() / (insample.len() - m) as f64;
+    let scale = (m..insample.len())
+        .map(|t| (insample[t] - insample[t - m]).abs())
+        .sum::<f64>()
+        / (insample.len() - m) as f64;
     (scale > 0.0).then(|| mae(actual, forecast) / scale)
 }
 
@@ -19,7 +22,11 @@ pub fn mae(actual: &[f64], forecast: &[f64]) -> f64 {
 pub fn smape(actual: &[f64], forecast: &[f64]) -> f64 {
     let terms = actual.iter().zip(forecast).map(|(a, f)| {
         let d = a.abs() + f.abs();
-        if d == 0.0 { 0.0 } else { 2.0 * (f - a).abs() / d }
+        if d == 0.0 {
+            0.0
+        } else {
+            2.0 * (f - a).abs() / d
+        }
     });
     terms.sum::<f64>() / actual.len().max(1) as f64
 }

@@ -186,7 +186,13 @@ fn bands(fit: &models::Fitted) -> Bands {
     let normal = Normal::standard();
     let (z80, z95) = (normal.inverse_cdf(0.90), normal.inverse_cdf(0.975));
     let band = |z: f64| -> Vec<f64> { fit.mean.iter().zip(&fit.sigma).map(|(m, s)| m + z * s).collect() };
-    Bands { mean: fit.mean.clone(), lo80: band(-z80), hi80: band(z80), lo95: band(-z95), hi95: band(z95) }
+    Bands {
+        mean: fit.mean.clone(),
+        lo80: band(-z80),
+        hi80: band(z80),
+        lo95: band(-z95),
+        hi95: band(z95),
+    }
 }
 
 /// The chosen method fitted without the last `h` points and scored on them; MASE is
@@ -219,7 +225,11 @@ pub fn holdout(name: &str, history: &Regular, holdout: usize) -> Result<(SeriesF
         return Err(ForecastError::TooShort(history.values.len().saturating_sub(holdout)));
     }
     let (train, test) = history.values.split_at(history.values.len() - holdout);
-    let train = Regular { start: history.start, step: history.step, values: train.to_vec() };
+    let train = Regular {
+        start: history.start,
+        step: history.step,
+        values: train.to_vec(),
+    };
     let f = forecast_series(name, &train, Cleaning::default(), holdout, None)?;
     let day = steps_per_day(history.step, train.values.len());
     let m = if train.values.len() > day { day } else { 1 };

@@ -21,14 +21,25 @@ pub enum Trend {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum Method {
-    SeasonalNaive { season: usize },
+    SeasonalNaive {
+        season: usize,
+    },
     /// Per phase, the median of the last `cycles` cycles: the forecast that minimises
     /// absolute error on bursty series whose typical value is far from their mean.
-    SeasonalMedian { season: usize, cycles: usize },
+    SeasonalMedian {
+        season: usize,
+        cycles: usize,
+    },
     LinearTrend,
     DampedTrend,
-    HoltWinters { season: usize, multiplicative: bool },
-    Decomposition { seasons: Vec<usize>, trend: Trend },
+    HoltWinters {
+        season: usize,
+        multiplicative: bool,
+    },
+    Decomposition {
+        seasons: Vec<usize>,
+        trend: Trend,
+    },
 }
 
 impl Method {
@@ -40,7 +51,10 @@ impl Method {
             Method::LinearTrend => "linear_trend".into(),
             Method::DampedTrend => "damped_trend".into(),
             Method::HoltWinters { season, multiplicative } => {
-                format!("holt_winters_{}({season})", if *multiplicative { "multiplicative" } else { "additive" })
+                format!(
+                    "holt_winters_{}({season})",
+                    if *multiplicative { "multiplicative" } else { "additive" }
+                )
             }
             Method::Decomposition { seasons, trend } => {
                 let s: Vec<String> = seasons.iter().map(ToString::to_string).collect();
@@ -115,12 +129,22 @@ fn seasonal_median(y: &[f64], m: usize, cycles: usize, h: usize) -> Fitted {
     // Residuals over the whole history, each cycle-group against its own medians, so the
     // noise has as many days to draw from as the data.
     let residuals: Vec<f64> = if m == 1 {
-        y.chunks(k).flat_map(|c| { let med = median(c); c.iter().map(move |v| v - med) }).collect()
+        y.chunks(k)
+            .flat_map(|c| {
+                let med = median(c);
+                c.iter().map(move |v| v - med)
+            })
+            .collect()
     } else {
         (n - k * m..n).map(|t| y[t] - profile[(t + m - n % m) % m]).collect()
     };
     let s = rms(&residuals) * (1.0 + 1.0 / k as f64).sqrt();
-    Fitted { mean: (0..h).map(|j| profile[j % m]).collect(), sigma: vec![s; h], residuals, slope: None }
+    Fitted {
+        mean: (0..h).map(|j| profile[j % m]).collect(),
+        sigma: vec![s; h],
+        residuals,
+        slope: None,
+    }
 }
 
 /// y = a + b t by least squares, with what its prediction interval needs.
@@ -144,7 +168,13 @@ impl Line {
             sxx += dt * dt;
         }
         let b = if sxx > 0.0 { sxy / sxx } else { 0.0 };
-        Line { a: y_mean - b * t_mean, b, n, t_mean, sxx: sxx.max(1e-300) }
+        Line {
+            a: y_mean - b * t_mean,
+            b,
+            n,
+            t_mean,
+            sxx: sxx.max(1e-300),
+        }
     }
 
     fn at(&self, t: f64) -> f64 {
@@ -157,7 +187,9 @@ impl Line {
         let t = |j: usize| (n + j) as f64;
         Fitted {
             mean: (0..h).map(|j| self.at(t(j))).collect(),
-            sigma: (0..h).map(|j| (s2 * (1.0 + 1.0 / self.n + (t(j) - self.t_mean).powi(2) / self.sxx)).sqrt()).collect(),
+            sigma: (0..h)
+                .map(|j| (s2 * (1.0 + 1.0 / self.n + (t(j) - self.t_mean).powi(2) / self.sxx)).sqrt())
+                .collect(),
             residuals,
             slope: Some(self.b),
         }
@@ -202,7 +234,12 @@ fn holt_winters(y: &[f64], m: usize, multiplicative: bool, h: usize, seasonal: b
             (s2 * (1.0 + sum)).sqrt()
         })
         .collect();
-    Fitted { mean: state.project(h), sigma, residuals: state.residuals, slope: Some(state.trend) }
+    Fitted {
+        mean: state.project(h),
+        sigma,
+        residuals: state.residuals,
+        slope: Some(state.trend),
+    }
 }
 
 /// One pass of the Holt-Winters recursions.
@@ -220,14 +257,29 @@ impl Smoother {
     fn run(y: &[f64], m: usize, multiplicative: bool, seasonal: bool, [alpha, beta, gamma]: [f64; 3]) -> Smoother {
         let m = if seasonal { m } else { 1 };
         let first: f64 = y[..m].iter().sum::<f64>() / m as f64;
-        let second: f64 = if y.len() >= 2 * m { y[m..2 * m].iter().sum::<f64>() / m as f64 } else { first };
+        let second: f64 = if y.len() >= 2 * m {
+            y[m..2 * m].iter().sum::<f64>() / m as f64
+        } else {
+            first
+        };
         let neutral = if multiplicative { 1.0 } else { 0.0 };
         let season: Vec<f64> = if seasonal {
-            y[..m].iter().map(|v| if multiplicative { v / first } else { v - first }).collect()
+            y[..m]
+                .iter()
+                .map(|v| if multiplicative { v / first } else { v - first })
+                .collect()
         } else {
             vec![neutral]
         };
-        let mut s = Smoother { level: first, trend: (second - first) / m as f64, season, multiplicative, n: 0, sse: 0.0, residuals: Vec::with_capacity(y.len()) };
+        let mut s = Smoother {
+            level: first,
+            trend: (second - first) / m as f64,
+            season,
+            multiplicative,
+            n: 0,
+            sse: 0.0,
+            residuals: Vec::with_capacity(y.len()),
+        };
         for (t, &v) in y.iter().enumerate() {
             let p = t % m;
             let base = s.level + PHI * s.trend;
@@ -237,11 +289,19 @@ impl Smoother {
                 s.sse = f64::INFINITY;
                 break;
             }
-            let predicted = if multiplicative { base * s.season[p] } else { base + s.season[p] };
+            let predicted = if multiplicative {
+                base * s.season[p]
+            } else {
+                base + s.season[p]
+            };
             let error = v - predicted;
             s.sse += error * error;
             s.residuals.push(error);
-            let deseasoned = if multiplicative { v / s.season[p] } else { v - s.season[p] };
+            let deseasoned = if multiplicative {
+                v / s.season[p]
+            } else {
+                v - s.season[p]
+            };
             let level = alpha * deseasoned + (1.0 - alpha) * base;
             s.trend = beta * (level - s.level) + (1.0 - beta) * PHI * s.trend;
             if seasonal {
@@ -265,7 +325,11 @@ impl Smoother {
                 damp += PHI.powi(j as i32 + 1);
                 let base = self.level + damp * self.trend;
                 let s = self.season[(self.n + j) % m];
-                if self.multiplicative { base * s } else { base + s }
+                if self.multiplicative {
+                    base * s
+                } else {
+                    base + s
+                }
             })
             .collect()
     }
@@ -284,7 +348,10 @@ fn decomposition(y: &[f64], seasons: &[usize], trend: Trend, h: usize) -> Fitted
     for _ in 0..2 {
         for i in 0..seasons.len() {
             let others = |t: usize| -> f64 {
-                (0..seasons.len()).filter(|&k| k != i).map(|k| components[k][t % seasons[k]]).sum()
+                (0..seasons.len())
+                    .filter(|&k| k != i)
+                    .map(|k| components[k][t % seasons[k]])
+                    .sum()
             };
             let detrended: Vec<f64> = (0..n).map(|t| y[t] - smooth[t] - others(t)).collect();
             components[i] = phase_means(&detrended, seasons[i]);
@@ -304,10 +371,17 @@ fn decomposition(y: &[f64], seasons: &[usize], trend: Trend, h: usize) -> Fitted
         Trend::Damped => holt_winters(&deseasoned, 1, false, h, false),
         Trend::Level => level_forecast(&deseasoned, &noise, seasons[0], h),
     };
-    let mean = (0..h).map(|j| base.mean[j] + seasonal_at(&components, &seasons, n + j)).collect();
+    let mean = (0..h)
+        .map(|j| base.mean[j] + seasonal_at(&components, &seasons, n + j))
+        .collect();
     let s2 = variance(&noise);
     let sigma = base.sigma.iter().map(|s| (s * s + s2 / cycles).sqrt()).collect();
-    Fitted { mean, sigma, residuals: noise, slope: base.slope }
+    Fitted {
+        mean,
+        sigma,
+        residuals: noise,
+        slope: base.slope,
+    }
 }
 
 /// The mean of the last cycle, held flat; its error grows as the level wanders from
@@ -316,13 +390,23 @@ fn level_forecast(z: &[f64], noise: &[f64], m: usize, h: usize) -> Fitted {
     let n = z.len();
     let last = &z[n.saturating_sub(m)..];
     let level = last.iter().sum::<f64>() / last.len() as f64;
-    let cycle_means: Vec<f64> = z.chunks(m).filter(|c| c.len() == m).map(|c| c.iter().sum::<f64>() / m as f64).collect();
+    let cycle_means: Vec<f64> = z
+        .chunks(m)
+        .filter(|c| c.len() == m)
+        .map(|c| c.iter().sum::<f64>() / m as f64)
+        .collect();
     let drift: Vec<f64> = cycle_means.windows(2).map(|w| w[1] - w[0]).collect();
-    let drift_var = if drift.is_empty() { 0.0 } else { drift.iter().map(|d| d * d).sum::<f64>() / drift.len() as f64 };
+    let drift_var = if drift.is_empty() {
+        0.0
+    } else {
+        drift.iter().map(|d| d * d).sum::<f64>() / drift.len() as f64
+    };
     let s2 = variance(noise);
     Fitted {
         mean: vec![level; h],
-        sigma: (0..h).map(|j| (s2 * (1.0 + 1.0 / m as f64) + drift_var * (j as f64 + 1.0) / m as f64).sqrt()).collect(),
+        sigma: (0..h)
+            .map(|j| (s2 * (1.0 + 1.0 / m as f64) + drift_var * (j as f64 + 1.0) / m as f64).sqrt())
+            .collect(),
         residuals: noise.to_vec(),
         slope: Some(0.0),
     }
@@ -340,7 +424,11 @@ fn phase_means(x: &[f64], m: usize) -> Vec<f64> {
         sums[t % m] += v;
         counts[t % m] += 1;
     }
-    let means: Vec<f64> = sums.iter().zip(&counts).map(|(s, c)| if *c > 0 { s / *c as f64 } else { 0.0 }).collect();
+    let means: Vec<f64> = sums
+        .iter()
+        .zip(&counts)
+        .map(|(s, c)| if *c > 0 { s / *c as f64 } else { 0.0 })
+        .collect();
     let centre = means.iter().sum::<f64>() / m as f64;
     means.iter().map(|v| v - centre).collect()
 }
@@ -365,7 +453,11 @@ fn median(x: &[f64]) -> f64 {
     let mut v = x.to_vec();
     v.sort_by(f64::total_cmp);
     let mid = v.len() / 2;
-    if v.len() % 2 == 1 { v[mid] } else { (v[mid - 1] + v[mid]) / 2.0 }
+    if v.len() % 2 == 1 {
+        v[mid]
+    } else {
+        (v[mid - 1] + v[mid]) / 2.0
+    }
 }
 
 fn variance(x: &[f64]) -> f64 {
@@ -382,7 +474,9 @@ mod tests {
     use super::*;
 
     fn seasonal_series(n: usize) -> Vec<f64> {
-        (0..n).map(|t| 10.0 + 0.01 * t as f64 + 3.0 * (2.0 * std::f64::consts::PI * t as f64 / 24.0).sin()).collect()
+        (0..n)
+            .map(|t| 10.0 + 0.01 * t as f64 + 3.0 * (2.0 * std::f64::consts::PI * t as f64 / 24.0).sin())
+            .collect()
     }
 
     #[test]
@@ -391,8 +485,20 @@ mod tests {
         let truth = seasonal_series(24 * 21);
         // Holt-Winters' grid of smoothing parameters leaves it a little behind the truth.
         for (method, tolerance) in [
-            (Method::Decomposition { seasons: vec![24], trend: Trend::Linear }, 0.15),
-            (Method::HoltWinters { season: 24, multiplicative: false }, 0.3),
+            (
+                Method::Decomposition {
+                    seasons: vec![24],
+                    trend: Trend::Linear,
+                },
+                0.15,
+            ),
+            (
+                Method::HoltWinters {
+                    season: 24,
+                    multiplicative: false,
+                },
+                0.3,
+            ),
         ] {
             let f = forecast(&method, &y, 24);
             for j in 0..24 {
@@ -400,7 +506,14 @@ mod tests {
                 assert!(error < tolerance, "{}: step {j} off by {error}", method.label());
             }
         }
-        let linear = forecast(&Method::Decomposition { seasons: vec![24], trend: Trend::Linear }, &y, 1);
+        let linear = forecast(
+            &Method::Decomposition {
+                seasons: vec![24],
+                trend: Trend::Linear,
+            },
+            &y,
+            1,
+        );
         assert!((linear.slope.unwrap() - 0.01).abs() < 1e-4);
     }
 
@@ -415,7 +528,9 @@ mod tests {
     #[test]
     fn seasonal_median_ignores_bursts() {
         // Phase 1 of a 3-step cycle bursts to 100 once in 5 cycles.
-        let y = [1.0, 2.0, 3.0, 1.0, 100.0, 3.0, 1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 1.0, 2.0, 3.0];
+        let y = [
+            1.0, 2.0, 3.0, 1.0, 100.0, 3.0, 1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 1.0, 2.0, 3.0,
+        ];
         let f = forecast(&Method::SeasonalMedian { season: 3, cycles: 5 }, &y, 4);
         assert_eq!(f.mean, vec![1.0, 2.0, 3.0, 1.0]);
         assert_eq!(f.residuals.len(), 15);
@@ -428,7 +543,14 @@ mod tests {
     #[test]
     fn sigma_never_shrinks_with_the_horizon() {
         let y = seasonal_series(24 * 10);
-        for method in [Method::LinearTrend, Method::DampedTrend, Method::Decomposition { seasons: vec![24], trend: Trend::Level }] {
+        for method in [
+            Method::LinearTrend,
+            Method::DampedTrend,
+            Method::Decomposition {
+                seasons: vec![24],
+                trend: Trend::Level,
+            },
+        ] {
             let f = forecast(&method, &y, 48);
             assert!(f.sigma.windows(2).all(|w| w[1] >= w[0] - 1e-12), "{}", method.label());
         }

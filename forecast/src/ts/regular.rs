@@ -46,7 +46,10 @@ pub enum RegularError {
 /// Regularises `(timestamp, value)` samples. The step is `step` or, if None, the median
 /// gap between distinct timestamps.
 pub fn regularise(samples: &[(i64, f64)], step: Option<i64>) -> Result<(Regular, Cleaning), RegularError> {
-    let mut cleaning = Cleaning { input_samples: samples.len(), ..Cleaning::default() };
+    let mut cleaning = Cleaning {
+        input_samples: samples.len(),
+        ..Cleaning::default()
+    };
     // The step comes from every timestamp, NaN rows included: they still mark the grid.
     let mut stamps: Vec<(i64, f64)> = samples.iter().map(|(t, _)| (*t, 0.0)).collect();
     stamps.sort_by_key(|(t, _)| *t);
@@ -98,7 +101,14 @@ pub fn regularise(samples: &[(i64, f64)], step: Option<i64>) -> Result<(Regular,
         })
         .collect();
     cleaning.step_s = step;
-    Ok((Regular { start, step, values: filled }, cleaning))
+    Ok((
+        Regular {
+            start,
+            step,
+            values: filled,
+        },
+        cleaning,
+    ))
 }
 
 fn median_gap(points: &[(i64, f64)]) -> i64 {
@@ -113,7 +123,15 @@ mod tests {
 
     #[test]
     fn fills_gaps_drops_nan_and_duplicates_and_snaps() {
-        let samples = [(0, 1.0), (300, 2.0), (300, 2.5), (601, f64::NAN), (900, 4.0), (1497, 5.0), (1200, f64::NAN)];
+        let samples = [
+            (0, 1.0),
+            (300, 2.0),
+            (300, 2.5),
+            (601, f64::NAN),
+            (900, 4.0),
+            (1497, 5.0),
+            (1200, f64::NAN),
+        ];
         let (r, c) = regularise(&samples, None).unwrap();
         assert_eq!(r.step, 300);
         assert_eq!(r.values, vec![1.0, 2.5, 2.5, 4.0, 4.0, 5.0]);
@@ -123,7 +141,10 @@ mod tests {
 
     #[test]
     fn rejects_series_without_values() {
-        assert_eq!(regularise(&[(0, f64::NAN), (5, f64::NAN)], None), Err(RegularError::NoValues(2)));
+        assert_eq!(
+            regularise(&[(0, f64::NAN), (5, f64::NAN)], None),
+            Err(RegularError::NoValues(2))
+        );
         assert_eq!(regularise(&[(0, 1.0)], None), Err(RegularError::TooFew(1)));
     }
 }

@@ -2,8 +2,8 @@
 //! week, given two cycles of each), which methods are candidates, and the one (or the
 //! mean of the best few) with the least error in a rolling-origin backtest.
 
-use super::models::{forecast, Fitted, Method, Trend};
 use super::metrics::mae;
+use super::models::{forecast, Fitted, Method, Trend};
 use serde::{Deserialize, Serialize};
 
 /// Autocorrelation at a season's lag must reach this for the season to be used.
@@ -26,7 +26,11 @@ pub struct Choice {
 impl Choice {
     pub fn label(&self) -> String {
         let labels: Vec<String> = self.methods.iter().map(Method::label).collect();
-        if labels.len() == 1 { labels[0].clone() } else { format!("mean({})", labels.join(", ")) }
+        if labels.len() == 1 {
+            labels[0].clone()
+        } else {
+            format!("mean({})", labels.join(", "))
+        }
     }
 
     pub fn forecast(&self, y: &[f64], h: usize) -> Fitted {
@@ -43,7 +47,9 @@ fn combine(mut fits: Vec<Fitted>) -> Fitted {
     }
     let k = fits.len() as f64;
     let h = fits[0].mean.len();
-    let avg = |f: &dyn Fn(&Fitted, usize) -> f64| -> Vec<f64> { (0..h).map(|j| fits.iter().map(|x| f(x, j)).sum::<f64>() / k).collect() };
+    let avg = |f: &dyn Fn(&Fitted, usize) -> f64| -> Vec<f64> {
+        (0..h).map(|j| fits.iter().map(|x| f(x, j)).sum::<f64>() / k).collect()
+    };
     Fitted {
         mean: avg(&|x, j| x.mean[j]),
         sigma: avg(&|x, j| x.sigma[j]),
@@ -71,15 +77,23 @@ pub fn detect_seasons(y: &[f64], step_s: i64) -> (Vec<usize>, Vec<String>) {
         }
         let m = (seconds / step_s) as usize;
         if y.len() < 2 * m {
-            let fallback = seasons.first().map_or("no seasonality".to_string(), |_| "using daily".to_string());
-            notes.push(format!("too short for {name} seasonality (needs {} points, has {}); {fallback}", 2 * m, y.len()));
+            let fallback = seasons
+                .first()
+                .map_or("no seasonality".to_string(), |_| "using daily".to_string());
+            notes.push(format!(
+                "too short for {name} seasonality (needs {} points, has {}); {fallback}",
+                2 * m,
+                y.len()
+            ));
             continue;
         }
         let r = acf(y, m);
         if r >= SEASON_ACF {
             seasons.push(m);
         } else {
-            notes.push(format!("no {name} seasonality found (autocorrelation {r:.2} at lag {m})"));
+            notes.push(format!(
+                "no {name} seasonality found (autocorrelation {r:.2} at lag {m})"
+            ));
         }
     }
     (seasons, notes)
@@ -105,15 +119,27 @@ pub fn candidates(y: &[f64], seasons: &[usize], day: usize) -> Vec<Method> {
     }
     for (i, &m) in seasons.iter().enumerate() {
         methods.push(Method::SeasonalNaive { season: m });
-        methods.push(Method::SeasonalMedian { season: m, cycles: MEDIAN_CYCLES });
+        methods.push(Method::SeasonalMedian {
+            season: m,
+            cycles: MEDIAN_CYCLES,
+        });
         for trend in [Trend::Level, Trend::Linear, Trend::Damped] {
-            methods.push(Method::Decomposition { seasons: seasons[..=i].to_vec(), trend });
+            methods.push(Method::Decomposition {
+                seasons: seasons[..=i].to_vec(),
+                trend,
+            });
         }
     }
     if let Some(&daily) = seasons.first() {
-        methods.push(Method::HoltWinters { season: daily, multiplicative: false });
+        methods.push(Method::HoltWinters {
+            season: daily,
+            multiplicative: false,
+        });
         if y.iter().all(|v| *v > 0.0) {
-            methods.push(Method::HoltWinters { season: daily, multiplicative: true });
+            methods.push(Method::HoltWinters {
+                season: daily,
+                multiplicative: true,
+            });
         }
     }
     methods
@@ -136,27 +162,57 @@ pub fn choose(y: &[f64], methods: &[Method], horizon: usize) -> Choice {
     let scored: Vec<(Method, Vec<Vec<f64>>)> = methods
         .iter()
         .filter(|m| first_origin >= 2 * m.longest_season())
-        .map(|m| (m.clone(), origins.iter().map(|&o| forecast(m, &y[..o], horizon).mean).collect()))
+        .map(|m| {
+            (
+                m.clone(),
+                origins.iter().map(|&o| forecast(m, &y[..o], horizon).mean).collect(),
+            )
+        })
         .collect();
     if scored.is_empty() {
-        return Choice { methods: vec![Method::DampedTrend], backtest_mae: f64::NAN, backtest_horizon: horizon };
+        return Choice {
+            methods: vec![Method::DampedTrend],
+            backtest_mae: f64::NAN,
+            backtest_horizon: horizon,
+        };
     }
     // A method whose forecast leaves the finite numbers has failed, whatever its score.
     let error = |forecasts: &[Vec<f64>]| -> f64 {
-        let e = origins.iter().zip(forecasts).map(|(&o, f)| mae(&y[o..o + horizon], f)).sum::<f64>() / origins.len() as f64;
-        if e.is_finite() { e } else { f64::INFINITY }
+        let e = origins
+            .iter()
+            .zip(forecasts)
+            .map(|(&o, f)| mae(&y[o..o + horizon], f))
+            .sum::<f64>()
+            / origins.len() as f64;
+        if e.is_finite() {
+            e
+        } else {
+            f64::INFINITY
+        }
     };
     let mut ranked: Vec<(f64, usize)> = scored.iter().enumerate().map(|(i, (_, f))| (error(f), i)).collect();
     ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut best = Choice { methods: vec![scored[ranked[0].1].0.clone()], backtest_mae: ranked[0].0, backtest_horizon: horizon };
+    let mut best = Choice {
+        methods: vec![scored[ranked[0].1].0.clone()],
+        backtest_mae: ranked[0].0,
+        backtest_horizon: horizon,
+    };
     for k in 2..=3.min(ranked.len()) {
         let members: Vec<usize> = ranked[..k].iter().map(|(_, i)| *i).collect();
         let averaged: Vec<Vec<f64>> = (0..origins.len())
-            .map(|fold| (0..horizon).map(|j| members.iter().map(|&i| scored[i].1[fold][j]).sum::<f64>() / k as f64).collect())
+            .map(|fold| {
+                (0..horizon)
+                    .map(|j| members.iter().map(|&i| scored[i].1[fold][j]).sum::<f64>() / k as f64)
+                    .collect()
+            })
             .collect();
         let e = error(&averaged);
         if e < best.backtest_mae {
-            best = Choice { methods: members.iter().map(|&i| scored[i].0.clone()).collect(), backtest_mae: e, backtest_horizon: horizon };
+            best = Choice {
+                methods: members.iter().map(|&i| scored[i].0.clone()).collect(),
+                backtest_mae: e,
+                backtest_horizon: horizon,
+            };
         }
     }
     best

@@ -32,12 +32,13 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
 
 /// Validates scenario text; `path` names it in errors and anchors relative feeder paths;
 /// `env` looks up `${NAME}` variables.
-pub fn load_str(
-    text: &str,
-    path: &Path,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Scenario, ScenarioErrors> {
-    let mut cx = Context { file: path.to_path_buf(), errors: Vec::new(), secrets: Vec::new(), env };
+pub fn load_str(text: &str, path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Scenario, ScenarioErrors> {
+    let mut cx = Context {
+        file: path.to_path_buf(),
+        errors: Vec::new(),
+        secrets: Vec::new(),
+        env,
+    };
     let raw: RawScenario = match serde_saphyr::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
@@ -84,7 +85,9 @@ impl Context<'_> {
     }
 
     fn duration(&mut self, text: &Text, field: &str) -> Option<Duration> {
-        parse_duration(&text.value).map_err(|m| self.error(Some(text.referenced.line()), field, m)).ok()
+        parse_duration(&text.value)
+            .map_err(|m| self.error(Some(text.referenced.line()), field, m))
+            .ok()
     }
 
     fn scenario(&mut self, raw: RawScenario) -> Scenario {
@@ -93,7 +96,11 @@ impl Context<'_> {
         }
         let target = raw.target.as_ref().and_then(|t| self.target(t));
         let feeders = self.feeders(&raw.data);
-        let timeout = raw.defaults.timeout.as_ref().and_then(|t| self.duration(t, "defaults.timeout"));
+        let timeout = raw
+            .defaults
+            .timeout
+            .as_ref()
+            .and_then(|t| self.duration(t, "defaults.timeout"));
         let defaults = RequestDefaults {
             timeout: timeout.unwrap_or(DEFAULT_TIMEOUT),
             headers: &raw.defaults.headers,
@@ -129,15 +136,18 @@ impl Context<'_> {
             .map_err(|m| self.error(line, "target", m))
             .ok()?;
         let no_values: [Option<String>; 0] = [];
-        Some(template.render(&template::Bindings { vars: &no_values, rows: &[] }))
+        Some(template.render(&template::Bindings {
+            vars: &no_values,
+            rows: &[],
+        }))
     }
 
     /// Binds `${NAME}` to the environment only (for values outside a journey).
     fn bind_env(&mut self, reference: &Reference, place: &str) -> Result<Segment, String> {
         match reference {
-            Reference::Plain(name) => self.env_value(name).ok_or_else(|| {
-                format!("unknown variable `${{{name}}}`: not set in the environment")
-            }),
+            Reference::Plain(name) => self
+                .env_value(name)
+                .ok_or_else(|| format!("unknown variable `${{{name}}}`: not set in the environment")),
             Reference::Feeder { feeder, column } => Err(format!(
                 "found `${{{feeder}.{column}}}`; feeder values are not available in {place}"
             )),
@@ -165,16 +175,14 @@ impl Context<'_> {
             .collect()
     }
 
-    fn journey(
-        &mut self,
-        j: usize,
-        raw: &RawJourney,
-        feeders: &[Feeder],
-        defaults: &RequestDefaults,
-    ) -> Journey {
+    fn journey(&mut self, j: usize, raw: &RawJourney, feeders: &[Feeder], defaults: &RequestDefaults) -> Journey {
         let field = format!("journeys[{j}]");
         if raw.weight == 0 {
-            self.error(None, &format!("{field}.weight"), "found 0; expected a weight of at least 1");
+            self.error(
+                None,
+                &format!("{field}.weight"),
+                "found 0; expected a weight of at least 1",
+            );
         }
         if raw.steps.is_empty() {
             self.error(None, &format!("{field}.steps"), "found no steps; expected at least one");
@@ -196,10 +204,23 @@ impl Context<'_> {
             .iter()
             .enumerate()
             .filter_map(|(s, step)| {
-                let scope = Scope { journey: &raw.name, step: s, vars: &vars, extracted_by: &extracted_by, feeders };
+                let scope = Scope {
+                    journey: &raw.name,
+                    step: s,
+                    vars: &vars,
+                    extracted_by: &extracted_by,
+                    feeders,
+                };
                 let request = self.request(&format!("{field}.steps[{s}]"), step, &scope, defaults)?;
                 if names.contains(&request.name) {
-                    self.error(None, &format!("{field}.steps[{s}].name"), format!("found `{}` twice; expected unique step names within a journey", request.name));
+                    self.error(
+                        None,
+                        &format!("{field}.steps[{s}].name"),
+                        format!(
+                            "found `{}` twice; expected unique step names within a journey",
+                            request.name
+                        ),
+                    );
                 }
                 names.push(request.name.clone());
                 Some(request)
@@ -208,16 +229,16 @@ impl Context<'_> {
         let mut used: Vec<usize> = requests.iter().flat_map(request_feeders).collect();
         used.sort_unstable();
         used.dedup();
-        Journey { name: raw.name.clone(), weight: raw.weight.max(1), requests, vars, feeders: used }
+        Journey {
+            name: raw.name.clone(),
+            weight: raw.weight.max(1),
+            requests,
+            vars,
+            feeders: used,
+        }
     }
 
-    fn request(
-        &mut self,
-        field: &str,
-        raw: &RawStep,
-        scope: &Scope,
-        defaults: &RequestDefaults,
-    ) -> Option<Request> {
+    fn request(&mut self, field: &str, raw: &RawStep, scope: &Scope, defaults: &RequestDefaults) -> Option<Request> {
         let methods = [
             (Method::Get, &raw.get),
             (Method::Post, &raw.post),
@@ -226,31 +247,52 @@ impl Context<'_> {
             (Method::Delete, &raw.delete),
             (Method::Head, &raw.head),
         ];
-        let given: Vec<(Method, &Text)> =
-            methods.iter().filter_map(|(m, t)| t.as_ref().map(|t| (*m, t))).collect();
+        let given: Vec<(Method, &Text)> = methods
+            .iter()
+            .filter_map(|(m, t)| t.as_ref().map(|t| (*m, t)))
+            .collect();
         let (method, path) = match given.as_slice() {
             [one] => *one,
             [] => {
-                self.error(None, field, "found no request; expected one of get, post, put, patch, delete, head");
+                self.error(
+                    None,
+                    field,
+                    "found no request; expected one of get, post, put, patch, delete, head",
+                );
                 return None;
             }
             [_, second, ..] => {
-                self.error(Some(second.1.referenced.line()), field, "found two methods in one step; expected exactly one of get, post, put, patch, delete, head");
+                self.error(
+                    Some(second.1.referenced.line()),
+                    field,
+                    "found two methods in one step; expected exactly one of get, post, put, patch, delete, head",
+                );
                 return None;
             }
         };
         let line = Some(path.referenced.line());
-        let name = raw.name.clone().unwrap_or_else(|| format!("{} {}", method.as_str(), path.value));
+        let name = raw
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("{} {}", method.as_str(), path.value));
         let path_field = format!("{field}.{}", method.as_str().to_lowercase());
         if !(path.value.starts_with('/') || path.value.starts_with("${")) {
-            self.error(line, &path_field, format!("found `{}`; expected a path starting with /", path.value));
+            self.error(
+                line,
+                &path_field,
+                format!("found `{}`; expected a path starting with /", path.value),
+            );
         }
         let path_t = self.template(&path.value, line, &path_field, scope);
         let mut headers = Vec::new();
         for (key, value) in defaults.headers.iter().chain(raw.headers.iter()) {
             let hline = Some(value.referenced.line());
             if reqwest::header::HeaderName::from_bytes(key.as_bytes()).is_err() {
-                self.error(hline, &format!("{field}.headers"), format!("found header name `{key}`; expected a valid HTTP header name"));
+                self.error(
+                    hline,
+                    &format!("{field}.headers"),
+                    format!("found header name `{key}`; expected a valid HTTP header name"),
+                );
                 continue;
             }
             let t = self.template(&value.value, hline, &format!("{field}.headers.{key}"), scope);
@@ -262,7 +304,12 @@ impl Context<'_> {
                 self.error(line, field, "found both body and json; expected one of them");
                 None
             }
-            (Some(b), None) => Some(Body::Raw(self.template(&b.value, Some(b.referenced.line()), &format!("{field}.body"), scope))),
+            (Some(b), None) => Some(Body::Raw(self.template(
+                &b.value,
+                Some(b.referenced.line()),
+                &format!("{field}.body"),
+                scope,
+            ))),
             (None, Some(j)) => Some(Body::Json(self.json_template(j, line, &format!("{field}.json"), scope))),
             (None, None) => None,
         };
@@ -271,11 +318,21 @@ impl Context<'_> {
             .iter()
             .filter_map(|(var, e)| self.extract(&format!("{field}.extract.{var}"), line, scope.var_index(var), e))
             .collect();
-        let check = raw.check.as_ref().map(|c| self.check(c, line, field)).unwrap_or_default();
+        let check = raw
+            .check
+            .as_ref()
+            .map(|c| self.check(c, line, field))
+            .unwrap_or_default();
         let think = raw.think.as_ref().and_then(|t| {
-            parse_duration_range(&t.value).map_err(|m| self.error(Some(t.referenced.line()), &format!("{field}.think"), m)).ok()
+            parse_duration_range(&t.value)
+                .map_err(|m| self.error(Some(t.referenced.line()), &format!("{field}.think"), m))
+                .ok()
         });
-        let timeout = raw.timeout.as_ref().and_then(|t| self.duration(t, &format!("{field}.timeout"))).unwrap_or(defaults.timeout);
+        let timeout = raw
+            .timeout
+            .as_ref()
+            .and_then(|t| self.duration(t, &format!("{field}.timeout")))
+            .unwrap_or(defaults.timeout);
         Some(Request {
             name: format!("{}/{}", scope.journey, name),
             method,
@@ -295,13 +352,26 @@ impl Context<'_> {
             .unwrap_or_else(|_| Template::literal(text))
     }
 
-    fn json_template(&mut self, value: &serde_json::Value, line: Option<u64>, field: &str, scope: &Scope) -> JsonTemplate {
+    fn json_template(
+        &mut self,
+        value: &serde_json::Value,
+        line: Option<u64>,
+        field: &str,
+        scope: &Scope,
+    ) -> JsonTemplate {
         use serde_json::Value;
         match value {
             Value::String(s) if s.contains('$') => JsonTemplate::Text(self.template(s, line, field, scope)),
-            Value::Array(items) => JsonTemplate::Array(items.iter().map(|v| self.json_template(v, line, field, scope)).collect()),
+            Value::Array(items) => JsonTemplate::Array(
+                items
+                    .iter()
+                    .map(|v| self.json_template(v, line, field, scope))
+                    .collect(),
+            ),
             Value::Object(map) => JsonTemplate::Object(
-                map.iter().map(|(k, v)| (k.clone(), self.json_template(v, line, &format!("{field}.{k}"), scope))).collect(),
+                map.iter()
+                    .map(|(k, v)| (k.clone(), self.json_template(v, line, &format!("{field}.{k}"), scope)))
+                    .collect(),
             ),
             other => JsonTemplate::Value(other.clone()),
         }
@@ -336,15 +406,25 @@ impl Context<'_> {
 
     fn extract(&mut self, field: &str, line: Option<u64>, var: usize, raw: &RawExtract) -> Option<Extract> {
         let from = match (&raw.json, &raw.regex) {
-            (Some(pointer), None) if pointer.is_empty() || pointer.starts_with('/') => ExtractFrom::JsonPointer(pointer.clone()),
+            (Some(pointer), None) if pointer.is_empty() || pointer.starts_with('/') => {
+                ExtractFrom::JsonPointer(pointer.clone())
+            }
             (Some(pointer), None) => {
-                self.error(line, field, format!("found JSON pointer `{pointer}`; expected one starting with / such as /id"));
+                self.error(
+                    line,
+                    field,
+                    format!("found JSON pointer `{pointer}`; expected one starting with / such as /id"),
+                );
                 return None;
             }
             (None, Some(pattern)) => match regex::Regex::new(pattern) {
                 Ok(re) => ExtractFrom::Regex(re),
                 Err(e) => {
-                    self.error(line, field, format!("found an invalid regex `{pattern}` ({})", first_line(&e.to_string())));
+                    self.error(
+                        line,
+                        field,
+                        format!("found an invalid regex `{pattern}` ({})", first_line(&e.to_string())),
+                    );
                     return None;
                 }
             },
@@ -363,10 +443,18 @@ impl Context<'_> {
         });
         for code in status.iter().flatten() {
             if !(100..=599).contains(code) {
-                self.error(line, &format!("{field}.check.status"), format!("found {code}; expected an HTTP status from 100 to 599"));
+                self.error(
+                    line,
+                    &format!("{field}.check.status"),
+                    format!("found {code}; expected an HTTP status from 100 to 599"),
+                );
             }
         }
-        Check { status, body_contains: raw.body_contains.clone(), header: raw.header.clone() }
+        Check {
+            status,
+            body_contains: raw.body_contains.clone(),
+            header: raw.header.clone(),
+        }
     }
 
     fn load(&mut self, raw: &RawLoad, journeys: &[Journey]) -> LoadPlan {
@@ -381,7 +469,11 @@ impl Context<'_> {
         let mut plan = LoadPlan { model, phases, pool: 0 };
         plan.pool = match (model, raw.pool) {
             (Model::Closed, Some(_)) => {
-                self.error(None, "load.pool", "found a pool with a users plan; expected pool only with rate (open model)");
+                self.error(
+                    None,
+                    "load.pool",
+                    "found a pool with a users plan; expected pool only with rate (open model)",
+                );
                 0
             }
             (Model::Closed, None) => plan.max_level().ceil() as usize,
@@ -400,12 +492,20 @@ impl Context<'_> {
             (Some(l), None) => (Model::Closed, l, "load.steps.users"),
             (None, Some(l)) => (Model::Open, l, "load.steps.rate"),
             _ => {
-                self.error(Some(raw.hold.referenced.line()), "load.steps", "expected exactly one of users or rate");
+                self.error(
+                    Some(raw.hold.referenced.line()),
+                    "load.steps",
+                    "expected exactly one of users or rate",
+                );
                 return (Model::Closed, Vec::new());
             }
         };
         let hold = self.duration(&raw.hold, "load.steps.hold").unwrap_or_default();
-        let ramp = raw.ramp.as_ref().and_then(|r| self.duration(r, "load.steps.ramp")).unwrap_or_default();
+        let ramp = raw
+            .ramp
+            .as_ref()
+            .and_then(|r| self.duration(r, "load.steps.ramp"))
+            .unwrap_or_default();
         let line = Some(raw.hold.referenced.line());
         let levels = match expand_levels(levels) {
             Ok(l) => l,
@@ -420,7 +520,10 @@ impl Context<'_> {
         if hold.is_zero() {
             self.error(line, "load.steps.hold", "found 0s; expected a hold such as 20s");
         }
-        (model, levels.into_iter().map(|level| Phase { level, ramp, hold }).collect())
+        (
+            model,
+            levels.into_iter().map(|level| Phase { level, ramp, hold }).collect(),
+        )
     }
 
     fn stages(&mut self, raw: &[RawStage]) -> (Model, Vec<Phase>) {
@@ -441,13 +544,29 @@ impl Context<'_> {
                 }
             };
             if *model.get_or_insert(m) != m {
-                self.error(line, &field, "found users and rate stages in one plan; expected one model per run (all users or all rate)");
+                self.error(
+                    line,
+                    &field,
+                    "found users and rate stages in one plan; expected one model per run (all users or all rate)",
+                );
             }
             self.check_level(m, level, line, &field);
-            let ramp = stage.ramp.as_ref().and_then(|r| self.duration(r, &format!("{field}.ramp"))).unwrap_or_default();
-            let hold = stage.hold.as_ref().and_then(|h| self.duration(h, &format!("{field}.hold"))).unwrap_or_default();
+            let ramp = stage
+                .ramp
+                .as_ref()
+                .and_then(|r| self.duration(r, &format!("{field}.ramp")))
+                .unwrap_or_default();
+            let hold = stage
+                .hold
+                .as_ref()
+                .and_then(|h| self.duration(h, &format!("{field}.hold")))
+                .unwrap_or_default();
             if (ramp + hold).is_zero() {
-                self.error(line, &field, "found neither ramp nor hold; expected at least one of them");
+                self.error(
+                    line,
+                    &field,
+                    "found neither ramp nor hold; expected at least one of them",
+                );
             }
             phases.push(Phase { level, ramp, hold });
         }
@@ -456,12 +575,16 @@ impl Context<'_> {
 
     fn check_level(&mut self, model: Model, level: f64, line: Option<u64>, field: &str) {
         match model {
-            Model::Closed if level < 0.0 || level.fract() != 0.0 => {
-                self.error(line, field, format!("found {level} users; expected a whole number of users"))
-            }
-            Model::Open if !(level >= 0.0 && level.is_finite()) => {
-                self.error(line, field, format!("found rate {level}; expected arrivals per second, 0 or more"))
-            }
+            Model::Closed if level < 0.0 || level.fract() != 0.0 => self.error(
+                line,
+                field,
+                format!("found {level} users; expected a whole number of users"),
+            ),
+            Model::Open if !(level >= 0.0 && level.is_finite()) => self.error(
+                line,
+                field,
+                format!("found rate {level}; expected arrivals per second, 0 or more"),
+            ),
             _ => {}
         }
     }
@@ -479,13 +602,22 @@ impl Context<'_> {
 
     fn guard(&mut self, raw: RawGuard) -> Guard {
         let mut guard = Guard::default();
-        for (i, text) in raw.abort_when.map(OneOrMany::into_vec).unwrap_or_default().iter().enumerate() {
+        for (i, text) in raw
+            .abort_when
+            .map(OneOrMany::into_vec)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
             match Condition::parse(text) {
                 Ok(c) => guard.conditions.push(c),
                 Err(m) => self.error(None, &format!("guard.abort_when[{i}]"), m),
             }
         }
-        guard.max_duration = raw.max_duration.as_ref().and_then(|d| self.duration(d, "guard.max_duration"));
+        guard.max_duration = raw
+            .max_duration
+            .as_ref()
+            .and_then(|d| self.duration(d, "guard.max_duration"));
         guard
     }
 }
@@ -531,8 +663,12 @@ fn collect_json_templates<'a>(json: &'a JsonTemplate, out: &mut Vec<&'a Template
 }
 
 fn read_feeder(name: &str, path: &Path) -> Result<Feeder, String> {
-    let mut reader = csv::Reader::from_path(path)
-        .map_err(|e| format!("cannot read feeder file {} ({e}); expected a CSV file with a header row", path.display()))?;
+    let mut reader = csv::Reader::from_path(path).map_err(|e| {
+        format!(
+            "cannot read feeder file {} ({e}); expected a CSV file with a header row",
+            path.display()
+        )
+    })?;
     let columns: Vec<String> = reader
         .headers()
         .map_err(|e| format!("{}: {e}", path.display()))?
@@ -548,9 +684,16 @@ fn read_feeder(name: &str, path: &Path) -> Result<Feeder, String> {
         })
         .collect::<Result<Vec<Vec<String>>, String>>()?;
     if rows.is_empty() {
-        return Err(format!("feeder file {} has no rows; expected a header row and at least one data row", path.display()));
+        return Err(format!(
+            "feeder file {} has no rows; expected a header row and at least one data row",
+            path.display()
+        ));
     }
-    Ok(Feeder { name: name.to_string(), columns, rows })
+    Ok(Feeder {
+        name: name.to_string(),
+        columns,
+        rows,
+    })
 }
 
 /// `{from, to, by}` or `{from, to, factor}` or an explicit list, ascending.

@@ -36,10 +36,7 @@ pub struct Bindings<'a> {
 impl Template {
     /// Parses `text`, binding each reference through `bind`, which returns the segment or
     /// a message saying why the reference cannot be bound.
-    pub fn parse(
-        text: &str,
-        mut bind: impl FnMut(&Reference) -> Result<Segment, String>,
-    ) -> Result<Template, String> {
+    pub fn parse(text: &str, mut bind: impl FnMut(&Reference) -> Result<Segment, String>) -> Result<Template, String> {
         let mut segments = Vec::new();
         let mut literal = String::new();
         let mut rest = text;
@@ -78,7 +75,9 @@ impl Template {
 
     /// A template with no variables.
     pub fn literal(text: &str) -> Template {
-        Template { segments: vec![Segment::Literal(text.to_string())] }
+        Template {
+            segments: vec![Segment::Literal(text.to_string())],
+        }
     }
 
     pub fn render(&self, bindings: &Bindings) -> String {
@@ -108,9 +107,7 @@ impl Template {
 
 fn parse_reference(name: &str) -> Result<Reference, String> {
     let name = name.trim();
-    let valid = |s: &str| {
-        !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    };
+    let valid = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     match name.split_once('.') {
         Some((feeder, column)) if valid(feeder) && valid(column) => Ok(Reference::Feeder {
             feeder: feeder.to_string(),
@@ -131,9 +128,7 @@ mod tests {
         match r {
             Reference::Plain(n) if n == "TOKEN" => Ok(Segment::Literal("s3cret".into())),
             Reference::Plain(n) if n == "id" => Ok(Segment::Var(0)),
-            Reference::Feeder { feeder, column } if feeder == "users" && column == "name" => {
-                Ok(Segment::Feed(0, 1))
-            }
+            Reference::Feeder { feeder, column } if feeder == "users" && column == "name" => Ok(Segment::Feed(0, 1)),
             other => Err(format!("unknown variable {other:?}")),
         }
     }
@@ -144,14 +139,19 @@ mod tests {
         let row = vec!["1".to_string(), "ann".to_string()];
         let rows = [Some(row.as_slice())];
         let vars = [Some("42".to_string())];
-        let b = Bindings { vars: &vars, rows: &rows };
+        let b = Bindings {
+            vars: &vars,
+            rows: &rows,
+        };
         assert_eq!(t.render(&b), "/u/ann/c/42?t=s3cret&p=$5");
         assert_eq!(t.feeders().collect::<Vec<_>>(), vec![0]);
     }
 
     #[test]
     fn rejects_unknown_and_malformed_references() {
-        assert!(Template::parse("${nope}", bind).unwrap_err().contains("unknown variable"));
+        assert!(Template::parse("${nope}", bind)
+            .unwrap_err()
+            .contains("unknown variable"));
         assert!(Template::parse("${open", bind).unwrap_err().contains("unclosed"));
         assert!(Template::parse("${a b}", bind).unwrap_err().contains("expected"));
     }

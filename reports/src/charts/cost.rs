@@ -9,28 +9,59 @@ pub const ROW: u32 = 18;
 pub fn cost(report: &Report) -> anyhow::Result<String> {
     let services = &report.services;
     let n = services.len().max(1);
-    let x_max = top(services.iter().flat_map(|s| [s.recommended_monthly_usd, s.current_monthly_usd.unwrap_or(0.0)]));
+    let x_max = top(services
+        .iter()
+        .flat_map(|s| [s.recommended_monthly_usd, s.current_monthly_usd.unwrap_or(0.0)]));
     let height = 140 + ROW * n as u32;
     svg(WIDTH, height, |root| {
         let names: Vec<&str> = services.iter().map(|s| s.service.as_str()).collect();
-        let mut chart = rows_frame(root, "Monthly cost per service: today vs recommended", x_max, &names, "USD per month", "service (largest savings first)")?;
+        let mut chart = rows_frame(
+            root,
+            "Monthly cost per service: today vs recommended",
+            x_max,
+            &names,
+            "USD per month",
+            "service (largest savings first)",
+        )?;
         chart
             .draw_series(services.iter().enumerate().filter_map(|(i, s)| {
-                s.current_monthly_usd.map(|c| Rectangle::new([(0.0, row(n, i) + 0.02), (c, row(n, i) + 0.42)], RGBColor(160, 160, 160).filled()))
+                s.current_monthly_usd.map(|c| {
+                    Rectangle::new(
+                        [(0.0, row(n, i) + 0.02), (c, row(n, i) + 0.42)],
+                        RGBColor(160, 160, 160).filled(),
+                    )
+                })
             }))?
             .label("today")
             .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], RGBColor(160, 160, 160).filled()));
         chart
-            .draw_series(services.iter().enumerate().map(|(i, s)| Rectangle::new([(0.0, row(n, i) - 0.42), (s.recommended_monthly_usd, row(n, i) - 0.02)], GREEN.filled())))?
+            .draw_series(services.iter().enumerate().map(|(i, s)| {
+                Rectangle::new(
+                    [(0.0, row(n, i) - 0.42), (s.recommended_monthly_usd, row(n, i) - 0.02)],
+                    GREEN.filled(),
+                )
+            }))?
             .label("recommended")
             .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], GREEN.filled()));
-        chart.configure_series_labels().position(SeriesLabelPosition::LowerRight).border_style(BLACK).background_style(WHITE.mix(0.9)).draw()?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.9))
+            .draw()?;
         Ok(())
     })
 }
 
 /// A frame with one labelled row per name, top to bottom, and an x axis from 0.
-pub fn rows_frame<'a, 'b>(root: &'a Area<'b>, caption: &str, x_max: f64, names: &[&str], x_desc: &str, y_desc: &str) -> Result<Frame<'a, 'b>, Box<dyn std::error::Error>> {
+pub fn rows_frame<'a, 'b>(
+    root: &'a Area<'b>,
+    caption: &str,
+    x_max: f64,
+    names: &[&str],
+    x_desc: &str,
+    y_desc: &str,
+) -> Result<Frame<'a, 'b>, Box<dyn std::error::Error>> {
     let n = names.len().max(1);
     let mut chart = frame(root, caption, 0.0..x_max, -0.5..n as f64 - 0.5, 180)?;
     chart

@@ -17,10 +17,23 @@ pub fn forecast(series: &SeriesForecast, history: History, threshold: Option<f64
     let at = |j: usize| (series.start + j as i64 * series.step_s) as f64;
     let x_min = history.points.first().map_or(at(0), |p| p.0);
     let x_max = at(b.mean.len().saturating_sub(1)).max(x_min + 1.0);
-    let y_max = top(history.points.iter().map(|p| p.1).chain(b.hi95.iter().copied()).chain(threshold));
-    let y_min = history.points.iter().map(|p| p.1).chain(b.lo95.iter().copied()).fold(0.0, f64::min);
+    let y_max = top(history
+        .points
+        .iter()
+        .map(|p| p.1)
+        .chain(b.hi95.iter().copied())
+        .chain(threshold));
+    let y_min = history
+        .points
+        .iter()
+        .map(|p| p.1)
+        .chain(b.lo95.iter().copied())
+        .fold(0.0, f64::min);
     let past = min_max_path(history.points, COLUMNS);
-    let mean: Vec<(f64, f64)> = min_max_path(&(0..b.mean.len()).map(|j| (at(j), b.mean[j])).collect::<Vec<_>>(), COLUMNS);
+    let mean: Vec<(f64, f64)> = min_max_path(
+        &(0..b.mean.len()).map(|j| (at(j), b.mean[j])).collect::<Vec<_>>(),
+        COLUMNS,
+    );
     let band = |lo: &[f64], hi: &[f64]| -> Vec<(f64, f64)> {
         let step = (lo.len() / COLUMNS).max(1);
         let upper = (0..lo.len()).step_by(step).map(|j| (at(j), hi[j]));
@@ -28,7 +41,13 @@ pub fn forecast(series: &SeriesForecast, history: History, threshold: Option<f64
         upper.chain(lower.into_iter().rev()).collect()
     };
     svg(WIDTH, HEIGHT, |root| {
-        let mut chart = frame(root, &format!("Forecast: {}", series.series), x_min..x_max, y_min..y_max, 70)?;
+        let mut chart = frame(
+            root,
+            &format!("Forecast: {}", series.series),
+            x_min..x_max,
+            y_min..y_max,
+            70,
+        )?;
         chart
             .configure_mesh()
             .x_desc("date (UTC)")
@@ -57,14 +76,23 @@ pub fn forecast(series: &SeriesForecast, history: History, threshold: Option<f64
                 .label(format!("threshold {t:.1}"))
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED));
         }
-        if let Some(when) = series.runway.as_ref().and_then(|r| r.upper95_crosses_at.or(r.mean_crosses_at)) {
+        if let Some(when) = series
+            .runway
+            .as_ref()
+            .and_then(|r| r.upper95_crosses_at.or(r.mean_crosses_at))
+        {
             let w = when as f64;
             chart
                 .draw_series(DashedLineSeries::new([(w, y_min), (w, y_max)], 6, 4, BLACK.into()))?
                 .label(format!("runway: {}", date(w)))
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
         }
-        chart.configure_series_labels().position(SeriesLabelPosition::UpperLeft).border_style(BLACK).background_style(WHITE.mix(0.9)).draw()?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.9))
+            .draw()?;
         Ok(())
     })
 }

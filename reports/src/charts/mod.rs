@@ -28,7 +28,11 @@ pub const WIDTH: u32 = 900;
 pub const HEIGHT: u32 = 480;
 pub const FONT: &str = "sans-serif";
 
-pub type Frame<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
+pub type Frame<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
 
 /// A titled chart frame with room for axis labels; `y_label_area` widens for long names.
 pub fn frame<'a, 'b>(
@@ -94,7 +98,11 @@ pub fn min_max_path(points: &[(f64, f64)], columns: usize) -> Vec<(f64, f64)> {
 /// Axis upper bound with a little room above the data.
 pub fn top(values: impl Iterator<Item = f64>) -> f64 {
     let max = values.filter(|v| v.is_finite()).fold(0.0, f64::max);
-    if max > 0.0 { max * 1.15 } else { 1.0 }
+    if max > 0.0 {
+        max * 1.15
+    } else {
+        1.0
+    }
 }
 
 #[cfg(test)]

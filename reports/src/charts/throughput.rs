@@ -6,21 +6,40 @@ use headroom_forecast::limits::LimitsFile;
 pub fn throughput(l: &LimitsFile) -> anyhow::Result<String> {
     let points: Vec<(f64, f64)> = l.points.iter().map(|p| (p.load, p.throughput_rps)).collect();
     let x_max = top(points.iter().map(|p| p.0));
-    let y_max = top(points.iter().map(|p| p.1).chain(l.limits.usl.as_ref().and_then(|u| u.peak_throughput)));
+    let y_max = top(points
+        .iter()
+        .map(|p| p.1)
+        .chain(l.limits.usl.as_ref().and_then(|u| u.peak_throughput)));
     svg(WIDTH, HEIGHT, |root| {
         let mut chart = frame(root, "Throughput vs load", 0.0..x_max, 0.0..y_max, 70)?;
-        chart.configure_mesh().x_desc(format!("offered load ({})", l.limits.load_kind.unit())).y_desc("throughput (requests/s)").draw()?;
+        chart
+            .configure_mesh()
+            .x_desc(format!("offered load ({})", l.limits.load_kind.unit()))
+            .y_desc("throughput (requests/s)")
+            .draw()?;
         if let Some(u) = &l.limits.usl {
-            let model = headroom_forecast::usl::Usl { sigma: u.sigma, kappa: u.kappa, lambda: u.lambda };
+            let model = headroom_forecast::usl::Usl {
+                sigma: u.sigma,
+                kappa: u.kappa,
+                lambda: u.lambda,
+            };
             chart
-                .draw_series(LineSeries::new((1..=200).map(|i| x_max * i as f64 / 200.0).map(|n| (n, model.throughput(n))), RED.stroke_width(2)))?
+                .draw_series(LineSeries::new(
+                    (1..=200)
+                        .map(|i| x_max * i as f64 / 200.0)
+                        .map(|n| (n, model.throughput(n))),
+                    RED.stroke_width(2),
+                ))?
                 .label(format!("USL fit (sigma {:.4}, kappa {:.2e})", u.sigma, u.kappa))
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED));
         }
         if let Some(m) = &l.limits.mmc {
             let cap = m.capacity_rps;
             chart
-                .draw_series(LineSeries::new([(0.0, 0.0), (cap, cap), (x_max, cap)], RED.stroke_width(2)))?
+                .draw_series(LineSeries::new(
+                    [(0.0, 0.0), (cap, cap), (x_max, cap)],
+                    RED.stroke_width(2),
+                ))?
                 .label(format!("M/M/{} capacity {:.1} rps", m.servers, cap))
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED));
         }
@@ -35,7 +54,12 @@ pub fn throughput(l: &LimitsFile) -> anyhow::Result<String> {
                 .label(format!("knee: {:.1} {}", n, k.load.unit))
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
         }
-        chart.configure_series_labels().position(SeriesLabelPosition::LowerRight).border_style(BLACK).background_style(WHITE.mix(0.9)).draw()?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.9))
+            .draw()?;
         Ok(())
     })
 }

@@ -34,7 +34,12 @@ impl Format for Html {
                 out.push_str(&format!("<p>{}</p>\n", escape(p)));
             }
             for chart in &section.charts {
-                out.push_str(&format!("<figure id=\"{}\">{}<figcaption>{}</figcaption></figure>\n", escape(&chart.file), chart.svg, escape(&chart.title)));
+                out.push_str(&format!(
+                    "<figure id=\"{}\">{}<figcaption>{}</figcaption></figure>\n",
+                    escape(&chart.file),
+                    chart.svg,
+                    escape(&chart.title)
+                ));
             }
             if let Some(t) = &section.table {
                 out.push_str(&table(t));
@@ -48,6 +53,15 @@ impl Format for Html {
 
 fn table(t: &Table) -> String {
     let head: String = t.header.iter().map(|h| format!("<th>{}</th>", escape(h))).collect();
-    let rows: String = t.rows.iter().map(|r| format!("<tr>{}</tr>\n", r.iter().map(|c| format!("<td>{}</td>", escape(c))).collect::<String>())).collect();
+    let rows: String = t
+        .rows
+        .iter()
+        .map(|r| {
+            format!(
+                "<tr>{}</tr>\n",
+                r.iter().map(|c| format!("<td>{}</td>", escape(c))).collect::<String>()
+            )
+        })
+        .collect();
     format!("<table><thead><tr>{head}</tr></thead><tbody>\n{rows}</tbody></table>\n")
 }

@@ -24,9 +24,16 @@ impl Format for Markdown {
                 out.push_str(&format!("![{}]({}.svg)\n\n", cell(&chart.title), chart.file));
             }
             if let Some(t) = &section.table {
-                out.push_str(&format!("| {} |\n|{}\n", t.header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | "), " --- |".repeat(t.header.len())));
+                out.push_str(&format!(
+                    "| {} |\n|{}\n",
+                    t.header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | "),
+                    " --- |".repeat(t.header.len())
+                ));
                 for row in &t.rows {
-                    out.push_str(&format!("| {} |\n", row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")));
+                    out.push_str(&format!(
+                        "| {} |\n",
+                        row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+                    ));
                 }
                 out.push('\n');
             }

@@ -85,7 +85,9 @@ fn bad_duration_names_line_and_field() {
 
 #[test]
 fn unknown_variable_and_late_extraction_are_errors() {
-    let text = SHOP.replace("/search?q=shoes", "/search?q=${QUERY}").replace("/cart\n", "/cart/${cart_id}\n");
+    let text = SHOP
+        .replace("/search?q=shoes", "/search?q=${QUERY}")
+        .replace("/cart\n", "/cart/${cart_id}\n");
     let e = errors(&text);
     assert_eq!(e.len(), 2, "{e:?}");
     assert_eq!(e[0].line, Some(10));
@@ -119,7 +121,10 @@ fn feeders_bind_columns() {
 
 #[test]
 fn open_model_sizes_its_pool() {
-    let text = SHOP.replace("users: {from: 1, to: 16, factor: 2}", "rate: {from: 100, to: 300, by: 100}");
+    let text = SHOP.replace(
+        "users: {from: 1, to: 16, factor: 2}",
+        "rate: {from: 100, to: 300, by: 100}",
+    );
     let s = compile(&text).unwrap();
     assert_eq!(s.load.model, Model::Open);
     // 300/s x (1 s + 20 ms of think time).
@@ -140,8 +145,13 @@ fn stages_cannot_mix_models() {
 
 #[test]
 fn bad_slo_and_guard_are_errors() {
-    let text = SHOP.replace("p95: 200ms", "p10: 200ms").replace("error_rate > 20%", "error_rate >> 20%");
+    let text = SHOP
+        .replace("p95: 200ms", "p10: 200ms")
+        .replace("error_rate > 20%", "error_rate >> 20%");
     let e = errors(&text);
     let fields: Vec<&str> = e.iter().map(|x| x.field.as_str()).collect();
-    assert!(fields.contains(&"slo.p10") && fields.contains(&"guard.abort_when[0]"), "{fields:?}");
+    assert!(
+        fields.contains(&"slo.p10") && fields.contains(&"guard.abort_when[0]"),
+        "{fields:?}"
+    );
 }
