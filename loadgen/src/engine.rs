@@ -49,6 +49,8 @@ struct Shared {
     cursors: Vec<AtomicUsize>,
     /// Global index of each journey's first request.
     first_request: Vec<usize>,
+    /// Each request's URL parsed once, when its path has no variables (by global index).
+    static_urls: Vec<Option<reqwest::Url>>,
     cumulative_weights: Vec<u32>,
     stop: AtomicU8,
 }
@@ -133,9 +135,17 @@ impl Shared {
                 Some(*sum)
             })
             .collect();
+        let base = target.trim_end_matches('/').to_string();
+        let static_urls = scenario
+            .journeys
+            .iter()
+            .flat_map(|j| &j.requests)
+            .map(|r| r.path.as_literal().and_then(|path| reqwest::Url::parse(&format!("{base}{path}")).ok()))
+            .collect();
         Shared {
             scenario: scenario.clone(),
-            base: target.trim_end_matches('/').to_string(),
+            static_urls,
+            base,
             t0: OnceLock::new(),
             started_users: AtomicUsize::new(0),
             events,
@@ -163,6 +173,12 @@ impl Shared {
         let draw = rand::rng().random_range(0..total);
         let j = self.cumulative_weights.iter().position(|&w| draw < w).unwrap_or(0);
         &self.scenario.journeys[j]
+    }
+
+    /// A request by its global index.
+    fn request(&self, index: usize) -> &Request {
+        let j = self.first_request.partition_point(|&first| first <= index) - 1;
+        &self.scenario.journeys[j].requests[index - self.first_request[j]]
     }
 
     fn next_row(&self, feeder: usize) -> &[String] {
@@ -342,7 +358,7 @@ async fn iteration(shared: &Shared, user: &mut GooseUser, scheduled: Option<Inst
     let mut vars: Vec<Option<String>> = vec![None; journey.vars.len()];
     for (k, request) in journey.requests.iter().enumerate() {
         let sent = Instant::now();
-        let error = send(shared, user, request, &rows, &mut vars).await;
+        let error = send(shared, user, shared.first_request[j] + k, &rows, &mut vars).await;
         let done = Instant::now();
         let start = if k == 0 { scheduled.unwrap_or(sent) } else { sent };
         let failed = error.is_some();
@@ -382,14 +398,18 @@ fn micros(d: Duration) -> u64 {
 async fn send(
     shared: &Shared,
     user: &mut GooseUser,
-    request: &Request,
+    index: usize,
     rows: &[Option<&[String]>],
     vars: &mut [Option<String>],
 ) -> Option<String> {
+    let request = shared.request(index);
     let bindings = Bindings { vars, rows };
-    let url = format!("{}{}", shared.base, request.path.render(&bindings));
     let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes()).expect("valid method");
-    let mut builder = user.client.request(method, url).timeout(request.timeout);
+    let builder = match &shared.static_urls[index] {
+        Some(url) => user.client.request(method, url.clone()),
+        None => user.client.request(method, format!("{}{}", shared.base, request.path.render(&bindings))),
+    };
+    let mut builder = builder.timeout(request.timeout);
     for (name, value) in &request.headers {
         builder = builder.header(name.as_str(), value.render(&bindings));
     }

@@ -96,6 +96,15 @@ impl Template {
         out
     }
 
+    /// The text, when the template has no variables.
+    pub fn as_literal(&self) -> Option<&str> {
+        match self.segments.as_slice() {
+            [] => Some(""),
+            [Segment::Literal(text)] => Some(text),
+            _ => None,
+        }
+    }
+
     /// Feeder indices this template reads.
     pub fn feeders(&self) -> impl Iterator<Item = usize> + '_ {
         self.segments.iter().filter_map(|s| match s {
