@@ -140,7 +140,11 @@ impl Shared {
             .journeys
             .iter()
             .flat_map(|j| &j.requests)
-            .map(|r| r.path.as_literal().and_then(|path| reqwest::Url::parse(&format!("{base}{path}")).ok()))
+            .map(|r| {
+                r.path
+                    .as_literal()
+                    .and_then(|path| reqwest::Url::parse(&format!("{base}{path}")).ok())
+            })
             .collect();
         Shared {
             scenario: scenario.clone(),
@@ -407,7 +411,9 @@ async fn send(
     let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes()).expect("valid method");
     let builder = match &shared.static_urls[index] {
         Some(url) => user.client.request(method, url.clone()),
-        None => user.client.request(method, format!("{}{}", shared.base, request.path.render(&bindings))),
+        None => user
+            .client
+            .request(method, format!("{}{}", shared.base, request.path.render(&bindings))),
     };
     let mut builder = builder.timeout(request.timeout);
     for (name, value) in &request.headers {

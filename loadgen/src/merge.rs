@@ -4,7 +4,7 @@
 //! partial results are allowed, in which case the gap is recorded.
 
 use crate::results::*;
-use crate::slo::{Slo, Window};
+use crate::slo::{share, Slo, Window};
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
 
@@ -265,18 +265,11 @@ impl Window for Judged<'_> {
         percentile_ms(self.latency, percentile)
     }
     fn error_rate(&self) -> f64 {
-        if self.requests == 0 {
-            0.0
-        } else {
-            self.errors as f64 / self.requests as f64
-        }
+        share(self.errors, self.requests)
     }
+    /// Arrivals are not kept in run.json; requests stand in for them (one per arrival
+    /// for single-request journeys).
     fn drop_rate(&self) -> f64 {
-        let offered = self.requests + self.dropped;
-        if offered == 0 {
-            0.0
-        } else {
-            self.dropped as f64 / offered as f64
-        }
+        share(self.dropped, self.requests + self.dropped)
     }
 }

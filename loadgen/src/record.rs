@@ -4,7 +4,7 @@
 
 use crate::plan::{LoadPlan, Model};
 use crate::results::*;
-use crate::slo::{Guard, Slo, Window};
+use crate::slo::{share, Guard, Slo, Window};
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -178,19 +178,10 @@ impl Window for Acc {
         percentile_ms(&self.latency, percentile)
     }
     fn error_rate(&self) -> f64 {
-        if self.requests == 0 {
-            0.0
-        } else {
-            self.errors as f64 / self.requests as f64
-        }
+        share(self.errors, self.requests)
     }
     fn drop_rate(&self) -> f64 {
-        let offered = self.arrivals + self.dropped;
-        if offered == 0 {
-            0.0
-        } else {
-            self.dropped as f64 / offered as f64
-        }
+        share(self.dropped, self.arrivals + self.dropped)
     }
 }
 

@@ -40,6 +40,15 @@ pub trait Window {
     fn drop_rate(&self) -> f64;
 }
 
+/// `part / whole`, 0 for an empty window: the form of every rate a window reports.
+pub fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
 impl Slo {
     pub fn is_empty(&self) -> bool {
         self.percentiles.is_empty() && self.error_rate.is_none()
