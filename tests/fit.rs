@@ -9,14 +9,7 @@ fn run_and_fit(target: &Target, scenario_text: &str, slo: &str) -> serde_json::V
     let dir = tempfile::tempdir().unwrap();
     let scenario = write(dir.path(), "s.yaml", scenario_text);
     let out = dir.path().join("out");
-    let run = headroom(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--target",
-        &target.url,
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let run = run_scenario(&scenario, &target.url, &out);
     assert!(run.status.code().is_some_and(|c| c <= 1), "{}", text(&run.stderr));
     let fit = headroom(&[
         "fit",

@@ -12,14 +12,7 @@ fn closed_steps_follow_littles_law() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = write(dir.path(), "closed.yaml", "name: closed\njourneys: [{name: w, steps: [{get: /}]}]\nload: {steps: {users: [1, 2, 4, 8, 16], hold: 2s, ramp: 500ms}}\n");
     let out = dir.path().join("out");
-    let run = headroom(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--target",
-        &target.url,
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let run = run_scenario(&scenario, &target.url, &out);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let result = read_json(&out.join("run.json"));
     let steps = result["steps"].as_array().unwrap();
@@ -50,14 +43,7 @@ fn open_model_keeps_its_rate_and_counts_drops() {
         "name: open\njourneys: [{name: w, steps: [{get: /}]}]\nload: {pool: 100, stages: [{rate: 200, hold: 3s}, {rate: 600, hold: 3s}]}\n",
     );
     let out = dir.path().join("out");
-    let run = headroom(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--target",
-        &target.url,
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let run = run_scenario(&scenario, &target.url, &out);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let result = read_json(&out.join("run.json"));
     assert_eq!(result["model"], "open");
@@ -88,18 +74,7 @@ fn refused_connections_are_errors_and_the_result_is_still_written() {
         "name: refused\njourneys: [{name: w, steps: [{get: /}]}]\nload: {stages: [{users: 2, hold: 20s}]}\nguard: {abort_when: \"error_rate > 50% for 2s\"}\n",
     );
     let out = dir.path().join("out");
-    let handle = std::process::Command::new(BIN)
-        .args([
-            "run",
-            scenario.to_str().unwrap(),
-            "--target",
-            &target.url,
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let handle = spawn_scenario(&scenario, &target.url, &out);
     // The target goes away 1.5 s into the run.
     std::thread::sleep(std::time::Duration::from_millis(1500));
     target.kill();
@@ -126,18 +101,7 @@ fn ctrl_c_stops_the_load_and_keeps_what_was_measured() {
         "name: long\njourneys: [{name: w, steps: [{get: /}]}]\nload: {stages: [{users: 2, hold: 60s}]}\n",
     );
     let out = dir.path().join("out");
-    let child = std::process::Command::new(BIN)
-        .args([
-            "run",
-            scenario.to_str().unwrap(),
-            "--target",
-            &target.url,
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let child = spawn_scenario(&scenario, &target.url, &out);
     std::thread::sleep(std::time::Duration::from_secs(2));
     let kill = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -271,14 +235,7 @@ fn max_duration_is_a_hard_stop() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = write(dir.path(), "cap.yaml", "name: cap\njourneys: [{name: w, steps: [{get: /}]}]\nload: {stages: [{users: 1, hold: 30s}]}\nguard: {max_duration: 2s}\n");
     let out = dir.path().join("out");
-    let run = headroom(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--target",
-        &target.url,
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let run = run_scenario(&scenario, &target.url, &out);
     assert_eq!(run.status.code(), Some(1));
     let result = read_json(&out.join("run.json"));
     assert_eq!(result["status"], "max_duration");

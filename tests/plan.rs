@@ -16,14 +16,7 @@ fn limits_for_one_instance(
     let target = Target::start(workers, service_time, "exp");
     let scenario = write(dir, "one.yaml", &format!("name: one\njourneys: [{{name: w, steps: [{{get: /}}]}}]\nload: {{pool: 100, steps: {{rate: {rates}, hold: 3s}}}}\nslo: {{p99: 250ms}}\n"));
     let out = dir.join("one");
-    let run = headroom(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--target",
-        &target.url,
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let run = run_scenario(&scenario, &target.url, &out);
     assert!(run.status.code().is_some_and(|c| c <= 1), "{}", text(&run.stderr));
     let fit = headroom(&[
         "fit",
@@ -114,14 +107,7 @@ fn a_target_sized_as_planned_meets_the_slo_and_one_fewer_misses() {
     let p99_with = |n: usize| {
         let target = Target::start(2 * n, "20ms", "exp");
         let out = dir.path().join(format!("event{n}"));
-        let _ = headroom(&[
-            "run",
-            scenario.to_str().unwrap(),
-            "--target",
-            &target.url,
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let _ = run_scenario(&scenario, &target.url, &out);
         read_json(&out.join("run.json"))["overall"]["latency_ms"]["p99"]
             .as_f64()
             .unwrap()

@@ -68,6 +68,34 @@ pub fn headroom(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().expect("run headroom")
 }
 
+/// `headroom run SCENARIO --target URL --out OUT`, to completion.
+pub fn run_scenario(scenario: &Path, url: &str, out: &Path) -> Output {
+    headroom(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--target",
+        url,
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
+/// The same, started in the background (stdout discarded) for tests that interrupt it.
+pub fn spawn_scenario(scenario: &Path, url: &str, out: &Path) -> Child {
+    Command::new(BIN)
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--target",
+            url,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start headroom run")
+}
+
 pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
