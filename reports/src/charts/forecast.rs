@@ -65,16 +65,16 @@ pub fn forecast(series: &SeriesForecast, history: History, threshold: Option<f64
         chart
             .draw_series(LineSeries::new(past, BLACK))?
             .label("history")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
+            .legend(line_key(BLACK));
         chart
             .draw_series(LineSeries::new(mean, BLUE.stroke_width(2)))?
             .label(format!("forecast mean ({})", series.model))
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLUE));
+            .legend(line_key(BLUE));
         if let Some(t) = threshold {
             chart
                 .draw_series(DashedLineSeries::new([(x_min, t), (x_max, t)], 8, 5, RED.into()))?
                 .label(format!("threshold {t:.1}"))
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED));
+                .legend(line_key(RED));
         }
         if let Some(when) = series
             .runway
@@ -85,14 +85,9 @@ pub fn forecast(series: &SeriesForecast, history: History, threshold: Option<f64
             chart
                 .draw_series(DashedLineSeries::new([(w, y_min), (w, y_max)], 6, 4, BLACK.into()))?
                 .label(format!("runway: {}", date(w)))
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
+                .legend(line_key(BLACK));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }

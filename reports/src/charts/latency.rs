@@ -32,7 +32,7 @@ pub fn latency(l: &LimitsFile) -> anyhow::Result<String> {
             chart
                 .draw_series(LineSeries::new(line.clone(), color.stroke_width(2)).point_size(4))?
                 .label(label.to_string())
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color));
+                .legend(line_key(color));
         }
         for o in &l.limits.objectives {
             chart
@@ -43,7 +43,7 @@ pub fn latency(l: &LimitsFile) -> anyhow::Result<String> {
                     RED.into(),
                 ))?
                 .label(format!("SLO {} <= {} ms", o.objective, o.limit_ms))
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED));
+                .legend(line_key(RED));
         }
         if let Some(limit) = &l.limits.slo_limit {
             let n = limit.load.value;
@@ -53,14 +53,9 @@ pub fn latency(l: &LimitsFile) -> anyhow::Result<String> {
                     "SLO limit: {:.1} {} ({:.0} rps)",
                     n, limit.load.unit, limit.throughput.value
                 ))
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
+                .legend(line_key(BLACK));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }

@@ -51,6 +51,23 @@ pub fn frame<'a, 'b>(
         .map_err(|e| e.to_string())?)
 }
 
+/// The legend every chart draws: boxed, on a light background, at `position`.
+pub fn legend<'a, 'b: 'a>(chart: &mut Frame<'a, 'b>, position: SeriesLabelPosition) -> DrawResult {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .border_style(BLACK)
+        .background_style(WHITE.mix(0.9))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// A legend key drawn as a short line in `color`.
+pub fn line_key<S: Into<ShapeStyle> + Clone + 'static>(style: S) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style.clone())
+}
+
 /// Draws on a fresh white canvas and returns the SVG text.
 pub fn svg(width: u32, height: u32, draw: impl FnOnce(&Area) -> DrawResult) -> anyhow::Result<String> {
     let mut text = String::new();

@@ -33,7 +33,7 @@ pub fn plan(p: &PlanFile) -> anyhow::Result<String> {
                 LineSeries::new(curve.iter().map(|&(n, ms)| (n, ms.min(y_max))), BLUE.stroke_width(2)).point_size(4),
             )?
             .label(format!("predicted {}", p.objective.name))
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLUE));
+            .legend(line_key(BLUE));
         chart
             .draw_series(DashedLineSeries::new(
                 [(x_min, p.objective.limit_ms), (x_max, p.objective.limit_ms)],
@@ -42,18 +42,13 @@ pub fn plan(p: &PlanFile) -> anyhow::Result<String> {
                 RED.into(),
             ))?
             .label(format!("SLO {} <= {} ms", p.objective.name, p.objective.limit_ms))
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED));
+            .legend(line_key(RED));
         let n = p.instances as f64;
         chart
             .draw_series(DashedLineSeries::new([(n, 0.0), (n, y_max)], 6, 4, BLACK.into()))?
             .label(format!("plan: {} instances", p.instances))
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
-            .draw()?;
+            .legend(line_key(BLACK));
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
 }

@@ -31,7 +31,7 @@ pub fn throughput(l: &LimitsFile) -> anyhow::Result<String> {
                     RED.stroke_width(2),
                 ))?
                 .label(format!("USL fit (sigma {:.4}, kappa {:.2e})", u.sigma, u.kappa))
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED));
+                .legend(line_key(RED));
         }
         if let Some(m) = &l.limits.mmc {
             let cap = m.capacity_rps;
@@ -41,7 +41,7 @@ pub fn throughput(l: &LimitsFile) -> anyhow::Result<String> {
                     RED.stroke_width(2),
                 ))?
                 .label(format!("M/M/{} capacity {:.1} rps", m.servers, cap))
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED));
+                .legend(line_key(RED));
         }
         chart
             .draw_series(points.iter().map(|&p| Circle::new(p, 5, BLUE.filled())))?
@@ -52,14 +52,9 @@ pub fn throughput(l: &LimitsFile) -> anyhow::Result<String> {
             chart
                 .draw_series(DashedLineSeries::new([(n, 0.0), (n, y_max)], 6, 4, BLACK.into()))?
                 .label(format!("knee: {:.1} {}", n, k.load.unit))
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
+                .legend(line_key(BLACK));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
 }

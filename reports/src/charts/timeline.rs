@@ -29,20 +29,15 @@ pub fn timeline(run: &RunResult) -> anyhow::Result<String> {
                 BLUE.stroke_width(2),
             ))?
             .label("throughput (requests/s)")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLUE));
+            .legend(line_key(BLUE));
         top_chart
             .draw_series(LineSeries::new(
                 rows.iter().map(|r| (r.t as f64, r.errors as f64)),
                 RED.stroke_width(2),
             ))?
             .label("errors/s")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED));
-        top_chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
-            .draw()?;
+            .legend(line_key(RED));
+        legend(&mut top_chart, SeriesLabelPosition::UpperLeft)?;
         let mut bottom = frame(&lower, "", 0.0..t_max, 0.0..top(rows.iter().map(|r| r.p95)), 70)?;
         bottom
             .configure_mesh()
@@ -56,13 +51,8 @@ pub fn timeline(run: &RunResult) -> anyhow::Result<String> {
                 RGBColor(230, 140, 0).stroke_width(2),
             ))?
             .label("p95 latency (ms); shaded bands are steps")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RGBColor(230, 140, 0)));
-        bottom
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
-            .draw()?;
+            .legend(line_key(RGBColor(230, 140, 0)));
+        legend(&mut bottom, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }

@@ -48,12 +48,7 @@ pub fn utilisation(report: &Report) -> anyhow::Result<String> {
             }))?
             .label("recommended capacity")
             .legend(|(x, y)| PathElement::new([(x + 10, y - 6), (x + 10, y + 6)], RED.stroke_width(3)));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
 }
