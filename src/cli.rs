@@ -301,7 +301,8 @@ pub struct TargetArgs {
     /// Requests served at once (C).
     #[arg(long, default_value_t = 4)]
     pub workers: usize,
-    /// Mean service time per request (S), e.g. 10ms.
+    /// Mean service time per request (S), e.g. 10ms; 0 answers at once (a fast server
+    /// for measuring the load generator).
     #[arg(long, default_value = "10ms")]
     pub service_time: String,
     /// Service-time distribution.

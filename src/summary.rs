@@ -1,6 +1,7 @@
 //! The end-of-run summary table: one row per step with its load, throughput, latency
 //! percentiles, errors and SLO verdict, then the whole run.
 
+use headroom_loadgen::plan::Arrivals;
 use headroom_loadgen::results::{RunResult, WindowResult};
 use headroom_loadgen::slo::Verdict;
 
@@ -41,6 +42,10 @@ pub fn render(run: &RunResult) -> String {
     let mut out = vec![line(header.iter().map(|h| h.to_string()).collect())];
     out.extend(rows.into_iter().map(line));
     out.push(String::new());
+    out.extend(open_model_line(run));
+    for step in &run.steps {
+        out.extend(step.notes.iter().map(|note| format!("step {}: {note}", step.step)));
+    }
     out.push(verdict_line(run));
     out.join("\n")
 }
@@ -57,6 +62,25 @@ fn row(step: String, load: String, w: &WindowResult) -> Vec<String> {
         w.dropped.to_string(),
         slo_cell(&w.slo),
     ]
+}
+
+/// How the open model's arrivals came and how far its pool grew.
+fn open_model_line(run: &RunResult) -> Option<String> {
+    let arrivals = match run.arrivals? {
+        Arrivals::Poisson => "Poisson arrivals",
+        Arrivals::Uniform => "evenly spaced arrivals",
+    };
+    let seed = run.seed.map(|s| format!(" (seed {s})")).unwrap_or_default();
+    let pool = match run.pool_max {
+        Some(max) => format!("the pool grew to {} of at most {max} users", run.pool_users),
+        None => format!("the pool reached {} users", run.pool_users),
+    };
+    let dropped = if run.overall.dropped > 0 {
+        "; an arrival is dropped only when every user of the full pool is busy"
+    } else {
+        ""
+    };
+    Some(format!("{arrivals}{seed}; {pool}{dropped}"))
 }
 
 fn slo_cell(verdicts: &[Verdict]) -> String {

@@ -3,7 +3,8 @@
 //! arrivals from a scheduler thread (open model), and every response is measured here
 //! rather than by goose's whole-run aggregates.
 
-use crate::plan::{LoadPlan, Model};
+use crate::dispatch::{Dispatcher, Offer};
+use crate::plan::{ArrivalClock, LoadPlan, Model};
 use crate::record::{Collector, Event, Live, Measured};
 use crate::results::{RunResult, RunStatus, SCHEMA_VERSION};
 use crate::scenario::template::Bindings;
@@ -44,7 +45,10 @@ struct Shared {
     t0: OnceLock<Instant>,
     started_users: AtomicUsize,
     events: crossbeam_channel::Sender<Event>,
-    tickets: flume::Receiver<Instant>,
+    /// Open model: hands arrivals to idle users.
+    dispatch: Dispatcher,
+    /// Open model: the seed of the arrival stream.
+    seed: u64,
     /// Next row of each feeder.
     cursors: Vec<AtomicUsize>,
     /// Global index of each journey's first request.
@@ -78,8 +82,7 @@ pub fn run(
         .flat_map(|j| j.requests.iter().map(|r| r.name.clone()))
         .collect();
     let (events_tx, events_rx) = crossbeam_channel::unbounded();
-    let (tickets_tx, tickets_rx) = flume::bounded(0);
-    let shared = Arc::new(Shared::new(scenario, target, events_tx, tickets_rx));
+    let shared = Arc::new(Shared::new(scenario, target, events_tx));
     let started_at = now_rfc3339();
     let plan = &scenario.load;
 
@@ -88,15 +91,17 @@ pub fn run(
         let abort_shared = shared.clone();
         let collecting = scope.spawn(move || {
             collector.run(events_rx, on_tick, |reason| {
-                let _ = abort_shared
-                    .stop
-                    .compare_exchange(RUNNING, GUARD, Ordering::SeqCst, Ordering::SeqCst);
+                abort_shared.stop_with(GUARD);
                 goose::trigger_killswitch(reason);
             })
         });
         let clock_shared = shared.clone();
         let start_at = options.start_at;
-        let clock = scope.spawn(move || drive_clock(&clock_shared, tickets_tx, start_at));
+        let clock = scope.spawn(move || {
+            drive_clock(&clock_shared, start_at);
+            // However the clock stopped, no user may wait for an arrival past it.
+            clock_shared.dispatch.close();
+        });
         let goose_result = runtime.block_on(attack(shared.clone()));
         // If goose failed to start, stop the clock thread too.
         goose::trigger_killswitch("load finished");
@@ -115,12 +120,7 @@ pub fn run(
 }
 
 impl Shared {
-    fn new(
-        scenario: &Scenario,
-        target: &str,
-        events: crossbeam_channel::Sender<Event>,
-        tickets: flume::Receiver<Instant>,
-    ) -> Shared {
+    fn new(scenario: &Scenario, target: &str, events: crossbeam_channel::Sender<Event>) -> Shared {
         let mut first_request = Vec::new();
         let mut count = 0;
         for j in &scenario.journeys {
@@ -153,7 +153,8 @@ impl Shared {
             t0: OnceLock::new(),
             started_users: AtomicUsize::new(0),
             events,
-            tickets,
+            dispatch: Dispatcher::new(scenario.load.pool),
+            seed: scenario.load.seed.unwrap_or_else(rand::random),
             cursors: scenario.feeders.iter().map(|_| AtomicUsize::new(0)).collect(),
             first_request,
             cumulative_weights,
@@ -170,6 +171,13 @@ impl Shared {
     /// killswitch (Ctrl-C) into `INTERRUPTED` within one poll.
     fn stopping(&self) -> bool {
         self.stop.load(Ordering::Relaxed) != RUNNING
+    }
+
+    /// Records why the run stops (the first reason wins).
+    fn stop_with(&self, reason: u8) {
+        let _ = self
+            .stop
+            .compare_exchange(RUNNING, reason, Ordering::SeqCst, Ordering::SeqCst);
     }
 
     fn pick_journey(&self) -> &Journey {
@@ -193,10 +201,10 @@ impl Shared {
 
 /// Starts the plan's clock once every user is up, then ends it on schedule; in the open
 /// model it also releases arrivals, counting those that find no free user as dropped.
-fn drive_clock(shared: &Shared, tickets: flume::Sender<Instant>, start_at: Option<std::time::SystemTime>) {
+fn drive_clock(shared: &Shared, start_at: Option<std::time::SystemTime>) {
     let plan = shared.plan();
     let waiting_since = Instant::now();
-    while shared.started_users.load(Ordering::SeqCst) < plan.pool && waiting_since.elapsed() < STARTUP_LIMIT {
+    while shared.started_users.load(Ordering::SeqCst) < plan.pool.max && waiting_since.elapsed() < STARTUP_LIMIT {
         if goose::is_killswitch_triggered() {
             return;
         }
@@ -220,17 +228,11 @@ fn drive_clock(shared: &Shared, tickets: flume::Sender<Instant>, start_at: Optio
     } else {
         (plan.total(), PLAN_DONE)
     };
-    let mut k = 0u64;
-    let mut next_arrival = if plan.model == Model::Open {
-        plan.arrival_time(0)
-    } else {
-        None
-    };
+    let mut arrivals = (plan.model == Model::Open).then(|| ArrivalClock::new(plan, shared.seed));
+    let mut next_arrival = arrivals.as_mut().and_then(Iterator::next);
     loop {
         if goose::is_killswitch_triggered() {
-            let _ = shared
-                .stop
-                .compare_exchange(RUNNING, INTERRUPTED, Ordering::SeqCst, Ordering::SeqCst);
+            shared.stop_with(INTERRUPTED);
         }
         if shared.stopping() {
             return;
@@ -239,34 +241,31 @@ fn drive_clock(shared: &Shared, tickets: flume::Sender<Instant>, start_at: Optio
         if now >= end {
             break;
         }
-        match next_arrival {
-            Some(at) if at < end => {
-                if at > now {
-                    std::thread::sleep((at - now).min(POLL));
-                    continue;
-                }
-                let scheduled = t0 + at;
-                let event = match tickets.try_send(scheduled) {
-                    Ok(()) => Event::Arrival { at: scheduled },
-                    Err(_) => Event::Dropped { at: scheduled },
-                };
-                let _ = shared.events.send(event);
-                k += 1;
-                next_arrival = plan.arrival_time(k);
-            }
-            _ => std::thread::sleep((end - now).min(POLL)),
+        let due = next_arrival.filter(|at| *at < end).unwrap_or(end);
+        if due > now {
+            std::thread::sleep((due - now).min(POLL));
+            continue;
+        }
+        // Release every arrival that is due; a late wake-up releases them together, each
+        // still timed from its own schedule.
+        while let Some(at) = next_arrival.filter(|at| *at <= now && *at < end) {
+            let scheduled = t0 + at;
+            let event = match shared.dispatch.offer(scheduled) {
+                Offer::Served { pool } => Event::Arrival { at: scheduled, pool },
+                Offer::Dropped { pool } => Event::Dropped { at: scheduled, pool },
+            };
+            let _ = shared.events.send(event);
+            next_arrival = arrivals.as_mut().and_then(Iterator::next);
         }
     }
-    let _ = shared
-        .stop
-        .compare_exchange(RUNNING, reason, Ordering::SeqCst, Ordering::SeqCst);
+    shared.stop_with(reason);
     goose::trigger_killswitch("plan complete");
 }
 
 type Boxed<'r> = Pin<Box<dyn Future<Output = TransactionResult> + Send + 'r>>;
 
 async fn attack(shared: Arc<Shared>) -> Result<(), EngineError> {
-    let pool = shared.plan().pool.max(1);
+    let pool = shared.plan().pool.max.max(1);
     let on_start = {
         let shared = shared.clone();
         Transaction::new(Arc::new(move |_user: &mut GooseUser| -> Boxed<'_> {
@@ -338,8 +337,13 @@ async fn user_turn(shared: &Shared, user: &mut GooseUser) {
             }
         }
         Model::Open => {
-            if let Ok(Ok(scheduled)) = tokio::time::timeout(POLL, shared.tickets.recv_async()).await {
-                iteration(shared, user, Some(scheduled)).await;
+            let index = user.weighted_users_index;
+            match shared.dispatch.next_ticket(index).await {
+                Some(scheduled) => {
+                    iteration(shared, user, Some(scheduled)).await;
+                    shared.dispatch.idle(index);
+                }
+                None => tokio::time::sleep(POLL).await,
             }
         }
     }
@@ -365,12 +369,17 @@ async fn iteration(shared: &Shared, user: &mut GooseUser, scheduled: Option<Inst
         let error = send(shared, user, shared.first_request[j] + k, &rows, &mut vars).await;
         let done = Instant::now();
         let start = if k == 0 { scheduled.unwrap_or(sent) } else { sent };
+        // How late the generator started this arrival: its own lag, not the target's.
+        let lag_us = scheduled
+            .filter(|_| k == 0)
+            .map(|at| micros(sent.saturating_duration_since(at)));
         let failed = error.is_some();
         let _ = shared.events.send(Event::Response {
             request: shared.first_request[j] + k,
             done,
             latency_us: micros(done - start),
             uncorrected_us: scheduled.map(|_| micros(done - sent)),
+            lag_us,
             error,
         });
         if failed {
@@ -544,7 +553,10 @@ fn assemble(scenario: &Scenario, shared: &Shared, measured: Measured, started_at
         ended_at: now_rfc3339(),
         duration_s,
         model: scenario.load.model,
-        pool_users: scenario.load.pool,
+        pool_users: measured.pool_reached.unwrap_or(scenario.load.pool.max),
+        pool_max: (scenario.load.model == Model::Open).then_some(scenario.load.pool.max),
+        seed: (scenario.load.model == Model::Open).then_some(shared.seed),
+        arrivals: (scenario.load.model == Model::Open).then_some(scenario.load.arrivals),
         status,
         end_reason: reason,
         slo: scenario.slo.clone(),

@@ -1,11 +1,14 @@
 //! headroom-loadgen: everything about generating load and measuring it.
 //!
 //! Owns the scenario file model and its validation (`scenario`), the load plan
-//! (`plan`), SLOs and guards (`slo`), the goose driver (`engine`), measurement
-//! (`record`), the run.json types (`results`) and the simulated target server
-//! (`target`) and sharding across processes (`shard`). It does not fit models, draw charts or write files: the CLI decides
-//! where results go, `headroom-forecast` fits them and `headroom-reports` draws them.
+//! (`plan`, with the open model's arrival times), SLOs and guards (`slo`), the goose
+//! driver (`engine`) and the open model's dispatch of arrivals to its pool of users
+//! (`dispatch`), measurement (`record`), the run.json types (`results`), sharding across
+//! processes and merging (`shard`, `merge`) and the simulated target server (`target`).
+//! It does not fit models, draw charts or write files: the CLI decides where results
+//! go, `headroom-forecast` fits them and `headroom-reports` draws them.
 
+pub mod dispatch;
 pub mod engine;
 pub mod error;
 pub mod merge;

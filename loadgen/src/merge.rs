@@ -115,6 +115,12 @@ fn combine(
                 start_s: parts[0].start_s,
                 ramp_s: parts[0].ramp_s,
                 duration_s: parts.iter().map(|s| s.duration_s).fold(f64::INFINITY, f64::min),
+                steady_state: parts
+                    .iter()
+                    .map(|s| s.steady_state)
+                    .collect::<Option<Vec<bool>>>()
+                    .map(|all| all.iter().all(|&steady| steady)),
+                notes: shard_notes(&runs, k),
                 window: merge_windows(&windows, &first.slo)?,
             })
         })
@@ -135,6 +141,10 @@ fn combine(
         duration_s: runs.iter().map(|(_, r)| r.duration_s).fold(0.0, f64::max),
         model: first.model,
         pool_users: runs.iter().map(|(_, r)| r.pool_users).sum(),
+        pool_max: runs.iter().map(|(_, r)| r.pool_max).sum(),
+        arrivals: first.arrivals,
+        // Each shard drew its own stream.
+        seed: None,
         status: if missing.is_empty() {
             RunStatus::Completed
         } else {
@@ -156,6 +166,14 @@ fn combine(
             notes,
         }),
     })
+}
+
+/// Each shard's notes on step `k`, named by shard.
+fn shard_notes(runs: &[(&String, &RunResult)], k: usize) -> Vec<String> {
+    runs.iter()
+        .filter_map(|(_, r)| Some((r.shard?, r.steps.get(k)?)))
+        .flat_map(|(shard, step)| step.notes.iter().map(move |n| format!("shard {}: {n}", shard.index)))
+        .collect()
 }
 
 /// Sums of counts; latency from the added histograms.
@@ -192,16 +210,23 @@ fn merge_windows(parts: &[(&String, &WindowResult)], slo: &Slo) -> Result<Window
         })
         .collect::<Result<BTreeMap<_, _>, MergeError>>()?;
     let (requests, errors, dropped) = (sum(|w| w.requests), sum(|w| w.errors), sum(|w| w.dropped));
+    let arrivals = sum(|w| w.arrivals);
     let judged = Judged {
         latency: &latency,
         errors,
+        // Results written before arrivals were kept: one request stands for each served
+        // arrival (exact for single-request journeys).
+        arrivals: if arrivals > 0 { arrivals } else { requests + dropped },
         requests,
         dropped,
     };
     Ok(WindowResult {
         requests,
         throughput_rps: parts.iter().map(|(_, w)| w.throughput_rps).sum(),
+        arrivals,
         dropped,
+        late_arrivals: sum(|w| w.late_arrivals),
+        pool: parts.iter().map(|(_, w)| w.pool).sum(),
         errors,
         error_rate: judged.error_rate(),
         errors_by_kind,
@@ -256,6 +281,7 @@ fn merge_timelines(runs: &[(&String, &RunResult)]) -> Vec<TimelineRow> {
 struct Judged<'a> {
     latency: &'a Histogram<u64>,
     errors: u64,
+    arrivals: u64,
     requests: u64,
     dropped: u64,
 }
@@ -267,9 +293,7 @@ impl Window for Judged<'_> {
     fn error_rate(&self) -> f64 {
         share(self.errors, self.requests)
     }
-    /// Arrivals are not kept in run.json; requests stand in for them (one per arrival
-    /// for single-request journeys).
     fn drop_rate(&self) -> f64 {
-        share(self.dropped, self.requests + self.dropped)
+        share(self.dropped, self.arrivals)
     }
 }

@@ -2,6 +2,9 @@
 //! arrivals per second for the open model), each ramping from the previous level and
 //! then holding. Pure functions of time; the engine asks it what to do at each instant.
 
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rand_distr::Exp1;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -23,13 +26,46 @@ pub struct Phase {
     pub hold: Duration,
 }
 
+/// How the open model spaces its arrivals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Arrivals {
+    /// Exponential gaps: the traffic every queueing model assumes, and the least bursty
+    /// that independent clients produce.
+    Poisson,
+    /// Evenly spaced, as k6's arrival-rate executors and wrk2 space them.
+    Uniform,
+}
+
+/// The users that carry the load. Closed: one per unit of the highest level
+/// (`start == max`). Open: `start` serve arrivals from the beginning, and one more joins
+/// (up to `max`) whenever an arrival finds every user busy; an arrival is dropped only
+/// when all `max` are busy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pool {
+    pub start: usize,
+    pub max: usize,
+}
+
+impl std::fmt::Display for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.start == self.max {
+            write!(f, "{} users", self.max)
+        } else {
+            write!(f, "{} users growing to {}", self.start, self.max)
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadPlan {
     pub model: Model,
     pub phases: Vec<Phase>,
-    /// Users started; in the open model they serve arrivals, and an arrival that finds
-    /// none free is dropped.
-    pub pool: usize,
+    pub pool: Pool,
+    /// Open model: how arrivals are spaced.
+    pub arrivals: Arrivals,
+    /// Open model: the seed of the arrival stream (drawn at random when absent).
+    pub seed: Option<u64>,
 }
 
 /// Where an instant falls in the plan.
@@ -118,50 +154,81 @@ impl LoadPlan {
         }
         None
     }
+}
 
-    /// Expected arrivals in [0, t): the integral of the rate (open model).
-    pub fn arrivals_before(&self, t: Duration) -> f64 {
-        let mut start = Duration::ZERO;
-        let mut previous = 0.0;
-        let mut total = 0.0;
-        for p in &self.phases {
-            let ramp = p.ramp.as_secs_f64();
-            let in_ramp = t.saturating_sub(start).as_secs_f64().min(ramp);
-            if ramp > 0.0 {
-                // Trapezoid of a linear ramp from `previous` to `level` over `in_ramp`.
-                let reached = previous + (p.level - previous) * in_ramp / ramp;
-                total += (previous + reached) / 2.0 * in_ramp;
-            }
-            let hold_start = start + p.ramp;
-            let in_hold = t.saturating_sub(hold_start).as_secs_f64().min(p.hold.as_secs_f64());
-            total += p.level * in_hold;
-            start = hold_start + p.hold;
-            previous = p.level;
-            if t <= start {
-                break;
-            }
+/// The open model's arrival times, walked forward through the plan in O(1) per arrival.
+/// Arrival k is due when the cumulative rate Lambda(t) (the integral of the offered rate)
+/// reaches a target: k + 1/2 for uniform spacing, or a running sum of unit exponentials
+/// for Poisson arrivals (a unit-rate Poisson process mapped through Lambda^-1 is a Poisson
+/// process of the plan's rate: the time-change theorem, Cinlar 1975).
+pub struct ArrivalClock<'a> {
+    plan: &'a LoadPlan,
+    rng: StdRng,
+    /// Arrivals issued so far.
+    k: u64,
+    /// Lambda at the next arrival.
+    target: f64,
+    /// The segment being walked (phase * 2 for its ramp, + 1 for its hold), its start in
+    /// seconds and Lambda at its start.
+    segment: usize,
+    segment_start: f64,
+    lambda_before: f64,
+}
+
+impl<'a> ArrivalClock<'a> {
+    pub fn new(plan: &'a LoadPlan, seed: u64) -> Self {
+        ArrivalClock {
+            plan,
+            rng: StdRng::seed_from_u64(seed),
+            k: 0,
+            target: 0.0,
+            segment: 0,
+            segment_start: 0.0,
+            lambda_before: 0.0,
         }
-        total
     }
 
-    /// When arrival number `k` (from 0) is due: the first t with arrivals_before(t) > k.
-    /// Arrivals are evenly spaced, as k6's arrival-rate executors space them.
-    pub fn arrival_time(&self, k: u64) -> Option<Duration> {
-        let target = k as f64 + 0.5;
-        let total = self.total();
-        if self.arrivals_before(total) < target {
-            return None;
-        }
-        let (mut lo, mut hi) = (0.0, total.as_secs_f64());
-        for _ in 0..60 {
-            let mid = (lo + hi) / 2.0;
-            if self.arrivals_before(Duration::from_secs_f64(mid)) < target {
-                lo = mid;
-            } else {
-                hi = mid;
+    /// A segment's rate at its start and end, and its length in seconds.
+    fn segment_shape(&self, segment: usize) -> Option<(f64, f64, f64)> {
+        let index = segment / 2;
+        let phase = self.plan.phases.get(index)?;
+        let previous = if index == 0 {
+            0.0
+        } else {
+            self.plan.phases[index - 1].level
+        };
+        Some(if segment % 2 == 0 {
+            (previous, phase.level, phase.ramp.as_secs_f64())
+        } else {
+            (phase.level, phase.level, phase.hold.as_secs_f64())
+        })
+    }
+}
+
+impl Iterator for ArrivalClock<'_> {
+    type Item = Duration;
+
+    fn next(&mut self) -> Option<Duration> {
+        self.target = match self.plan.arrivals {
+            Arrivals::Uniform => self.k as f64 + 0.5,
+            Arrivals::Poisson => self.target + self.rng.sample::<f64, _>(Exp1),
+        };
+        self.k += 1;
+        loop {
+            let (r0, r1, length) = self.segment_shape(self.segment)?;
+            let mass = (r0 + r1) / 2.0 * length;
+            let d = self.target - self.lambda_before;
+            if mass > 0.0 && d <= mass {
+                // Solve r0 tau + (r1 - r0) tau^2 / (2 length) = d for tau in [0, length],
+                // in the form that stays exact when r1 = r0.
+                let root = (r0 * r0 + 2.0 * (r1 - r0) * d / length).max(0.0).sqrt();
+                let tau = if r0 + root > 0.0 { 2.0 * d / (r0 + root) } else { 0.0 };
+                return Some(Duration::from_secs_f64(self.segment_start + tau.clamp(0.0, length)));
             }
+            self.lambda_before += mass;
+            self.segment_start += length;
+            self.segment += 1;
         }
-        Some(Duration::from_secs_f64(hi))
     }
 }
 
@@ -188,7 +255,9 @@ mod tests {
                     hold: secs(5.0),
                 },
             ],
-            pool: 20,
+            pool: Pool { start: 20, max: 20 },
+            arrivals: Arrivals::Uniform,
+            seed: None,
         }
     }
 
@@ -222,14 +291,93 @@ mod tests {
         assert_eq!(p.next_activation(25, secs(0.0)), None);
     }
 
+    /// Arrivals of `clock` in [from, to) seconds.
+    fn count(times: &[f64], from: f64, to: f64) -> usize {
+        times.iter().filter(|&&t| t >= from && t < to).count()
+    }
+
+    fn times(plan: &LoadPlan, seed: u64) -> Vec<f64> {
+        ArrivalClock::new(plan, seed).map(|t| t.as_secs_f64()).collect()
+    }
+
     #[test]
-    fn arrivals_integrate_the_rate() {
+    fn uniform_arrivals_follow_the_ramp_and_the_hold() {
         let p = plan(Model::Open);
-        // Ramp 0->10 over 10 s gives 50 arrivals, hold 100, then 20/s for 5 s gives 100.
-        assert!((p.arrivals_before(secs(10.0)) - 50.0).abs() < 1e-9);
-        assert!((p.arrivals_before(secs(25.0)) - 250.0).abs() < 1e-9);
-        let t = p.arrival_time(149).unwrap().as_secs_f64();
-        assert!((p.arrivals_before(secs(t)) - 149.5).abs() < 1e-6);
-        assert!(p.arrival_time(250).is_none());
+        let t = times(&p, 1);
+        // Ramp 0 -> 10/s over 10 s: Lambda(t) = t^2 / 2, so arrival k is due at
+        // sqrt(2 (k + 1/2)); 50 arrivals in the ramp, 100 in the hold, 100 at 20/s for 5 s.
+        assert_eq!(t.len(), 250);
+        assert_eq!(count(&t, 0.0, 10.0), 50);
+        assert_eq!(count(&t, 10.0, 20.0), 100);
+        for k in [0usize, 7, 49] {
+            let truth = (2.0 * (k as f64 + 0.5)).sqrt();
+            assert!(
+                (t[k] - truth).abs() < 1e-9,
+                "arrival {k} at {} s, expected {truth}",
+                t[k]
+            );
+        }
+        // In the hold at 10/s: evenly spaced by 100 ms.
+        assert!((t[50] - 10.05).abs() < 1e-9 && (t[51] - t[50] - 0.1).abs() < 1e-9);
+        assert!((t[150] - 20.025).abs() < 1e-9);
+    }
+
+    #[test]
+    fn poisson_arrivals_are_poisson() {
+        let p = LoadPlan {
+            phases: vec![Phase {
+                level: 1000.0,
+                ramp: Duration::ZERO,
+                hold: secs(60.0),
+            }],
+            arrivals: Arrivals::Poisson,
+            ..plan(Model::Open)
+        };
+        let t = times(&p, 7);
+        // N(60 s) ~ Poisson(60000): within 4 standard deviations.
+        let n = t.len() as f64;
+        assert!((n - 60_000.0).abs() < 4.0 * 60_000f64.sqrt(), "{n} arrivals");
+        // Gaps are exponential with mean 1 ms: coefficient of variation 1.
+        let gaps: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
+        let mean = gaps.iter().sum::<f64>() / gaps.len() as f64;
+        let var = gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / gaps.len() as f64;
+        assert!((mean - 0.001).abs() < 0.00003, "mean gap {mean}");
+        assert!((var.sqrt() / mean - 1.0).abs() < 0.03, "cv {}", var.sqrt() / mean);
+        // Counts per 100 ms: index of dispersion (variance / mean) 1.
+        let bins: Vec<f64> = (0..600)
+            .map(|b| count(&t, b as f64 / 10.0, (b + 1) as f64 / 10.0) as f64)
+            .collect();
+        let m = bins.iter().sum::<f64>() / 600.0;
+        let v = bins.iter().map(|c| (c - m).powi(2)).sum::<f64>() / 599.0;
+        assert!((v / m - 1.0).abs() < 0.2, "dispersion {}", v / m);
+        // P(no arrival in 1 ms) = e^-1.
+        let mut per_ms = vec![0u32; 60_000];
+        for x in &t {
+            per_ms[((x * 1000.0) as usize).min(59_999)] += 1;
+        }
+        let share = per_ms.iter().filter(|&&c| c == 0).count() as f64 / 60_000.0;
+        assert!((share - (-1f64).exp()).abs() < 0.01, "empty share {share}");
+    }
+
+    #[test]
+    fn poisson_arrivals_follow_a_ramp_and_repeat_with_their_seed() {
+        let p = LoadPlan {
+            arrivals: Arrivals::Poisson,
+            ..plan(Model::Open)
+        };
+        let t = times(&p, 42);
+        // Means 50 (ramp), 100 (hold) and 100 (20/s for 5 s), each within 4 sigma.
+        for (from, to, mean) in [(0.0, 10.0, 50.0), (10.0, 20.0, 100.0), (20.0, 25.0, 100.0)] {
+            let n = count(&t, from, to) as f64;
+            assert!(
+                (n - mean).abs() < 4.0 * f64::sqrt(mean),
+                "{n} arrivals in [{from}, {to})"
+            );
+        }
+        // Late in the ramp arrivals come faster than early: 0-5 s holds a quarter of its 50.
+        assert!(count(&t, 0.0, 5.0) < count(&t, 5.0, 10.0));
+        assert_eq!(t, times(&p, 42));
+        assert_ne!(t, times(&p, 43));
+        assert!(t.windows(2).all(|w| w[0] <= w[1]));
     }
 }

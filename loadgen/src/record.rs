@@ -11,6 +11,11 @@ use std::time::{Duration, Instant};
 
 /// How often the collector drains its channel.
 const DRAIN_EVERY: Duration = Duration::from_millis(5);
+/// An arrival the generator sends later than this after its schedule counts as late.
+const LATE_US: u64 = 1_000;
+/// Steps whose late arrivals exceed this share get a note: the generator, not the
+/// target, limited them.
+const LATE_NOTE_SHARE: f64 = 0.01;
 
 /// What users tell the collector.
 #[derive(Debug)]
@@ -24,12 +29,15 @@ pub enum Event {
         latency_us: u64,
         /// Open model: from the actual send.
         uncorrected_us: Option<u64>,
+        /// Open model, first request of an iteration: how long after its scheduled
+        /// arrival the generator sent it.
+        lag_us: Option<u64>,
         error: Option<String>,
     },
-    /// Open model: an arrival was served by a free user.
-    Arrival { at: Instant },
-    /// Open model: an arrival found no free user.
-    Dropped { at: Instant },
+    /// Open model: an arrival was given to a user; the pool's size after it.
+    Arrival { at: Instant, pool: usize },
+    /// Open model: an arrival found every user of the full pool busy.
+    Dropped { at: Instant, pool: usize },
     /// The load has stopped; nothing more will come.
     Finish,
 }
@@ -57,8 +65,12 @@ struct Acc {
     uncorrected: Option<Histogram<u64>>,
     requests: u64,
     errors: u64,
+    /// Arrivals given to a user (open model).
     arrivals: u64,
     dropped: u64,
+    late: u64,
+    /// Users in the pool at the last arrival (open model).
+    pool: Option<usize>,
     errors_by_kind: BTreeMap<String, u64>,
     /// Per request (by global index): latency, requests, errors.
     by_request: Vec<Option<(Histogram<u64>, u64, u64)>>,
@@ -75,6 +87,8 @@ impl Acc {
             errors: 0,
             arrivals: 0,
             dropped: 0,
+            late: 0,
+            pool: None,
             errors_by_kind: BTreeMap::new(),
             by_request: Vec::new(),
             detailed: true,
@@ -96,10 +110,12 @@ impl Acc {
                 request,
                 latency_us,
                 uncorrected_us,
+                lag_us,
                 error,
                 ..
             } => {
                 self.requests += 1;
+                self.late += u64::from(lag_us.is_some_and(|lag| lag > LATE_US));
                 // A refused connection did no work: it has no latency to report.
                 let latency = (error.as_deref() != Some("connect")).then_some((*latency_us).max(1));
                 if let Some(kind) = error {
@@ -116,8 +132,14 @@ impl Acc {
                     self.add_to_request(*request, latency, error.is_some());
                 }
             }
-            Event::Arrival { .. } => self.arrivals += 1,
-            Event::Dropped { .. } => self.dropped += 1,
+            Event::Arrival { pool, .. } => {
+                self.arrivals += 1;
+                self.pool = Some(*pool);
+            }
+            Event::Dropped { pool, .. } => {
+                self.dropped += 1;
+                self.pool = Some(*pool);
+            }
             Event::Start(_) | Event::Finish => {}
         }
     }
@@ -159,7 +181,10 @@ impl Acc {
             } else {
                 0.0
             },
+            arrivals: self.arrivals + self.dropped,
             dropped: self.dropped,
+            late_arrivals: self.late,
+            pool: self.pool,
             errors: self.errors,
             error_rate: self.error_rate(),
             errors_by_kind: self.errors_by_kind.clone(),
@@ -192,6 +217,8 @@ pub struct Measured {
     pub timeline: Vec<TimelineRow>,
     /// The guard condition that aborted the run, if one did.
     pub aborted_by: Option<String>,
+    /// Open model: the most users the pool grew to.
+    pub pool_reached: Option<usize>,
 }
 
 pub struct Collector<'a> {
@@ -205,6 +232,8 @@ pub struct Collector<'a> {
     second: Acc,
     second_index: u64,
     timeline: Vec<TimelineRow>,
+    /// Per step: the mean latency of each whole second of its hold, in milliseconds.
+    seconds_in_hold: Vec<Vec<f64>>,
     streaks: Vec<u64>,
     aborted_by: Option<String>,
 }
@@ -223,6 +252,7 @@ impl<'a> Collector<'a> {
             second: Acc::light(plan.model),
             second_index: 0,
             timeline: Vec::new(),
+            seconds_in_hold: vec![Vec::new(); plan.phases.len()],
             streaks: vec![0; guard.conditions.len()],
             aborted_by: None,
         }
@@ -274,7 +304,7 @@ impl<'a> Collector<'a> {
                 return;
             }
             Event::Response { done, .. } => *done,
-            Event::Arrival { at } | Event::Dropped { at } => *at,
+            Event::Arrival { at, .. } | Event::Dropped { at, .. } => *at,
             Event::Finish => return,
         };
         let Some(t0) = self.t0 else { return };
@@ -291,6 +321,13 @@ impl<'a> Collector<'a> {
         let second = std::mem::replace(&mut self.second, Acc::light(self.plan.model));
         self.second_index += 1;
         let elapsed = Duration::from_secs(self.second_index);
+        let first = self.plan.locate(elapsed - Duration::from_secs(1));
+        let last = self.plan.locate(elapsed - Duration::from_millis(1));
+        if let (Some(a), Some(b)) = (first, last) {
+            if a == b && a.steady && !second.latency.is_empty() {
+                self.seconds_in_hold[a.phase].push(second.latency.mean() / 1e3);
+            }
+        }
         let step = self
             .plan
             .locate(elapsed - Duration::from_millis(1))
@@ -355,6 +392,9 @@ impl<'a> Collector<'a> {
                     Model::Closed => (Some(phase.level as u32), None),
                     Model::Open => (None, Some(phase.level)),
                 };
+                let trend = LatencyTrend::of(&self.seconds_in_hold[i]);
+                let mut notes: Vec<String> = trend.iter().filter(|t| t.rising()).map(LatencyTrend::note).collect();
+                notes.extend(generator_note(acc, phase.level));
                 StepResult {
                     step: i + 1,
                     users,
@@ -362,6 +402,8 @@ impl<'a> Collector<'a> {
                     start_s: hold_start.as_secs_f64(),
                     ramp_s: phase.ramp.as_secs_f64(),
                     duration_s: measured,
+                    steady_state: trend.map(|t| !t.rising()),
+                    notes,
                     window: acc.result(measured, self.names, self.slo),
                 }
             })
@@ -371,6 +413,154 @@ impl<'a> Collector<'a> {
             overall: self.overall.result(run_seconds.as_secs_f64(), self.names, self.slo),
             timeline: self.timeline,
             aborted_by: self.aborted_by,
+            pool_reached: self.overall.pool,
         }
+    }
+}
+
+/// "The generator could not keep up" when more than 1% of a step's arrivals started
+/// over a millisecond late: its percentiles then measure the generator too.
+fn generator_note(acc: &Acc, rate: f64) -> Option<String> {
+    let late = share(acc.late, acc.arrivals);
+    (late > LATE_NOTE_SHARE).then(|| {
+        format!(
+            "the load generator could not keep up at {rate}/s: {:.1}% of arrivals started more than 1 ms late; \
+             this step measures the generator as well as the target (shard the load over more processes)",
+            late * 100.0
+        )
+    })
+}
+
+/// Whether a step's latency was still climbing through its hold: the Mann-Kendall trend
+/// test on the per-second means (Kendall 1975: S = sum of sign(x_j - x_i) over i < j,
+/// Var S = n (n - 1) (2n + 5) / 18), with the Theil-Sen slope for the size of the rise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatencyTrend {
+    /// Mann-Kendall's standard normal score (continuity-corrected).
+    pub z: f64,
+    /// The Theil-Sen rise over the hold, as a share of the median second.
+    pub rise: f64,
+}
+
+impl LatencyTrend {
+    /// Fewest whole seconds a hold needs before its trend is judged.
+    pub const MIN_SECONDS: usize = 6;
+    /// One-sided 1% level of the standard normal.
+    const Z_CRITICAL: f64 = 2.326;
+    /// A rise smaller than this share of the median is noise, whatever its z.
+    const MATERIAL_RISE: f64 = 0.2;
+
+    pub fn of(seconds: &[f64]) -> Option<LatencyTrend> {
+        let n = seconds.len();
+        if n < Self::MIN_SECONDS {
+            return None;
+        }
+        let mut s = 0.0;
+        let mut slopes = Vec::with_capacity(n * (n - 1) / 2);
+        for i in 0..n {
+            for j in i + 1..n {
+                let d = seconds[j] - seconds[i];
+                s += d.signum() * f64::from(u8::from(d != 0.0));
+                slopes.push(d / (j - i) as f64);
+            }
+        }
+        let n_f = n as f64;
+        let var_s = n_f * (n_f - 1.0) * (2.0 * n_f + 5.0) / 18.0;
+        let z = (s - s.signum()) / var_s.sqrt();
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let slope = median(&mut slopes);
+        let level = median(&mut seconds.to_vec());
+        let rise = if level > 0.0 { slope * (n_f - 1.0) / level } else { 0.0 };
+        Some(LatencyTrend { z, rise })
+    }
+
+    pub fn rising(&self) -> bool {
+        self.z > Self::Z_CRITICAL && self.rise > Self::MATERIAL_RISE
+    }
+
+    fn note(&self) -> String {
+        format!(
+            "not at steady state: latency rose {:.0}% through the hold (Mann-Kendall z {:.1}); \
+             its percentiles understate the queue (hold longer, or the load is past capacity)",
+            self.rise * 100.0,
+            self.z
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Arrivals, Phase, Pool};
+
+    /// 200 arrivals 5 ms apart in a 2 s hold at 100/s, one in ten sent 5 ms late.
+    #[test]
+    fn late_arrivals_are_counted_and_noted() {
+        let plan = LoadPlan {
+            model: Model::Open,
+            phases: vec![Phase {
+                level: 100.0,
+                ramp: Duration::ZERO,
+                hold: Duration::from_secs(2),
+            }],
+            pool: Pool { start: 1, max: 1 },
+            arrivals: Arrivals::Uniform,
+            seed: None,
+        };
+        let (slo, guard, names) = (Slo::default(), Guard::default(), vec!["w/a".to_string()]);
+        let t0 = Instant::now() - Duration::from_secs(3);
+        let (tx, rx) = crossbeam_channel::unbounded();
+        tx.send(Event::Start(t0)).unwrap();
+        for i in 0..200u64 {
+            let at = t0 + Duration::from_millis(5 * i + 1);
+            tx.send(Event::Arrival { at, pool: 1 }).unwrap();
+            tx.send(Event::Response {
+                request: 0,
+                done: at + Duration::from_millis(1),
+                latency_us: 1_000,
+                uncorrected_us: Some(900),
+                lag_us: Some(if i % 10 == 0 { 5_000 } else { 100 }),
+                error: None,
+            })
+            .unwrap();
+        }
+        tx.send(Event::Finish).unwrap();
+        let measured = Collector::new(&plan, &slo, &guard, &names).run(rx, |_| {}, |_| {});
+        let step = &measured.steps[0];
+        assert_eq!((step.window.arrivals, step.window.late_arrivals), (200, 20));
+        assert_eq!(step.window.pool, Some(1));
+        assert!(
+            step.notes
+                .iter()
+                .any(|n| n.contains("could not keep up at 100/s: 10.0%")),
+            "{:?}",
+            step.notes
+        );
+    }
+
+    #[test]
+    fn a_climbing_hold_is_not_at_steady_state() {
+        // A queue past capacity: latency grows linearly, 10 ms more every second.
+        let climbing: Vec<f64> = (0..10).map(|i| 20.0 + 10.0 * i as f64).collect();
+        let t = LatencyTrend::of(&climbing).unwrap();
+        // All 45 pairs rise: S = 45, Var S = 10 * 9 * 25 / 18 = 125, z = 44 / sqrt(125).
+        assert!((t.z - 44.0 / 125f64.sqrt()).abs() < 1e-9, "z {}", t.z);
+        // Slope 10 ms/s over 9 s against a median of 70 ms.
+        assert!((t.rise - 90.0 / 70.0).abs() < 1e-9, "rise {}", t.rise);
+        assert!(t.rising());
+    }
+
+    #[test]
+    fn a_level_or_short_hold_is_not_called_rising() {
+        // Noise around a level (alternating), and a small steady creep of 1%.
+        let level: Vec<f64> = (0..20).map(|i| if i % 2 == 0 { 10.0 } else { 12.0 }).collect();
+        assert!(!LatencyTrend::of(&level).unwrap().rising());
+        let creep: Vec<f64> = (0..20).map(|i| 10.0 + 0.01 * i as f64).collect();
+        let t = LatencyTrend::of(&creep).unwrap();
+        assert!(t.z > 5.0 && !t.rising(), "{t:?}");
+        assert_eq!(LatencyTrend::of(&[1.0, 2.0, 3.0, 4.0, 5.0]), None);
     }
 }

@@ -34,8 +34,16 @@ pub struct RunResult {
     pub ended_at: String,
     pub duration_s: f64,
     pub model: Model,
-    /// Users started (closed: the highest level; open: the pool serving arrivals).
+    /// Users started (closed: the highest level; open: the most the pool grew to).
     pub pool_users: usize,
+    /// Open model: the most users the pool could grow to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool_max: Option<usize>,
+    /// Open model: how arrivals were spaced and the seed of their stream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrivals: Option<crate::plan::Arrivals>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
     pub status: RunStatus,
     pub end_reason: Option<String>,
     pub slo: Slo,
@@ -83,6 +91,12 @@ pub struct StepResult {
     pub ramp_s: f64,
     /// Steady-state seconds actually measured (shorter if the run stopped early).
     pub duration_s: f64,
+    /// Whether latency held level through the hold (None: too short to judge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steady_state: Option<bool>,
+    /// What a reader must know beside the figures (not at steady state, generator late).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     #[serde(flatten)]
     pub window: WindowResult,
 }
@@ -92,8 +106,18 @@ pub struct StepResult {
 pub struct WindowResult {
     pub requests: u64,
     pub throughput_rps: f64,
+    /// Open model: arrivals scheduled in the window, served or dropped.
+    #[serde(default)]
+    pub arrivals: u64,
     /// Open model: arrivals that found no free user.
     pub dropped: u64,
+    /// Open model: arrivals the load generator started more than 1 ms after their
+    /// scheduled time (its own lag, not the target's).
+    #[serde(default)]
+    pub late_arrivals: u64,
+    /// Open model: users in the pool at the window's end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<usize>,
     pub errors: u64,
     pub error_rate: f64,
     /// Errors by kind: `status 503`, `check <request> status`, `timeout`, `connect`.

@@ -49,7 +49,16 @@ impl Shard {
         for phase in &mut scenario.load.phases {
             phase.level = self.share(phase.level);
         }
-        scenario.load.pool = (self.share(scenario.load.pool as f64).ceil() as usize).max(1);
+        let pool = scenario.load.pool;
+        let part = |users: usize| (self.share(users as f64).ceil() as usize).max(1);
+        scenario.load.pool = crate::plan::Pool {
+            start: part(pool.start),
+            max: part(pool.max),
+        };
+        // Each shard draws its own Poisson stream at its share of the rate: independent
+        // Poisson streams superpose to one of the whole rate. A given seed stays
+        // repeatable per shard.
+        scenario.load.seed = scenario.load.seed.map(|seed| seed.wrapping_add(u64::from(self.index)));
         for feeder in &mut scenario.feeders {
             if feeder.rows.len() >= self.count as usize {
                 let rows = std::mem::take(&mut feeder.rows);

@@ -34,7 +34,7 @@ pub struct TargetConfig {
 }
 
 impl TargetConfig {
-    /// Requests per second the target can serve: workers / S.
+    /// Requests per second the target can serve: workers / S (infinite for S = 0).
     pub fn capacity_rps(&self) -> f64 {
         self.workers as f64 / self.service_time.as_secs_f64()
     }
@@ -175,6 +175,11 @@ impl Server {
     /// a virtual clock: a request that waited starts exactly when the previous one on
     /// that worker ended, so timer overshoot never accumulates and capacity stays C/S.
     async fn serve_one(&self) -> u64 {
+        // Service time 0: no worker to wait for, an answer at once (a fast server for
+        // measuring the load generator itself).
+        if self.config.service_time.is_zero() {
+            return self.requests.fetch_add(1, Ordering::Relaxed) + 1;
+        }
         let arrived = Instant::now();
         self.waiting.fetch_add(1, Ordering::Relaxed);
         let permit = self.queue.acquire().await.expect("semaphore never closes");

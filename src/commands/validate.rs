@@ -7,7 +7,7 @@ pub fn run(path: &Path) -> anyhow::Result<u8> {
     let s = load_scenario(path)?;
     let requests: usize = s.journeys.iter().map(|j| j.requests.len()).sum();
     println!(
-        "{}: ok: scenario `{}`, {} journeys, {} requests, {} model, {} steps over {}, {} users",
+        "{}: ok: scenario `{}`, {} journeys, {} requests, {} model, {} steps over {}, {}{}",
         path.display(),
         s.name,
         s.journeys.len(),
@@ -15,7 +15,11 @@ pub fn run(path: &Path) -> anyhow::Result<u8> {
         format!("{:?}", s.load.model).to_lowercase(),
         s.load.phases.len(),
         headroom_loadgen::units::format_duration(s.load.total()),
-        s.load.pool
+        s.load.pool,
+        match s.load.model {
+            headroom_loadgen::plan::Model::Open => format!(", {:?} arrivals", s.load.arrivals).to_lowercase(),
+            headroom_loadgen::plan::Model::Closed => String::new(),
+        }
     );
     Ok(OK)
 }

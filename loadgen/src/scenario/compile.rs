@@ -5,16 +5,19 @@ use super::raw::*;
 use super::template::{Reference, Segment, Template};
 use super::*;
 use crate::error::{ScenarioError, ScenarioErrors};
-use crate::plan::{LoadPlan, Model, Phase};
+use crate::plan::{Arrivals, LoadPlan, Model, Phase, Pool};
 use crate::slo::{Condition, Guard, Slo};
 use crate::units::{parse_duration, parse_duration_range};
+use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Bounds of an automatically sized open-model pool.
 const AUTO_POOL_MIN: usize = 4;
-const AUTO_POOL_MAX: usize = 5000;
+const AUTO_POOL_MAX: usize = 10_000;
+/// The most users a pool may have: each is a parked task, a few kilobytes.
+const MAX_POOL: usize = 100_000;
 const MAX_LEVELS: usize = 1000;
 
 /// Reads and validates a scenario file.
@@ -466,25 +469,64 @@ impl Context<'_> {
                 (Model::Closed, Vec::new())
             }
         };
-        let mut plan = LoadPlan { model, phases, pool: 0 };
-        plan.pool = match (model, raw.pool) {
-            (Model::Closed, Some(_)) => {
+        let open = model == Model::Open;
+        if !open && (raw.arrivals.is_some() || raw.seed.is_some()) {
+            self.error(
+                None,
+                "load",
+                "found arrivals or seed with a users plan; expected them only with rate (open model)",
+            );
+        }
+        let pool = match (&raw.pool, open) {
+            (Some(pool), false) => {
                 self.error(
-                    None,
+                    Some(pool.referenced.line()),
                     "load.pool",
                     "found a pool with a users plan; expected pool only with rate (open model)",
                 );
-                0
+                None
             }
-            (Model::Closed, None) => plan.max_level().ceil() as usize,
-            (Model::Open, Some(0)) => {
-                self.error(None, "load.pool", "found 0; expected at least 1 user");
-                0
-            }
-            (Model::Open, Some(pool)) => pool as usize,
-            (Model::Open, None) => auto_pool(plan.max_level(), journeys),
+            (Some(pool), true) => self.pool(pool),
+            (None, _) => None,
         };
-        plan
+        let pool = pool.unwrap_or_else(|| default_pool(model, &phases, journeys));
+        LoadPlan {
+            model,
+            phases,
+            pool,
+            arrivals: raw.arrivals.unwrap_or(Arrivals::Poisson),
+            seed: raw.seed,
+        }
+    }
+
+    /// `pool: N` is a fixed pool; `{start, max}` grows from start to max, either
+    /// defaulting as an automatically sized pool does.
+    fn pool(&mut self, raw: &Spanned<RawPool>) -> Option<Pool> {
+        let line = Some(raw.referenced.line());
+        let (start, max) = match raw.value {
+            RawPool::Fixed(n) => (n, n),
+            RawPool::Growing(RawPoolRange { start, max }) => {
+                let max = max.unwrap_or_else(|| start.unwrap_or(0).max(AUTO_POOL_MAX as i64));
+                (start.unwrap_or_else(|| (AUTO_POOL_MIN as i64).min(max)), max)
+            }
+        };
+        for (name, value) in [("max", max), ("start", start)] {
+            if !(1..=MAX_POOL as i64).contains(&value) {
+                let message = format!("found {name} {value}; expected from 1 to {MAX_POOL} users");
+                self.error(line, "load.pool", message);
+                return None;
+            }
+        }
+        if start > max {
+            self.error(
+                line,
+                "load.pool",
+                format!("found start {start} above max {max}; expected start <= max"),
+            );
+            return None;
+        }
+        let (start, max) = (start as usize, max as usize);
+        Some(Pool { start, max })
     }
 
     fn steps(&mut self, raw: &RawSteps) -> (Model, Vec<Phase>) {
@@ -726,16 +768,32 @@ fn expand_levels(raw: &RawLevels) -> Result<Vec<f64>, String> {
     Ok(levels)
 }
 
-/// Enough users for every arrival to be served while an iteration (the longest
-/// journey's think time plus one second of responses) completes: rate x time, Little's law.
-fn auto_pool(max_rate: f64, journeys: &[Journey]) -> usize {
+/// Closed: one user per unit of the highest level. Open: a pool that starts with enough
+/// users for the first step's arrivals while a short iteration (100 ms plus the longest
+/// journey's think time) completes, and may grow until iterations of two seconds plus
+/// think time at the plan's top rate (Little's law: users in use = rate x time), so that
+/// a pool this size runs out only when the target has saturated.
+fn default_pool(model: Model, phases: &[Phase], journeys: &[Journey]) -> Pool {
+    let top = phases.iter().map(|p| p.level).fold(0.0, f64::max);
+    if model == Model::Closed {
+        let users = top.ceil() as usize;
+        return Pool {
+            start: users,
+            max: users,
+        };
+    }
     let think: Duration = journeys
         .iter()
         .map(|j| j.requests.iter().filter_map(|r| r.think.map(|(_, hi)| hi)).sum())
         .max()
         .unwrap_or_default();
-    let iteration = 1.0 + think.as_secs_f64();
-    ((max_rate * iteration).ceil() as usize).clamp(AUTO_POOL_MIN, AUTO_POOL_MAX)
+    let think = think.as_secs_f64();
+    let first = phases.first().map_or(0.0, |p| p.level);
+    // Whole users, rounding up all but floating-point noise (100/s x 120 ms is 12).
+    let users = |x: f64| (x - 1e-9).ceil().max(0.0) as usize;
+    let max = users(top * (2.0 + think)).clamp(AUTO_POOL_MIN, AUTO_POOL_MAX);
+    let start = users(first * (0.1 + think)).clamp(AUTO_POOL_MIN.min(max), max);
+    Pool { start, max }
 }
 
 #[cfg(test)]

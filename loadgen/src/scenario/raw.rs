@@ -106,8 +106,27 @@ pub struct RawCheck {
 pub struct RawLoad {
     pub steps: Option<RawSteps>,
     pub stages: Option<Vec<RawStage>>,
-    /// Open model only: how many users serve arrivals (default: sized automatically).
-    pub pool: Option<u32>,
+    /// Open model only: the users serving arrivals, fixed (`pool: 200`) or growing
+    /// (`pool: {start: 20, max: 2000}`); sized from the plan when absent.
+    pub pool: Option<Spanned<RawPool>>,
+    /// Open model only: `poisson` (the default) or `uniform`.
+    pub arrivals: Option<crate::plan::Arrivals>,
+    /// Open model only: the seed of the arrival stream, to repeat a run.
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawPool {
+    Fixed(i64),
+    Growing(RawPoolRange),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPoolRange {
+    pub start: Option<i64>,
+    pub max: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -48,7 +48,7 @@ fn a_full_scenario_compiles() {
     assert_eq!(s.journeys[1].vars, vec!["cart_id".to_string()]);
     let levels: Vec<f64> = s.load.phases.iter().map(|p| p.level).collect();
     assert_eq!(levels, vec![1.0, 2.0, 4.0, 8.0, 16.0]);
-    assert_eq!(s.load.pool, 16);
+    assert_eq!(s.load.pool, Pool { start: 16, max: 16 });
     assert_eq!(s.slo.percentiles.len(), 2);
     assert_eq!(s.slo.percentiles[1].limit_ms, 1000.0);
     assert_eq!(s.guard.conditions[0].sustain_seconds, 10);
@@ -127,10 +127,45 @@ fn open_model_sizes_its_pool() {
     );
     let s = compile(&text).unwrap();
     assert_eq!(s.load.model, Model::Open);
-    // 300/s x (1 s + 20 ms of think time).
-    assert_eq!(s.load.pool, 306);
-    let fixed = text.replace("load:\n", "load:\n  pool: 50\n");
-    assert_eq!(compile(&fixed).unwrap().load.pool, 50);
+    // Starts with the first step's 100/s x (100 ms + 20 ms of think time); may grow to
+    // the top rate's 300/s x (2 s + 20 ms).
+    assert_eq!(s.load.pool, Pool { start: 12, max: 606 });
+    assert_eq!(s.load.arrivals, Arrivals::Poisson);
+    assert_eq!(s.load.seed, None);
+    let with = |pool: &str| compile(&text.replace("load:\n", &format!("load:\n  {pool}\n"))).map(|s| s.load);
+    assert_eq!(with("pool: 50").unwrap().pool, Pool { start: 50, max: 50 });
+    assert_eq!(
+        with("pool: {start: 5, max: 50}").unwrap().pool,
+        Pool { start: 5, max: 50 }
+    );
+    assert_eq!(with("pool: {max: 2}").unwrap().pool, Pool { start: 2, max: 2 });
+    assert_eq!(with("pool: {start: 20}").unwrap().pool, Pool { start: 20, max: 10_000 });
+    let uniform = with("arrivals: uniform\n  seed: 7").unwrap();
+    assert_eq!((uniform.arrivals, uniform.seed), (Arrivals::Uniform, Some(7)));
+}
+
+#[test]
+fn bad_pools_and_arrivals_name_their_line() {
+    let text = SHOP.replace(
+        "users: {from: 1, to: 16, factor: 2}",
+        "rate: {from: 100, to: 300, by: 100}",
+    );
+    let cases = [
+        ("pool: {max: 0}", "found max 0"),
+        ("pool: 0", "found max 0"),
+        ("pool: {start: 10, max: 5}", "found start 10 above max 5"),
+        ("pool: {start: -1}", "found start -1"),
+        ("pool: {least: 3}", ""),
+        ("arrivals: sometimes", "sometimes"),
+    ];
+    for (line, words) in cases {
+        let found = errors(&text.replace("load:\n", &format!("load:\n  {line}\n")));
+        // The load block starts on line 19; the inserted key is line 20.
+        assert_eq!(found[0].line, Some(20), "{line}: {found:?}");
+        assert!(found[0].message.contains(words), "{line}: {}", found[0].message);
+    }
+    let closed = errors(&SHOP.replace("load:\n", "load:\n  arrivals: uniform\n"));
+    assert!(closed[0].message.contains("only with rate"), "{closed:?}");
 }
 
 #[test]
