@@ -72,7 +72,7 @@ fn open_model_line(run: &RunResult) -> Option<String> {
     };
     let seed = run.seed.map(|s| format!(" (seed {s})")).unwrap_or_default();
     let pool = match run.pool_max {
-        Some(max) => format!("the pool grew to {} of at most {max} users", run.pool_users),
+        Some(max) => format!("the pool reached {} users (of at most {max})", run.pool_users),
         None => format!("the pool reached {} users", run.pool_users),
     };
     let dropped = if run.overall.dropped > 0 {

@@ -7,6 +7,7 @@
 
 pub mod limits;
 mod linalg;
+pub mod mgc;
 pub mod plan;
 pub mod queueing;
 pub mod rightsize;

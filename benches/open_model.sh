@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Open-model fidelity, side by side in one run: at fixed arrival rates against one nginx
+# worker (`return 200`) on loopback, headroom's measured p50/p99 (Poisson and evenly
+# spaced arrivals, latency from the scheduled arrival) beside hey's at the same rate and
+# connection count; then the highest rate headroom sustains on one core with under 0.1%
+# of arrivals started more than 1 ms late. nginx is pinned to core 1, the generators to
+# core 0. Needs: nginx and hey (Debian packages nginx-light, hey).
+# Usage: benches/open_model.sh [SECONDS] [CONNECTIONS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-10}; connections=${2:-20}; port=18091
+work=$(mktemp -d); trap 'nginx -c "$work/nginx.conf" -p "$work" -s stop 2>/dev/null || true; rm -rf "$work"' EXIT
+
+cargo build --release --locked -q
+headroom=$PWD/target/release/headroom
+
+mkdir -p "$work/logs"
+cat > "$work/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/logs/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:$port; location / { return 200 "ok\n"; } }
+}
+CONF
+taskset -c 1 nginx -c "$work/nginx.conf" -p "$work"
+sleep 0.5
+url="http://127.0.0.1:$port/"
+
+# headroom RATE ARRIVALS [POOL] -> "p50 p99 late_share dropped achieved_rps"
+headroom_at() {
+    local pool=${3:+"pool: $3, "}
+    cat > "$work/open.yaml" <<YAML
+name: open
+journeys: [{name: get, steps: [{get: /}]}]
+load: {${pool}arrivals: $2, stages: [{rate: $1, ramp: 1s, hold: ${seconds}s}]}
+YAML
+    taskset -c 0 "$headroom" run "$work/open.yaml" --target "$url" --out "$work/out" --json 2>/dev/null | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["steps"][0]
+print(s["latency_ms"]["p50"], s["latency_ms"]["p99"], round(s["late_arrivals"] / max(s["arrivals"], 1), 5), s["dropped"], round(s["throughput_rps"]))'
+}
+
+# hey RATE -> "p50 p99 rps" (hey paces each of its workers at RATE / CONNECTIONS)
+hey_at() {
+    taskset -c 0 hey -z "${seconds}s" -c "$connections" -q "$(python3 -c "print($1 / $connections)")" "$url" | python3 -c '
+import re, sys
+t = sys.stdin.read()
+q = lambda p: float(re.search(r"\s%s%%+ in ([0-9.]+) secs" % p, t).group(1)) * 1e3
+print(round(q(50), 3), round(q(99), 3), round(float(re.search(r"Requests/sec:\s+([0-9.]+)", t).group(1))))'
+}
+
+echo "rate,tool,p50_ms,p99_ms,late_share,dropped,rps"
+for rate in 1000 2000 5000 10000; do
+    read -r p50 p99 rps <<< "$(hey_at "$rate")"
+    echo "$rate,hey (c=$connections),$p50,$p99,,,$rps"
+    for arrivals in uniform poisson; do
+        read -r p50 p99 late dropped rps <<< "$(headroom_at "$rate" "$arrivals" "$connections")"
+        echo "$rate,headroom $arrivals (pool $connections),$p50,$p99,$late,$dropped,$rps"
+        read -r p50 p99 late dropped rps <<< "$(headroom_at "$rate" "$arrivals")"
+        echo "$rate,headroom $arrivals (default pool),$p50,$p99,$late,$dropped,$rps"
+    done
+done
+
+echo
+echo "one core: rate,p50_ms,p99_ms,late_share,dropped,rps"
+for rate in 5000 10000 20000 30000 40000 60000; do
+    read -r p50 p99 late dropped rps <<< "$(headroom_at "$rate" poisson)"
+    echo "$rate,$p50,$p99,$late,$dropped,$rps"
+done
