@@ -46,9 +46,12 @@ missing, failed or mismatched shard is refused unless --allow-partial is given."
     #[command(
         after_help = "Examples:\n  headroom fit out/run.json\n  headroom fit out/run.json --slo p99=250ms --headroom 30% --out out/limits\n  \
 headroom fit results.csv --slo p95=200ms --json\n\n\
-INPUT is a run.json from `headroom run` (closed runs fit the USL on users and throughput; \
-open runs fit M/M/c on arrival rate and latency) or a CSV with columns \
-concurrency,throughput[,latency_ms] from another tool. Writes DIR/limits.json."
+INPUT is a run.json from `headroom run` or a CSV with columns concurrency,throughput[,latency_ms] \
+from another tool. Closed runs are described by the USL; every run also gets the per-instance \
+queueing model (c servers, the service-time distribution of the lowest step, the capacity the \
+run measured), which gives open runs their SLO limits and `headroom plan` its predictions. \
+Hold the lowest step long enough for a thousand requests or more: it measures the service time. \
+Writes DIR/limits.json."
     )]
     Fit(FitArgs),
     /// Forecast utilisation history: trend, seasonality, intervals, the peak and the runway.
@@ -256,6 +259,15 @@ pub struct PlanArgs {
     /// Latency objective PERCENTILE=DURATION (default: the limits' highest percentile).
     #[arg(long, value_name = "pXX=DURATION")]
     pub slo: Option<String>,
+    /// Also write a scenario that load-tests the plan (Poisson arrivals at the planned demand).
+    #[arg(long, value_name = "FILE")]
+    pub verify_scenario: Option<PathBuf>,
+    /// How long the verification scenario holds the planned demand.
+    #[arg(long, default_value = "1m", value_name = "DURATION")]
+    pub verify_hold: String,
+    /// Compare the plan with the run.json of its verification scenario (writes nothing).
+    #[arg(long, value_name = "RUN.json")]
+    pub check: Option<PathBuf>,
     /// Directory for plan.json.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,

@@ -93,7 +93,9 @@ fn open_limits_match_an_mmc_queue() {
     let rate = limits["slo_limit"]["load"]["value"].as_f64().unwrap();
     assert!(within(rate, lo, 0.10), "SLO limit {rate}/s vs {lo}/s");
     assert_eq!(
-        limits["mmc"]["capacity_rps"].as_f64().map(|c| within(c, 400.0, 0.10)),
+        limits["instance_model"]["capacity_rps"]
+            .as_f64()
+            .map(|c| within(c, 400.0, 0.10)),
         Some(true)
     );
 }

@@ -1,34 +1,44 @@
-//! `headroom plan` against queues of known capacity: the count is the smallest meeting
-//! the SLO by Erlang C; a target sized as planned meets it under real load and one
-//! instance fewer misses it; bad input exits 2.
+//! `headroom plan` comes true: plans made from a closed run and from an open run of one
+//! instance of `headroom target` (exponential, constant and lognormal service) predict
+//! the p99 that an open Poisson run at the planned size then measures (one target of
+//! N x c workers stands in for N pooled instances), one instance fewer misses the SLO,
+//! `--check` compares the two, and bad input exits 2.
 
 mod common;
 use common::*;
-use headroom_forecast::queueing::erlang_c;
+use std::path::{Path, PathBuf};
 
-/// An open stepped run against one instance and the fit of it: limits.json's path.
-fn limits_for_one_instance(
-    dir: &std::path::Path,
-    workers: usize,
-    service_time: &str,
-    rates: &str,
-) -> std::path::PathBuf {
-    let target = Target::start(workers, service_time, "exp");
-    let scenario = write(dir, "one.yaml", &format!("name: one\njourneys: [{{name: w, steps: [{{get: /}}]}}]\nload: {{pool: 100, steps: {{rate: {rates}, hold: 3s}}}}\nslo: {{p99: 250ms}}\n"));
-    let out = dir.join("one");
-    let run = run_scenario(&scenario, &target.url, &out);
-    assert!(run.status.code().is_some_and(|c| c <= 1), "{}", text(&run.stderr));
+/// One instance: 2 workers of 5 ms (capacity 400 rps).
+const WORKERS: usize = 2;
+const SERVICE: &str = "5ms";
+
+fn fit(run_dir: &Path) -> PathBuf {
     let fit = headroom(&[
         "fit",
-        out.join("run.json").to_str().unwrap(),
+        run_dir.join("run.json").to_str().unwrap(),
         "--out",
-        out.to_str().unwrap(),
+        run_dir.to_str().unwrap(),
     ]);
     assert_eq!(fit.status.code(), Some(0), "{}", text(&fit.stderr));
-    out.join("limits.json")
+    run_dir.join("limits.json")
 }
 
-fn plan(limits: &std::path::Path, extra: &[&str]) -> serde_json::Value {
+/// Runs `load` against one instance and fits it: limits.json's path. The lowest step is
+/// held longest: it measures the service-time distribution.
+fn limits_from(dir: &Path, name: &str, dist: &str, load: &str) -> PathBuf {
+    let target = Target::start(WORKERS, SERVICE, dist);
+    let scenario = write(
+        dir,
+        &format!("{name}.yaml"),
+        &format!("name: {name}\njourneys: [{{name: w, steps: [{{get: /}}]}}]\nload: {load}\n"),
+    );
+    let out = dir.join(name);
+    let run = run_scenario(&scenario, &target.url, &out);
+    assert!(run.status.code().is_some_and(|c| c <= 1), "{}", text(&run.stderr));
+    fit(&out)
+}
+
+fn plan(limits: &Path, extra: &[&str]) -> serde_json::Value {
     let dir = limits.parent().unwrap().to_str().unwrap().to_string();
     let mut args = vec!["plan", "--limits", limits.to_str().unwrap(), "--out", &dir, "--json"];
     args.extend_from_slice(extra);
@@ -37,85 +47,131 @@ fn plan(limits: &std::path::Path, extra: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&run.stdout).unwrap()
 }
 
-/// p99 of the response time of M/M/k at arrival rate lambda, service rate mu, in ms,
-/// straight from Erlang C and the hypoexponential tail.
-fn erlang_p99_ms(k: u32, lambda: f64, mu: f64) -> f64 {
-    if lambda >= k as f64 * mu {
-        return f64::INFINITY;
-    }
-    let c = erlang_c(k, lambda / mu);
-    let theta = k as f64 * mu - lambda;
-    let survival =
-        |t: f64| (1.0 - c) * (-mu * t).exp() + c * (theta * (-mu * t).exp() - mu * (-theta * t).exp()) / (theta - mu);
-    let (mut lo, mut hi) = (0.0, 60.0);
-    for _ in 0..200 {
-        let mid = (lo + hi) / 2.0;
-        if survival(mid) > 0.01 {
-            lo = mid
-        } else {
-            hi = mid
+/// An open Poisson run of `instances` pooled instances at `rate`: its p99 in ms, and the
+/// run's directory.
+fn measured_p99(dir: &Path, dist: &str, instances: usize, rate: f64) -> (f64, PathBuf) {
+    let target = Target::start(WORKERS * instances, SERVICE, dist);
+    let scenario = write(dir, "event.yaml", &format!("name: event\njourneys: [{{name: w, steps: [{{get: /}}]}}]\nload: {{stages: [{{rate: {rate}, ramp: 2s, hold: 10s}}]}}\n"));
+    let out = dir.join(format!("event-{dist}-{instances}"));
+    let run = run_scenario(&scenario, &target.url, &out);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let p99 = read_json(&out.join("run.json"))["steps"][0]["latency_ms"]["p99"]
+        .as_f64()
+        .unwrap();
+    (p99, out)
+}
+
+#[test]
+fn plans_from_closed_and_open_runs_come_true() {
+    let _serial = serial();
+    // 1400 rps of demand; each objective sits where about 5 instances (70% busy) meet it.
+    for (dist, slo) in [("exp", "p99=30ms"), ("const", "p99=9ms"), ("lognormal", "p99=18ms")] {
+        let dir = tempfile::tempdir().unwrap();
+        let closed = limits_from(
+            dir.path(),
+            "closed",
+            dist,
+            "{stages: [{users: 1, hold: 6s}, {users: 2, ramp: 500ms, hold: 2s}, {users: 4, ramp: 500ms, hold: 2s}, {users: 8, ramp: 500ms, hold: 2s}]}",
+        );
+        let open = limits_from(
+            dir.path(),
+            "open",
+            dist,
+            "{stages: [{rate: 60, hold: 12s}, {rate: 200, hold: 3s}, {rate: 320, hold: 3s}, {rate: 520, hold: 3s}]}",
+        );
+        // A closed run of a saturating target never claims more than it measured.
+        let closed_limits = read_json(&closed);
+        let capacity = closed_limits["instance_model"]["capacity_rps"].as_f64().unwrap();
+        assert!(capacity <= closed_limits["peak"]["throughput"]["value"].as_f64().unwrap() + 1e-9);
+        let mut counts = Vec::new();
+        for limits in [&closed, &open] {
+            let p = plan(limits, &["--demand", "1400", "--slo", slo, "--redundancy", "n"]);
+            let instances = p["instances"].as_u64().unwrap() as usize;
+            let predicted = p["plan"]["objective_ms"].as_f64().unwrap();
+            let (measured, run) = measured_p99(dir.path(), dist, instances, 1400.0);
+            assert!(
+                within(predicted, measured, 0.20),
+                "{dist}, plan from {}: {instances} instances, predicted p99 {predicted} ms, measured {measured} ms",
+                limits.display()
+            );
+            let limit: f64 = slo.trim_start_matches("p99=").trim_end_matches("ms").parse().unwrap();
+            assert!(
+                measured <= limit,
+                "{dist}: {instances} instances measured p99 {measured} ms"
+            );
+            counts.push((instances, limit, run));
+        }
+        // Both kinds of run give the same model of the same target, within one instance.
+        assert!(counts[0].0.abs_diff(counts[1].0) <= 1, "{dist}: {:?}", counts);
+        if dist == "exp" {
+            // The count is the smallest: one instance fewer misses the SLO under real load.
+            let (instances, limit, run) = &counts[1];
+            let (fewer, _) = measured_p99(dir.path(), dist, instances - 1, 1400.0);
+            assert!(fewer > *limit, "{} instances: p99 {fewer} ms", instances - 1);
+            // --check prints predicted against measured and exits 0 when the SLO held.
+            let check = headroom(&[
+                "plan",
+                "--limits",
+                open.to_str().unwrap(),
+                "--demand",
+                "1400",
+                "--slo",
+                slo,
+                "--redundancy",
+                "n",
+                "--check",
+                run.join("run.json").to_str().unwrap(),
+            ]);
+            assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+            let out = text(&check.stdout);
+            assert!(
+                out.contains("predicted") && out.contains("measured") && out.contains("held"),
+                "{out}"
+            );
         }
     }
-    hi * 1e3
 }
 
 #[test]
-fn count_is_the_smallest_meeting_the_slo_by_erlang_c() {
-    let _serial = serial();
+fn verify_scenario_runs_as_written() {
     let dir = tempfile::tempdir().unwrap();
-    // One instance: 4 workers of 40 ms, capacity 100 rps.
-    let limits = limits_for_one_instance(dir.path(), 4, "40ms", "[20, 40, 60, 75, 85, 130]");
-    let fitted = read_json(&limits);
-    let (c, s_ms) = (
-        fitted["mmc"]["servers"].as_u64().unwrap() as u32,
-        fitted["mmc"]["service_time_ms"].as_f64().unwrap(),
+    let d = dir.path();
+    let steps = write(
+        d,
+        "steps.csv",
+        "concurrency,throughput,latency_ms\n1,50,20\n2,100,20\n4,200,20\n8,400,20\n16,420,38\n32,425,75\n",
     );
-    // The capacity is the saturated step's throughput: about 300 exponential service
-    // times in a 3 s hold, whose mean has a standard deviation of 6%.
+    let fit = headroom(&["fit", steps.to_str().unwrap(), "--out", d.to_str().unwrap()]);
+    assert_eq!(fit.status.code(), Some(0), "{}", text(&fit.stderr));
+    let scenario = d.join("verify.yaml");
+    let p = headroom(&[
+        "plan",
+        "--limits",
+        d.join("limits.json").to_str().unwrap(),
+        "--demand",
+        "1000",
+        "--slo",
+        "p99=150ms",
+        "--verify-scenario",
+        scenario.to_str().unwrap(),
+        "--verify-hold",
+        "20s",
+        "--out",
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(p.status.code(), Some(0), "{}", text(&p.stderr));
+    let validate = headroom(&["validate", scenario.to_str().unwrap()]);
+    assert_eq!(validate.status.code(), Some(0), "{}", text(&validate.stderr));
+    let text_out = text(&validate.stdout);
     assert!(
-        within(c as f64 * 1e3 / s_ms, 100.0, 0.15),
-        "capacity {} rps",
-        c as f64 * 1e3 / s_ms
+        text_out.contains("open model") && text_out.contains("poisson arrivals"),
+        "{text_out}"
     );
-    let mu = 1e3 / s_ms;
-    let n = plan(&limits, &["--demand", "750", "--slo", "p99=250ms", "--redundancy", "n"]);
-    let instances = n["instances"].as_u64().unwrap() as u32;
-    assert!(erlang_p99_ms(c * instances, 750.0, mu) <= 250.0);
+    let written = std::fs::read_to_string(&scenario).unwrap();
     assert!(
-        erlang_p99_ms(c * (instances - 1), 750.0, mu) > 250.0,
-        "{} instances would do",
-        instances - 1
+        written.contains("rate: 1000") && written.contains("hold: 20s") && written.contains("p99: 150ms"),
+        "{written}"
     );
-    let n1 = plan(
-        &limits,
-        &["--demand", "750", "--slo", "p99=250ms", "--redundancy", "n+1"],
-    );
-    assert_eq!(n1["instances"].as_u64().unwrap() as u32, instances + 1);
-    assert_eq!(n1["plan"]["meets_objective"], true);
-    assert_eq!(n["sensitivity"].as_array().unwrap().len(), 4);
-}
-
-#[test]
-fn a_target_sized_as_planned_meets_the_slo_and_one_fewer_misses() {
-    let _serial = serial();
-    let dir = tempfile::tempdir().unwrap();
-    // One instance: 2 workers of 20 ms (100 rps).
-    let limits = limits_for_one_instance(dir.path(), 2, "20ms", "[20, 40, 60, 75, 85, 130]");
-    let p = plan(&limits, &["--demand", "350", "--slo", "p99=250ms", "--redundancy", "n"]);
-    let instances = p["instances"].as_u64().unwrap() as usize;
-    let scenario = write(dir.path(), "event.yaml", "name: event\njourneys: [{name: w, steps: [{get: /}]}]\nload: {pool: 400, stages: [{rate: 350, hold: 6s}]}\nslo: {p99: 250ms}\n");
-    let p99_with = |n: usize| {
-        let target = Target::start(2 * n, "20ms", "exp");
-        let out = dir.path().join(format!("event{n}"));
-        let _ = run_scenario(&scenario, &target.url, &out);
-        read_json(&out.join("run.json"))["overall"]["latency_ms"]["p99"]
-            .as_f64()
-            .unwrap()
-    };
-    let planned = p99_with(instances);
-    assert!(planned <= 250.0, "{instances} instances: p99 {planned} ms");
-    let fewer = p99_with(instances - 1);
-    assert!(fewer > 250.0, "{} instances: p99 {fewer} ms", instances - 1);
 }
 
 #[test]
@@ -138,7 +194,7 @@ fn bad_input_exits_2() {
     assert_eq!(fit.status.code(), Some(0), "{}", text(&fit.stderr));
     let limits = d.join("limits.json");
     let mut stripped = read_json(&limits);
-    stripped["usl"] = serde_json::Value::Null;
+    stripped["instance_model"] = serde_json::Value::Null;
     let no_capacity = write(d, "none.json", &stripped.to_string());
     let history: String = (0..14 * 24)
         .map(|t| format!("{},{}\n", 1_700_000_000 + t * 3600, 100 + t % 24))
@@ -154,10 +210,43 @@ fn bad_input_exits_2() {
         forecast.to_str().unwrap(),
     ]);
     assert_eq!(f.status.code(), Some(0), "{}", text(&f.stderr));
-    let cases: [(Vec<&str>, &str); 4] = [
+    let cases: [(Vec<&str>, &str); 7] = [
+        (
+            vec![
+                "--limits",
+                limits.to_str().unwrap(),
+                "--demand",
+                "100",
+                "--slo",
+                "error_rate=1%",
+            ],
+            "expected a latency percentile",
+        ),
         (
             vec!["--limits", no_capacity.to_str().unwrap(), "--demand", "100"],
-            "no capacity figure",
+            "no queueing model",
+        ),
+        (
+            vec![
+                "--limits",
+                limits.to_str().unwrap(),
+                "--demand",
+                "100",
+                "--slo",
+                "p99=10ms",
+            ],
+            "no instance count meets p99 <= 10 ms",
+        ),
+        (
+            vec![
+                "--limits",
+                limits.to_str().unwrap(),
+                "--demand",
+                "1e12",
+                "--slo",
+                "p99=500ms",
+            ],
+            "needs more than 100000 instances",
         ),
         (
             vec![
@@ -211,6 +300,8 @@ fn bad_input_exits_2() {
         "2023-11-30",
         "--multiplier",
         "3",
+        "--slo",
+        "p99=250ms",
         "--json",
         "--out",
         d.to_str().unwrap(),

@@ -5,6 +5,7 @@
 //! load-test points (`limits`). It does not read files or run load: the CLI hands it
 //! numbers, and `headroom-reports` draws what it returns.
 
+pub mod instance;
 pub mod limits;
 mod linalg;
 pub mod mgc;

@@ -1,9 +1,11 @@
 //! Saturation limits from load-test points: the peak throughput, the knee, the SLO
 //! limit per latency objective (interpolated between measured steps, extrapolated by the
 //! fitted model beyond them) and a safe operating point below it. Closed runs (load =
-//! users) are modelled by the USL, open runs (load = arrival rate) by M/M/c.
+//! users) are described by the USL; both kinds get the per-instance queueing model
+//! (`instance`), which gives open runs their curve and every run the highest Poisson
+//! rate meeting each objective.
 
-use crate::queueing::Mmc;
+use crate::instance::{InstanceModel, ModelError, Quality};
 use crate::usl::{self, FitError, UslFit};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -35,10 +37,15 @@ pub struct Point {
     /// Latency in ms by statistic (`mean`, `p50`, `p95`, `p99.9`); `*` stands for any
     /// percentile (a CSV's single latency column).
     pub latency_ms: BTreeMap<String, f64>,
+    /// The step's latency distribution: quantiles at (i + 1/2) / K in ms, from its
+    /// histogram (empty when the input has none).
+    pub latency_quantiles_ms: Vec<f64>,
+    /// Requests measured in the step, when known.
+    pub requests: Option<u64>,
 }
 
 impl Point {
-    fn latency(&self, statistic: &str) -> Option<f64> {
+    pub(crate) fn latency(&self, statistic: &str) -> Option<f64> {
         self.latency_ms
             .get(statistic)
             .or_else(|| self.latency_ms.get("*"))
@@ -46,12 +53,21 @@ impl Point {
     }
 }
 
-/// A latency objective: percentile `name` (`p99`) at most `limit_ms`.
-#[derive(Debug, Clone, PartialEq)]
+/// A latency objective: percentile `name` (`p99`) at most `limit_ms`; the one objective
+/// type of fits and plans.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Objective {
     pub name: String,
+    /// In percent: 99.0 for p99.
     pub percentile: f64,
     pub limit_ms: f64,
+}
+
+impl Objective {
+    /// The percentile as a quantile, 0..1.
+    pub fn quantile(&self) -> f64 {
+        self.percentile / 100.0
+    }
 }
 
 /// How a figure was obtained.
@@ -105,15 +121,6 @@ pub struct UslSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MmcSummary {
-    pub servers: u32,
-    pub service_time_ms: f64,
-    pub capacity_rps: f64,
-    /// Root-mean-square error of log mean latency over the fitted points.
-    pub rms_log_error: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Peak {
     pub throughput: Figure,
     pub load: Figure,
@@ -131,6 +138,9 @@ pub struct ObjectiveLimit {
     /// None when the objective failed at the lowest tested load.
     pub at: Option<OperatingPoint>,
     pub note: Option<String>,
+    /// The highest Poisson arrival rate one instance takes while meeting the objective,
+    /// by the queueing model (what peak-event traffic, which is open, will see).
+    pub poisson_rate: Option<Figure>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,7 +156,10 @@ pub struct SafePoint {
 pub struct Limits {
     pub load_kind: LoadKind,
     pub usl: Option<UslSummary>,
-    pub mmc: Option<MmcSummary>,
+    /// The per-instance queueing model (None when the run gave no latency to build it).
+    pub instance_model: Option<InstanceModel>,
+    /// How well the queueing model reproduces the open-model steps.
+    pub model_quality: Option<Quality>,
     pub peak: Peak,
     pub knee: Option<OperatingPoint>,
     pub knee_note: Option<String>,
@@ -204,6 +217,8 @@ impl LimitsFile {
 pub enum LimitsError {
     #[error(transparent)]
     Fit(#[from] FitError),
+    #[error("cannot build the queueing model of an open run: {0}")]
+    Model(#[from] ModelError),
     #[error("found headroom {0}; expected a fraction from 0 to 1 (0.2 for 20%)")]
     Headroom(f64),
 }
@@ -215,7 +230,6 @@ const SATURATED_MARGINAL: f64 = 0.10;
 /// Open-model steps whose throughput fell below this share of the offered rate are
 /// saturated and not used to fit M/M/c.
 const STABLE_SHARE: f64 = 0.95;
-const MAX_SERVERS: u32 = 256;
 
 /// Everything a planner acts on, from points sorted by load.
 pub fn limits(
@@ -238,16 +252,37 @@ pub fn limits(
             points.len()
         ));
     }
-    let model = match kind {
-        LoadKind::Users => Model::Usl(usl::fit(&load, &x)?),
+    let open_saturated = points.iter().any(|p| p.throughput < STABLE_SHARE * p.load);
+    let (model, instance) = match kind {
+        LoadKind::Users => {
+            let fit = usl::fit(&load, &x)?;
+            let saturated = closed_saturated(&points, fit.model.lambda);
+            let instance = InstanceModel::from_points(&points, kind, saturated);
+            if let Err(e) = &instance {
+                warnings.push(format!("no queueing model for Poisson traffic: {e}"));
+            }
+            (Model::Usl(fit), instance.ok())
+        }
         LoadKind::Rate => {
             if points.len() < 3 {
                 return Err(FitError::TooFewPoints(points.len()).into());
             }
-            Model::Mmc(fit_mmc(&points))
+            let instance = InstanceModel::from_points(&points, kind, open_saturated)?;
+            (Model::Queue(instance.clone()), Some(instance))
         }
     };
+    let quality = instance
+        .as_ref()
+        .and_then(|m| m.quality(&points, kind, |p| p.throughput >= STABLE_SHARE * p.load));
     warnings.extend(model.warnings());
+    warnings.extend(instance.iter().flat_map(|m| m.warnings.clone()));
+    warnings.extend(quality.as_ref().and_then(Quality::warning));
+    if let Some(m) = instance.as_ref().filter(|m| !m.capacity_measured) {
+        warnings.push(format!(
+            "the run did not saturate: the queueing model's capacity {:.1} rps is a lower bound",
+            m.capacity()
+        ));
+    }
     let peak = model.peak(&points, kind);
     let (knee, knee_note) = match model.knee(&peak, &points, kind) {
         Ok(k) => (Some(k), None),
@@ -255,18 +290,21 @@ pub fn limits(
     };
     let per_objective: Vec<ObjectiveLimit> = objectives
         .iter()
-        .map(|o| model.objective_limit(o, &points, kind))
+        .map(|o| ObjectiveLimit {
+            poisson_rate: instance.as_ref().and_then(|m| poisson_rate(m, o)),
+            ..model.objective_limit(o, &points, kind)
+        })
         .collect();
     let slo_limit = per_objective
         .iter()
         .filter_map(|o| o.at.clone())
         .min_by(|a, b| a.throughput.value.total_cmp(&b.throughput.value));
     let safe = safe_point(&model, kind, slo_limit.as_ref(), &peak, objectives.is_empty(), headroom);
-    let (usl, mmc) = model.summaries(&load, &x);
     Ok(Limits {
         load_kind: kind,
-        usl,
-        mmc,
+        usl: model.usl_summary(&load, &x),
+        instance_model: instance,
+        model_quality: quality,
         peak,
         knee,
         knee_note,
@@ -277,30 +315,22 @@ pub fn limits(
     })
 }
 
+/// The highest Poisson rate one instance takes with the objective met: None when even
+/// an idle instance misses it.
+fn poisson_rate(model: &InstanceModel, objective: &Objective) -> Option<Figure> {
+    let q = objective.percentile / 100.0;
+    let meets = |rate: f64| model.latency_ms(1, rate, q).is_some_and(|ms| ms <= objective.limit_ms);
+    if model.floor_ms(q) > objective.limit_ms {
+        return None;
+    }
+    let rate = bisect(0.0, model.capacity(), |r| if r <= 0.0 || meets(r) { -1.0 } else { 1.0 });
+    Some(figure(rate, "rps", Basis::Model))
+}
+
 enum Model {
     Usl(UslFit),
-    Mmc(MmcFit),
-}
-
-#[derive(Debug, Clone, Copy)]
-struct MmcFit {
-    servers: u32,
-    service_s: f64,
-    rms_log_error: f64,
-}
-
-impl MmcFit {
-    fn queue(&self, rate: f64) -> Mmc {
-        Mmc {
-            lambda: rate,
-            mu: 1.0 / self.service_s,
-            c: self.servers,
-        }
-    }
-
-    fn capacity(&self) -> f64 {
-        self.servers as f64 / self.service_s
-    }
+    /// Open runs: the queueing model's curve.
+    Queue(InstanceModel),
 }
 
 impl Model {
@@ -316,7 +346,7 @@ impl Model {
                 }
                 w
             }
-            Model::Mmc(_) => Vec::new(),
+            Model::Queue(_) => Vec::new(),
         }
     }
 
@@ -325,11 +355,11 @@ impl Model {
         let best = first_max(points);
         let saturated = match self {
             Model::Usl(fit) => closed_saturated(points, fit.model.lambda),
-            Model::Mmc(_) => points.iter().any(|p| p.throughput < STABLE_SHARE * p.load),
+            Model::Queue(m) => m.capacity_measured,
         };
         let estimate = match self {
             Model::Usl(fit) => fit.model.max_throughput(),
-            Model::Mmc(m) => Some(m.capacity()),
+            Model::Queue(m) => Some(m.capacity()),
         };
         let note = if saturated {
             format!(
@@ -372,9 +402,10 @@ impl Model {
                     throughput: peak.throughput.clone(),
                 })
             }
-            Model::Mmc(m) => {
+            Model::Queue(m) => {
+                let idle = m.service_time_ms + m.overhead_ms;
                 let rate = bisect(0.0, m.capacity() * (1.0 - 1e-9), |r| {
-                    m.queue(r).mean_response() - 2.0 * m.service_s
+                    m.mean_ms(1, r).map_or(f64::INFINITY, |ms| ms - 2.0 * idle)
                 });
                 Ok(OperatingPoint {
                     load: figure(rate, kind.unit(), Basis::Model),
@@ -431,36 +462,37 @@ impl Model {
             limit_ms: objective.limit_ms,
             at: point,
             note,
+            poisson_rate: None,
         }
     }
 
     /// The model's latency statistic at `load` in ms: USL mean latency N / X(N), or the
-    /// M/M/c response-time percentile. None where the model has no finite value.
+    /// queueing model's response-time percentile. None where the model has no finite value.
     fn predicted_ms(&self, objective: &Objective, load: f64) -> Option<f64> {
         let ms = match self {
             Model::Usl(fit) => fit.model.latency(load) * 1e3,
-            Model::Mmc(m) => m.queue(load).response_percentile(objective.percentile / 100.0) * 1e3,
+            Model::Queue(m) => m.latency_ms(1, load, objective.percentile / 100.0)?,
         };
         (ms.is_finite() && ms > 0.0).then_some(ms)
     }
 
     /// Highest load the model allows: the USL peak concurrency (beyond it throughput only
-    /// falls), or just under the M/M/c capacity.
+    /// falls), or just under the queue's capacity.
     fn load_ceiling(&self) -> f64 {
         match self {
             Model::Usl(fit) => fit.model.peak_concurrency().unwrap_or(1e9),
-            Model::Mmc(m) => m.capacity() * (1.0 - 1e-9),
+            Model::Queue(m) => m.capacity() * (1.0 - 1e-9),
         }
     }
 
     /// Between two measured steps that bracket the limit. Closed runs: linear, as latency
     /// is flat below saturation and linear in N above it (R = N / X). Open runs: the
-    /// M/M/c curve scaled by a factor that moves linearly from one step's observed /
+    /// queueing model's curve scaled by a factor that moves linearly from one step's observed /
     /// predicted ratio to the other's, so the result passes through both measurements
     /// and bends as queueing latency bends (linear when the model has no value there).
     fn interpolate(&self, objective: &Objective, low: (f64, f64, f64), high: (f64, f64, f64)) -> (f64, f64) {
         let ((l0, x0, r0), (l1, x1, r1)) = (low, high);
-        let curved = matches!(self, Model::Mmc(_));
+        let curved = matches!(self, Model::Queue(_));
         let load = match (self.predicted_ms(objective, l0), self.predicted_ms(objective, l1)) {
             (Some(p0), Some(p1)) if curved => {
                 let scaled = |l: f64| {
@@ -501,7 +533,7 @@ impl Model {
     fn throughput_at(&self, load: f64) -> f64 {
         match self {
             Model::Usl(fit) => fit.model.throughput(load),
-            Model::Mmc(_) => load,
+            Model::Queue(_) => load,
         }
     }
 
@@ -509,44 +541,29 @@ impl Model {
     fn load_at(&self, x: f64) -> Option<f64> {
         match self {
             Model::Usl(fit) => fit.model.concurrency_at_throughput(x),
-            Model::Mmc(_) => Some(x),
+            Model::Queue(_) => Some(x),
         }
     }
 
-    fn summaries(&self, load: &[f64], x: &[f64]) -> (Option<UslSummary>, Option<MmcSummary>) {
-        match self {
-            Model::Usl(fit) => {
-                let m = fit.model;
-                (
-                    Some(UslSummary {
-                        sigma: m.sigma,
-                        kappa: m.kappa,
-                        lambda: m.lambda,
-                        sigma_se: fit.sigma_se,
-                        kappa_se: fit.kappa_se,
-                        lambda_se: fit.lambda_se,
-                        r2: fit.r2,
-                        peak_concurrency: m.peak_concurrency(),
-                        peak_concurrency_floor: m.peak_concurrency().map(f64::floor),
-                        peak_throughput: m.peak_throughput(),
-                        amdahl_ceiling: m.amdahl_ceiling(),
-                        residuals: fit.residuals.clone(),
-                        efficiency: load.iter().zip(x).map(|(n, x)| m.efficiency(*n, *x)).collect(),
-                        at_bound: fit.at_bound.clone(),
-                    }),
-                    None,
-                )
-            }
-            Model::Mmc(m) => (
-                None,
-                Some(MmcSummary {
-                    servers: m.servers,
-                    service_time_ms: m.service_s * 1e3,
-                    capacity_rps: m.capacity(),
-                    rms_log_error: m.rms_log_error,
-                }),
-            ),
-        }
+    fn usl_summary(&self, load: &[f64], x: &[f64]) -> Option<UslSummary> {
+        let Model::Usl(fit) = self else { return None };
+        let m = fit.model;
+        Some(UslSummary {
+            sigma: m.sigma,
+            kappa: m.kappa,
+            lambda: m.lambda,
+            sigma_se: fit.sigma_se,
+            kappa_se: fit.kappa_se,
+            lambda_se: fit.lambda_se,
+            r2: fit.r2,
+            peak_concurrency: m.peak_concurrency(),
+            peak_concurrency_floor: m.peak_concurrency().map(f64::floor),
+            peak_throughput: m.peak_throughput(),
+            amdahl_ceiling: m.amdahl_ceiling(),
+            residuals: fit.residuals.clone(),
+            efficiency: load.iter().zip(x).map(|(n, x)| m.efficiency(*n, *x)).collect(),
+            at_bound: fit.at_bound.clone(),
+        })
     }
 }
 
@@ -574,84 +591,10 @@ fn closed_saturated(points: &[Point], lambda: f64) -> bool {
     marginal < SATURATED_MARGINAL
 }
 
-/// M/M/c by least squares on log mean latency over the stable steps: for each server
-/// count c, the service time S minimising the error, then the c with the least error.
-/// When some step saturated, its throughput is the capacity and pins S = c / X_peak;
-/// otherwise S is searched (golden section on log S, c / S above the highest rate).
-fn fit_mmc(points: &[Point]) -> MmcFit {
-    let saturated = points.iter().any(|p| p.throughput < STABLE_SHARE * p.load);
-    let capacity = saturated.then(|| first_max(points).throughput);
-    let stable: Vec<(f64, f64)> = points
-        .iter()
-        .filter(|p| p.throughput >= STABLE_SHARE * p.load)
-        .filter_map(|p| p.latency("mean").map(|w| (p.load, w / 1e3)))
-        .collect();
-    let top_rate = stable.iter().map(|(r, _)| *r).fold(0.0, f64::max).max(1e-9);
-    let shortest = stable.iter().map(|(_, w)| *w).fold(f64::INFINITY, f64::min);
-    let error = |c: u32, s: f64| -> f64 {
-        let sum: f64 = stable
-            .iter()
-            .map(|(rate, w)| {
-                let model = Mmc {
-                    lambda: *rate,
-                    mu: 1.0 / s,
-                    c,
-                }
-                .mean_response();
-                (model.ln() - w.ln()).powi(2)
-            })
-            .sum();
-        if sum.is_finite() {
-            sum
-        } else {
-            f64::INFINITY
-        }
-    };
-    let mut best = MmcFit {
-        servers: 1,
-        service_s: shortest,
-        rms_log_error: f64::INFINITY,
-    };
-    for c in 1..=MAX_SERVERS {
-        // S ranges below the shortest latency and keeps c / S above the top rate.
-        let hi = (c as f64 / top_rate * (1.0 - 1e-6)).min(shortest);
-        // Also skips NaN (no stable step with a latency).
-        if hi.is_nan() || hi <= 0.0 {
-            continue;
-        }
-        let s = match capacity {
-            Some(x) => c as f64 / x,
-            None => golden_section((hi * 1e-3).ln(), hi.ln(), |ls| error(c, ls.exp())).exp(),
-        };
-        let e = error(c, s);
-        if e < best.rms_log_error {
-            best = MmcFit {
-                servers: c,
-                service_s: s,
-                rms_log_error: e,
-            };
-        }
-    }
-    best.rms_log_error = (best.rms_log_error / stable.len().max(1) as f64).sqrt();
-    best
-}
-
-fn golden_section(mut a: f64, mut b: f64, f: impl Fn(f64) -> f64) -> f64 {
-    let ratio = (5f64.sqrt() - 1.0) / 2.0;
-    for _ in 0..100 {
-        let (c, d) = (b - ratio * (b - a), a + ratio * (b - a));
-        if f(c) < f(d) {
-            b = d
-        } else {
-            a = c
-        }
-    }
-    (a + b) / 2.0
-}
-
-/// Root of an increasing `f` in [lo, hi] (hi if f stays below 0, lo if above).
+/// Root of an increasing `f` in [lo, hi] (hi if f stays below 0, lo if above), to a
+/// millionth of the interval: each step may be a simulation.
 fn bisect(mut lo: f64, mut hi: f64, f: impl Fn(f64) -> f64) -> f64 {
-    for _ in 0..200 {
+    for _ in 0..20 {
         let mid = (lo + hi) / 2.0;
         if f(mid) < 0.0 {
             lo = mid

@@ -1,20 +1,25 @@
 //! The peak-event plan: how many instances a demand needs to meet a latency objective,
-//! from the per-instance model a load test fitted (M/M/c or USL), with spare instances
-//! for redundancy, the predicted latency, utilisation and headroom, and how the count
-//! moves with demand.
+//! from the per-instance queueing model a load test gave (`instance`), with spare
+//! instances for redundancy, the predicted latency (and its sampling error), utilisation
+//! and headroom, and how the count moves with demand.
 //!
 //! Instances behind a load balancer that sends each request to a free worker act as one
-//! pooled queue: N instances of c workers at rate mu are modelled as M/M/(N c). (Round
-//! robin over separate queues does worse; the plan then errs on the low side.) With the
-//! USL, demand is split evenly and each instance runs at X = demand / N.
+//! pooled queue: N instances of c workers are one M/G/(N c) queue with the measured
+//! service distribution and Poisson arrivals. (Round robin over separate queues does
+//! worse; the plan then errs on the low side.)
 
-use crate::queueing::Mmc;
-use crate::usl::Usl;
+pub use crate::instance::InstanceModel;
+pub use crate::limits::Objective;
+use crate::mgc::Estimate;
 use serde::{Deserialize, Serialize};
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// Demand multiples the sensitivity table shows.
 pub const SENSITIVITY: [f64; 4] = [0.5, 1.0, 1.5, 2.0];
+/// The most instances a plan considers.
+pub const MAX_INSTANCES: u32 = 100_000;
+/// Points of the readiness curve at most.
+const CURVE_POINTS: u32 = 40;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 /// plan.json.
@@ -22,7 +27,11 @@ pub struct PlanFile {
     pub schema_version: u32,
     pub demand: Demand,
     pub objective: Objective,
+    /// One line: c, S, the distribution, the capacity.
     pub model: String,
+    pub assumptions: String,
+    /// How the percentiles were computed, and their precision.
+    pub method: String,
     pub per_instance_capacity_rps: f64,
     pub safe_operating_point_rps: Option<f64>,
     /// The recommended count, spares included.
@@ -70,89 +79,90 @@ pub struct Sensitivity {
     pub instances: Option<u32>,
 }
 
-/// One instance's behaviour, from limits.json.
-#[derive(Debug, Clone, PartialEq)]
-pub enum InstanceModel {
-    /// `servers` workers, each taking `service_s` on average.
-    Mmc { servers: u32, service_s: f64 },
-    /// The USL, with measured percentile / mean latency ratios to turn its mean latency
-    /// R(N) = N / X(N) into percentiles.
-    Usl { usl: Usl, percentile_ratio: f64 },
+/// Why no count meets the objective.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    #[error(
+        "no instance count meets {objective} <= {limit_ms} ms: one request's {objective} with no queue at all is \
+         {floor_ms:.1} ms (the measured service time)"
+    )]
+    Unreachable {
+        objective: String,
+        limit_ms: f64,
+        floor_ms: f64,
+    },
+    #[error("{demand} rps needs more than {MAX_INSTANCES} instances of {capacity:.1} rps each")]
+    TooMany { demand: f64, capacity: f64 },
+    #[error("found a demand of {0}; expected a rate above 0")]
+    Demand(f64),
 }
 
-impl InstanceModel {
-    /// Highest throughput one instance sustains.
-    pub fn capacity(&self) -> f64 {
-        match self {
-            InstanceModel::Mmc { servers, service_s } => *servers as f64 / service_s,
-            InstanceModel::Usl { usl, .. } => usl.max_throughput().unwrap_or(f64::INFINITY),
-        }
-    }
-
-    /// Predicted latency percentile `q` (0..1) in ms for `instances` serving `demand`
-    /// per second; None when they cannot keep up.
-    pub fn latency_ms(&self, instances: u32, demand: f64, q: f64) -> Option<f64> {
-        if instances == 0 {
-            return None;
-        }
-        match self {
-            InstanceModel::Mmc { servers, service_s } => {
-                let queue = Mmc {
-                    lambda: demand,
-                    mu: 1.0 / service_s,
-                    c: servers * instances,
-                };
-                queue.stable().then(|| queue.response_percentile(q) * 1e3)
-            }
-            InstanceModel::Usl { usl, percentile_ratio } => {
-                let x = demand / instances as f64;
-                let n = usl.concurrency_at_throughput(x)?;
-                // The ratio was measured for the objective's percentile; the median is
-                // taken as the mean.
-                let ratio = if q >= 0.9 { *percentile_ratio } else { 1.0 };
-                Some(n / x * 1e3 * ratio)
-            }
-        }
-    }
-}
-
-/// What the plan must meet.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Objective {
-    pub name: String,
-    /// 0..1, e.g. 0.99.
-    pub quantile: f64,
-    pub limit_ms: f64,
+fn meets(model: &InstanceModel, active: u32, demand: f64, objective: &Objective) -> bool {
+    model
+        .latency_ms(active, demand, objective.quantile())
+        .is_some_and(|ms| ms <= objective.limit_ms)
 }
 
 /// The fewest instances, plus `spares`, that meet the objective at `demand`: with any
-/// `spares` of them lost, the rest still do.
-pub fn instances_needed(model: &InstanceModel, demand: f64, objective: &Objective, spares: u32) -> Option<u32> {
-    let lowest = ((demand / model.capacity()).floor() as u32).max(1);
-    (lowest..lowest.saturating_add(100_000))
-        .find(|&n| {
-            model
-                .latency_ms(n, demand, objective.quantile)
-                .is_some_and(|ms| ms <= objective.limit_ms)
-        })
-        .map(|n| n + spares)
+/// `spares` of them lost, the rest still do. Bounded: an objective below what an idle
+/// instance gives fails at once, and the count is searched by doubling then bisection
+/// from the fewest that keep up (demand / capacity).
+pub fn instances_needed(
+    model: &InstanceModel,
+    demand: f64,
+    objective: &Objective,
+    spares: u32,
+) -> Result<u32, PlanError> {
+    if !(demand > 0.0 && demand.is_finite()) {
+        return Err(PlanError::Demand(demand));
+    }
+    let floor_ms = model.floor_ms(objective.quantile());
+    if floor_ms > objective.limit_ms {
+        return Err(PlanError::Unreachable {
+            objective: objective.name.clone(),
+            limit_ms: objective.limit_ms,
+            floor_ms,
+        });
+    }
+    let too_many = PlanError::TooMany {
+        demand,
+        capacity: model.capacity(),
+    };
+    let lowest = demand / model.capacity();
+    if lowest >= MAX_INSTANCES as f64 {
+        return Err(too_many);
+    }
+    let lowest = (lowest.floor() as u32 + 1).max(1);
+    // Doubling: the first count that meets it lies in (failing, meeting].
+    let (mut failing, mut step) = (lowest - 1, 1u32);
+    let mut meeting = lowest;
+    while !meets(model, meeting, demand, objective) {
+        failing = meeting;
+        meeting = lowest.saturating_add(step);
+        step = step.saturating_mul(2);
+        if meeting > MAX_INSTANCES {
+            return Err(too_many);
+        }
+    }
+    while meeting - failing > 1 {
+        let mid = failing + (meeting - failing) / 2;
+        if meets(model, mid, demand, objective) {
+            meeting = mid
+        } else {
+            failing = mid
+        }
+    }
+    Ok(meeting.saturating_add(spares))
 }
 
-/// The most demand `instances` (less `spares`) can take while meeting the objective.
+/// The most demand `instances` (less `spares`) can take while meeting the objective, to
+/// a thousandth of their capacity.
 pub fn max_demand(model: &InstanceModel, instances: u32, objective: &Objective, spares: u32) -> f64 {
     let active = instances.saturating_sub(spares);
-    let meets = |d: f64| {
-        model
-            .latency_ms(active, d, objective.quantile)
-            .is_some_and(|ms| ms <= objective.limit_ms)
-    };
     let (mut lo, mut hi) = (0.0, model.capacity() * active as f64);
-    if !hi.is_finite() {
-        hi = 1e12;
-    }
-    for _ in 0..100 {
+    while hi - lo > 1e-3 * model.capacity() * active.max(1) as f64 {
         let mid = (lo + hi) / 2.0;
-        if meets(mid) {
+        if meets(model, active, mid, objective) {
             lo = mid
         } else {
             hi = mid
@@ -171,6 +181,8 @@ pub struct Sizing {
     /// Predicted p50 and objective percentile with every instance up (None: overloaded).
     pub p50_ms: Option<f64>,
     pub objective_ms: Option<f64>,
+    /// The objective percentile's sampling error (simulation), ms.
+    pub objective_error_ms: Option<f64>,
     /// The same with the spares lost.
     pub objective_ms_degraded: Option<f64>,
     /// How much more demand it takes (fraction) before the objective fails with the
@@ -179,8 +191,9 @@ pub struct Sizing {
     pub meets_objective: bool,
 }
 
-/// Predicted objective percentile for every count from the first that keeps up to twice
-/// `instances`, with `spares` lost: the data behind the readiness chart.
+/// Predicted objective percentile (with the spares lost) for counts around the plan:
+/// from half the planned count (or the fewest that keep up) to twice it, at most
+/// `CURVE_POINTS` points: the readiness chart shows the objective being crossed.
 pub fn curve(
     model: &InstanceModel,
     instances: u32,
@@ -188,24 +201,30 @@ pub fn curve(
     objective: &Objective,
     spares: u32,
 ) -> Vec<CurvePoint> {
-    let first = ((demand / model.capacity()).floor() as u32).max(1) + spares;
-    (first..=(2 * instances).max(first + 1))
+    let first = (instances / 2).max(spares + 1);
+    let last = (2 * instances).max(first + 1);
+    let stride = ((last - first) / CURVE_POINTS).max(1);
+    (first..=last)
+        .step_by(stride as usize)
         .map(|n| CurvePoint {
             instances: n,
-            objective_ms: model.latency_ms(n.saturating_sub(spares), demand, objective.quantile),
+            objective_ms: model.latency_ms(n.saturating_sub(spares), demand, objective.quantile()),
         })
         .collect()
 }
 
 pub fn sizing(model: &InstanceModel, instances: u32, demand: f64, objective: &Objective, spares: u32) -> Sizing {
-    let degraded = model.latency_ms(instances.saturating_sub(spares), demand, objective.quantile);
+    let q = objective.quantile();
+    let full: Option<Estimate> = model.latency_estimate_ms(instances, demand, q);
+    let degraded = model.latency_ms(instances.saturating_sub(spares), demand, q);
     let most = max_demand(model, instances, objective, spares);
     Sizing {
         instances,
         demand_rps: demand,
         utilisation: demand / (model.capacity() * instances as f64),
         p50_ms: model.latency_ms(instances, demand, 0.5),
-        objective_ms: model.latency_ms(instances, demand, objective.quantile),
+        objective_ms: full.map(|e| e.value),
+        objective_error_ms: full.map(|e| e.standard_error),
         objective_ms_degraded: degraded,
         headroom: most / demand - 1.0,
         meets_objective: degraded.is_some_and(|ms| ms <= objective.limit_ms),
@@ -213,78 +232,4 @@ pub fn sizing(model: &InstanceModel, instances: u32, demand: f64, objective: &Ob
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::queueing::erlang_c;
-
-    fn p99() -> Objective {
-        Objective {
-            name: "p99".into(),
-            quantile: 0.99,
-            limit_ms: 250.0,
-        }
-    }
-
-    #[test]
-    fn smallest_count_by_erlang_c_and_n_plus_one_adds_one() {
-        // 100 rps per instance: 4 workers of 40 ms. Demand 750 rps.
-        let model = InstanceModel::Mmc {
-            servers: 4,
-            service_s: 0.040,
-        };
-        let n = instances_needed(&model, 750.0, &p99(), 0).unwrap();
-        // Check with Erlang C directly: P(T > t) for M/M/k with k = 4n.
-        let p99_ms = |instances: u32| {
-            let (k, mu, lambda) = (4 * instances, 25.0, 750.0);
-            let c = erlang_c(k, lambda / mu);
-            let theta = k as f64 * mu - lambda;
-            let survival = |t: f64| {
-                (1.0 - c) * (-mu * t).exp() + c * (theta * (-mu * t).exp() - mu * (-theta * t).exp()) / (theta - mu)
-            };
-            let (mut lo, mut hi) = (0.0, 10.0);
-            for _ in 0..200 {
-                let mid = (lo + hi) / 2.0;
-                if survival(mid) > 0.01 {
-                    lo = mid
-                } else {
-                    hi = mid
-                }
-            }
-            hi * 1e3
-        };
-        assert!(p99_ms(n) <= 250.0, "{n} instances: {}", p99_ms(n));
-        assert!(
-            n == 8 || p99_ms(n - 1) > 250.0,
-            "{} instances would do: {}",
-            n - 1,
-            p99_ms(n - 1)
-        );
-        assert_eq!(n, 8, "capacity 800 > 750 and p99 {} ms", p99_ms(8));
-        assert_eq!(instances_needed(&model, 750.0, &p99(), 1), Some(n + 1));
-        let s = sizing(&model, n + 1, 750.0, &p99(), 1);
-        assert!(s.meets_objective && s.headroom >= 0.0 && s.utilisation < 1.0);
-        let short = sizing(&model, n, 750.0, &p99(), 1);
-        assert!(!short.meets_objective && short.headroom < 0.0);
-    }
-
-    #[test]
-    fn usl_instances_split_demand() {
-        let usl = Usl {
-            sigma: 0.05,
-            kappa: 0.0,
-            lambda: 100.0,
-        };
-        let model = InstanceModel::Usl {
-            usl,
-            percentile_ratio: 2.0,
-        };
-        let objective = Objective {
-            name: "p99".into(),
-            quantile: 0.99,
-            limit_ms: 40.0,
-        };
-        let n = instances_needed(&model, 3000.0, &objective, 0).unwrap();
-        assert!(model.latency_ms(n, 3000.0, 0.99).unwrap() <= 40.0);
-        assert!(model.latency_ms(n - 1, 3000.0, 0.99).is_none_or(|ms| ms > 40.0));
-    }
-}
+mod tests;

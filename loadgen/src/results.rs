@@ -183,6 +183,16 @@ pub fn percentile_ms(h: &Histogram<u64>, percentile: f64) -> f64 {
     }
 }
 
+/// The histogram's quantiles at (i + 1/2) / k, in milliseconds (empty when it is).
+pub fn quantiles_ms(h: &Histogram<u64>, k: usize) -> Vec<f64> {
+    if h.is_empty() {
+        return Vec::new();
+    }
+    (0..k)
+        .map(|i| h.value_at_quantile((i as f64 + 0.5) / k as f64) as f64 / 1e3)
+        .collect()
+}
+
 impl LatencySummary {
     pub fn of(h: &Histogram<u64>) -> LatencySummary {
         if h.is_empty() {

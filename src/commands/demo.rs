@@ -109,6 +109,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
         instance_type: Some("gp.medium".into()),
         event_hours: 24.0,
         slo: None,
+        verify_scenario: None,
+        verify_hold: "1m".into(),
+        check: None,
         out: out.join("plan"),
         json: false,
     })?;

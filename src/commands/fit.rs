@@ -7,7 +7,7 @@ use crate::output::write_json;
 use anyhow::{anyhow, bail, Context};
 use headroom_forecast::limits::{self, Basis, Figure, LimitsFile, LoadKind, Objective, OperatingPoint, Point};
 use headroom_loadgen::plan::Model;
-use headroom_loadgen::results::{LatencySummary, RunResult};
+use headroom_loadgen::results::{decode_histogram, quantiles_ms, LatencySummary, RunResult};
 use headroom_loadgen::slo::Slo;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -58,6 +58,10 @@ fn points_from_run(run: &RunResult) -> (LoadKind, Vec<Point>, Option<Slo>) {
             load: s.users.map(f64::from).or(s.rate).unwrap_or(0.0),
             throughput: s.window.throughput_rps,
             latency_ms: latency_map(&s.window.latency_ms),
+            latency_quantiles_ms: decode_histogram(&s.window.histogram)
+                .map(|h| quantiles_ms(&h, 500))
+                .unwrap_or_default(),
+            requests: Some(s.window.requests),
         })
         .collect();
     (kind, points, Some(run.slo.clone()))
@@ -115,6 +119,8 @@ fn points_from_csv(path: &Path) -> anyhow::Result<Vec<Point>> {
             load: cell(n_col, "concurrency")?,
             throughput: cell(x_col, "throughput")?,
             latency_ms,
+            latency_quantiles_ms: Vec::new(),
+            requests: None,
         });
     }
     if points.len() < 3 {
@@ -132,25 +138,9 @@ fn objectives(flags: &[String], run_slo: Option<Slo>) -> anyhow::Result<Vec<Obje
     let slo = if flags.is_empty() {
         run_slo.unwrap_or_default()
     } else {
-        let mut slo = Slo::default();
-        for flag in flags {
-            let (key, value) = flag
-                .split_once('=')
-                .ok_or_else(|| anyhow!("--slo {flag}: expected PERCENTILE=DURATION such as p99=250ms"))?;
-            slo.add(key.trim(), value.trim())
-                .map_err(|m| anyhow!("--slo {flag}: {m}"))?;
-        }
-        slo
+        super::slo_flags(flags)?
     };
-    Ok(slo
-        .percentiles
-        .iter()
-        .map(|o| Objective {
-            name: o.name.clone(),
-            percentile: o.percentile,
-            limit_ms: o.limit_ms,
-        })
-        .collect())
+    Ok(super::latency_objectives(&slo))
 }
 
 /// `20%` or `0.2`.
@@ -185,11 +175,18 @@ fn render(file: &LimitsFile) -> String {
         });
         lines.push(format!("             {peak}; {ceiling}"));
     }
-    if let Some(m) = &l.mmc {
-        lines.push(format!(
-            "model        M/M/c: c = {}, service time {:.2} ms, capacity {:.1} rps",
-            m.servers, m.service_time_ms, m.capacity_rps
-        ));
+    if let Some(m) = &l.instance_model {
+        lines.push(format!("queue        {}", m.describe()));
+        lines.push(format!("             assumes {}", m.assumptions));
+        lines.push(format!("             {}", m.basis));
+        if let Some(q) = &l.model_quality {
+            lines.push(format!(
+                "             against the {} measured steps: rms log error {:.3}, worst {:+.0}%",
+                q.steps,
+                q.rms_log_error,
+                q.worst_error * 100.0
+            ));
+        }
     }
     lines.push(format!(
         "peak         {} ({})",
@@ -209,6 +206,12 @@ fn render(file: &LimitsFile) -> String {
             "SLO {:<8} {at}{note}",
             format!("{}≤{}ms", o.objective, o.limit_ms)
         ));
+        if let Some(rate) = &o.poisson_rate {
+            lines.push(format!(
+                "             under Poisson traffic: {:.1} rps per instance [queueing model]",
+                rate.value
+            ));
+        }
     }
     if let Some(s) = &l.safe_operating_point {
         lines.push(format!(

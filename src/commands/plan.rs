@@ -3,16 +3,16 @@
 
 use super::{read_json, OK};
 use crate::cli::PlanArgs;
-use crate::output::write_json;
+use crate::output::{write_atomic, write_json};
 use anyhow::{anyhow, bail, Context};
 use headroom::input::parse_timestamp;
 use headroom_forecast::limits::LimitsFile;
 use headroom_forecast::plan::{
-    self, Cost, Demand, InstanceModel, Objective, PlanFile, Sensitivity, Sizing, SCHEMA_VERSION, SENSITIVITY,
+    self, Cost, Demand, Objective, PlanFile, Sensitivity, Sizing, SCHEMA_VERSION, SENSITIVITY,
 };
 use headroom_forecast::rightsize::{Redundancy, HOURS_PER_MONTH};
 use headroom_forecast::ts::Summary;
-use headroom_loadgen::slo::Slo;
+use headroom_loadgen::results::RunResult;
 use std::path::Path;
 
 pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
@@ -21,27 +21,36 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
     }
     let limits: LimitsFile = read_json(&args.limits, "--limits")?;
     let objective = objective(&args.slo, &limits)?;
-    let model = instance_model(&limits, &objective, &args.limits)?;
+    let model = limits.limits.instance_model.clone().ok_or_else(|| {
+        anyhow!(
+            "--limits {}: no queueing model (the run gave no latency to measure the service time); \
+             fit a run.json of headroom run",
+            args.limits.display()
+        )
+    })?;
     let redundancy = Redundancy::parse(&args.redundancy).map_err(|m| anyhow!("--redundancy: {m}"))?;
     let spares = redundancy.spares();
     let (base, source) = demand(&args)?;
     let rps = base * args.multiplier;
-    let instances = plan::instances_needed(&model, rps, &objective, spares).ok_or_else(|| {
-        anyhow!(
-            "no instance count meets {} <= {} ms: one request's service time alone exceeds it",
-            objective.name,
-            objective.limit_ms
-        )
-    })?;
+    let instances = plan::instances_needed(&model, rps, &objective, spares).map_err(|e| anyhow!("{e}"))?;
     let safe = limits
         .limits
         .safe_operating_point
         .as_ref()
         .map(|s| s.at.throughput.value);
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = limits
+        .limits
+        .warnings
+        .iter()
+        .map(|w| format!("from the fit: {w}"))
+        .collect();
     let at_safe = safe.map(|s| (rps / s).ceil() as u32 + spares);
     if let Some(n) = at_safe.filter(|n| *n > instances) {
-        warnings.push(format!("the plan runs instances above the load test's safe operating point; {n} instances would keep them under it"));
+        warnings.push(format!(
+            "with {} lost the plan runs instances above the load test's safe operating point; \
+             {n} instances would keep them under it",
+            spares
+        ));
     }
     let cost = match (&args.catalog, &args.instance_type) {
         (Some(catalog), Some(kind)) => Some(cost(catalog, kind, instances, args.current, args.event_hours)?),
@@ -56,7 +65,9 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
             multiplier: args.multiplier,
             source,
         },
-        model: model_name(&model),
+        model: model.describe(),
+        assumptions: model.assumptions.clone(),
+        method: model.method.clone(),
         per_instance_capacity_rps: model.capacity(),
         safe_operating_point_rps: safe,
         instances,
@@ -70,18 +81,35 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
             .map(|&m| Sensitivity {
                 multiplier: m,
                 demand_rps: rps * m,
-                instances: plan::instances_needed(&model, rps * m, &objective, spares),
+                instances: plan::instances_needed(&model, rps * m, &objective, spares).ok(),
             })
             .collect(),
         curve: plan::curve(&model, instances, rps, &objective, spares),
         warnings,
         objective,
     };
+    if let Some(run) = &args.check {
+        return check(&file, run);
+    }
     write_json(&args.out.join("plan.json"), &file)?;
+    if let Some(path) = &args.verify_scenario {
+        let hold =
+            headroom_loadgen::units::parse_duration(&args.verify_hold).map_err(|m| anyhow!("--verify-hold: {m}"))?;
+        write_atomic(path, verify_scenario(&file, hold).as_bytes())?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&file)?);
     } else {
         println!("{}\nwrote {}", render(&file), args.out.join("plan.json").display());
+        if let Some(path) = &args.verify_scenario {
+            println!(
+                "wrote {}: run it against {} instances (or one target of {} workers) to check the prediction, \
+                 then headroom plan ... --check out/run.json",
+                path.display(),
+                file.instances,
+                file.instances as u64 * u64::from(model.servers)
+            );
+        }
     }
     Ok(OK)
 }
@@ -89,82 +117,107 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
 /// `--slo`, else the highest-percentile objective the fit was made for.
 fn objective(flag: &Option<String>, limits: &LimitsFile) -> anyhow::Result<Objective> {
     if let Some(text) = flag {
-        let (key, value) = text
-            .split_once('=')
-            .ok_or_else(|| anyhow!("--slo {text}: expected PERCENTILE=DURATION such as p99=250ms"))?;
-        let mut slo = Slo::default();
-        slo.add(key.trim(), value.trim())
-            .map_err(|m| anyhow!("--slo {text}: {m}"))?;
-        let o = &slo.percentiles[0];
-        return Ok(Objective {
-            name: o.name.clone(),
-            quantile: o.percentile / 100.0,
-            limit_ms: o.limit_ms,
-        });
+        let slo = super::slo_flags(std::slice::from_ref(text))?;
+        return super::latency_objectives(&slo)
+            .into_iter()
+            .next()
+            .ok_or_else(|| anyhow!("--slo {text}: expected a latency percentile such as p99=250ms"));
     }
-    let o = limits
-        .limits
-        .objectives
-        .iter()
-        .filter_map(|o| headroom_loadgen::slo::parse_percentile_name(&o.objective).map(|q| (q, o)))
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .ok_or_else(|| anyhow!("no latency objective: give --slo p99=250ms (the limits.json has none)"))?;
-    Ok(Objective {
-        name: o.1.objective.clone(),
-        quantile: o.0 / 100.0,
-        limit_ms: o.1.limit_ms,
-    })
+    let fitted = limits.limits.objectives.iter().filter_map(|o| {
+        let percentile = headroom_loadgen::slo::parse_percentile_name(&o.objective)?;
+        Some(Objective {
+            name: o.objective.clone(),
+            percentile,
+            limit_ms: o.limit_ms,
+        })
+    });
+    fitted
+        .max_by(|a, b| a.percentile.total_cmp(&b.percentile))
+        .ok_or_else(|| anyhow!("no latency objective: give --slo p99=250ms (the limits.json has none)"))
 }
 
-fn instance_model(file: &LimitsFile, objective: &Objective, path: &Path) -> anyhow::Result<InstanceModel> {
-    if let Some(m) = &file.limits.mmc {
-        return Ok(InstanceModel::Mmc {
-            servers: m.servers,
-            service_s: m.service_time_ms / 1e3,
-        });
-    }
-    let u = file.limits.usl.as_ref().ok_or_else(|| {
-        anyhow!(
-            "--limits {}: no capacity figure (neither an M/M/c nor a USL fit); run headroom fit on a stepped run",
-            path.display()
-        )
-    })?;
-    if u.peak_throughput.is_none() && u.amdahl_ceiling.is_none() {
-        bail!(
-            "--limits {}: the USL fit has no capacity figure (no peak and no ceiling)",
-            path.display()
-        );
-    }
-    // The objective's percentile over the mean, at the most loaded step that has both.
-    let ratio = file
-        .points
+/// A scenario that load-tests the plan: Poisson arrivals at the planned demand against
+/// the planned size, with the objective as its SLO.
+fn verify_scenario(p: &PlanFile, hold: std::time::Duration) -> String {
+    format!(
+        "# Written by `headroom plan --verify-scenario`: load-tests the plan of {instances} instances at\n\
+         # {rps:.1} rps (Poisson arrivals, as peak-event traffic comes). Replace the journey with the\n\
+         # traffic mix the limits were measured with, point --target at the {instances} instances\n\
+         # (all up; the prediction with {spares} lost is {degraded}), then compare:\n\
+         #   headroom plan <the same flags> --check out/run.json\n\
+         # Predicted: p50 {p50}, {name} {objective}.\n\
+         name: verify-plan\n\
+         journeys:\n  - name: verify\n    steps:\n      - {{get: /}}\n\
+         load:\n  arrivals: poisson\n  stages: [{{rate: {rps}, ramp: 10s, hold: {hold}}}]\n\
+         slo: {{{name}: {limit}ms}}\n",
+        instances = p.instances,
+        rps = p.demand.rps,
+        spares = p.redundancy.trim_start_matches("n+"),
+        degraded = ms(p.plan.objective_ms_degraded),
+        p50 = ms(p.plan.p50_ms),
+        name = p.objective.name,
+        objective = ms(p.plan.objective_ms),
+        hold = headroom_loadgen::units::format_duration(hold),
+        limit = p.objective.limit_ms,
+    )
+}
+
+/// Predicted against measured, from the run of a verification scenario.
+fn check(p: &PlanFile, path: &Path) -> anyhow::Result<u8> {
+    let run: RunResult = read_json(path, "--check")?;
+    let step = run
+        .steps
         .iter()
         .rev()
-        .find_map(|p| {
-            Some(p.latency_ms.get(&objective.name).or_else(|| p.latency_ms.get("*"))? / p.latency_ms.get("mean")?)
-        })
-        .unwrap_or(1.0);
-    Ok(InstanceModel::Usl {
-        usl: headroom_forecast::usl::Usl {
-            sigma: u.sigma,
-            kappa: u.kappa,
-            lambda: u.lambda,
-        },
-        percentile_ratio: ratio,
-    })
+        .find(|s| s.window.requests > 0)
+        .ok_or_else(|| anyhow!("--check {}: the run measured no step", path.display()))?;
+    let measured = &step.window.latency_ms;
+    let observed = headroom_loadgen::results::decode_histogram(&step.window.histogram)
+        .map(|h| h.value_at_quantile(p.objective.quantile()) as f64 / 1e3)
+        .unwrap_or(measured.p99);
+    let compare = |label: &str, predicted: Option<f64>, measured: f64| match predicted {
+        Some(v) => format!(
+            "  {label:<6} predicted {v:>8.1} ms  measured {measured:>8.1} ms  ({:+.1}%)",
+            (v / measured - 1.0) * 100.0
+        ),
+        None => format!("  {label:<6} predicted overloaded  measured {measured:.1} ms"),
+    };
+    let rate = step.rate.map_or(String::new(), |r| format!(" at {r}/s"));
+    let mut lines = vec![
+        format!(
+            "Plan check: {} instances at {:.1} rps against {} (step {}{rate}, {:.0} s)",
+            p.instances,
+            p.demand.rps,
+            path.display(),
+            step.step,
+            step.duration_s
+        ),
+        compare("p50", p.plan.p50_ms, measured.p50),
+        compare(&p.objective.name, p.plan.objective_ms, observed),
+    ];
+    if let Some(rate) = step.rate.filter(|r| (r / p.demand.rps - 1.0).abs() > 0.02) {
+        lines.push(format!(
+            "  warning: the run offered {rate}/s, not the planned {:.1}/s",
+            p.demand.rps
+        ));
+    }
+    if run.model != headroom_loadgen::plan::Model::Open {
+        lines.push("  warning: a closed run: the plan predicts open (Poisson) traffic".into());
+    }
+    lines.extend(step.notes.iter().map(|n| format!("  note: {n}")));
+    let met = observed <= p.objective.limit_ms;
+    lines.push(format!(
+        "  {} <= {} ms {} under load",
+        p.objective.name,
+        p.objective.limit_ms,
+        if met { "held" } else { "FAILED" }
+    ));
+    println!("{}", lines.join("\n"));
+    Ok(if met { OK } else { super::FAILED })
 }
 
-fn model_name(model: &InstanceModel) -> String {
-    match model {
-        InstanceModel::Mmc { servers, service_s } => format!(
-            "M/M/c per instance: c = {servers}, S = {:.2} ms (instances pooled)",
-            service_s * 1e3
-        ),
-        InstanceModel::Usl { usl, .. } => format!(
-            "USL per instance: sigma {:.4}, kappa {:.2e}, lambda {:.2}",
-            usl.sigma, usl.kappa, usl.lambda
-        ),
-    }
+fn ms(v: Option<f64>) -> String {
+    v.map_or("overloaded".to_string(), |v| format!("{v:.1} ms"))
 }
 
 /// The base demand and where it came from.
@@ -274,7 +327,6 @@ fn cost(catalog: &Path, kind: &str, instances: u32, current: Option<u32>, event_
 }
 
 fn render(p: &PlanFile) -> String {
-    let ms = |v: Option<f64>| v.map_or("overloaded".to_string(), |v| format!("{v:.1} ms"));
     let line =
         |label: &str, s: &Sizing| {
             format!(
@@ -296,10 +348,9 @@ fn render(p: &PlanFile) -> String {
             p.demand.rps, p.demand.base_rps, p.demand.multiplier, p.objective.name, p.objective.limit_ms, p.redundancy
         ),
         format!("  demand from {}", p.demand.source),
-        format!(
-            "  model: {}; capacity {:.1} rps per instance",
-            p.model, p.per_instance_capacity_rps
-        ),
+        format!("  model: {}", p.model),
+        format!("  assumes {}", p.assumptions),
+        format!("  method: {}", p.method),
         line("plan", &p.plan),
     ];
     if let Some(c) = &p.current {

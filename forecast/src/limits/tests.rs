@@ -2,6 +2,7 @@
 //! service time S (capacity C / S), and an M/M/c queue for the open model.
 
 use super::*;
+use crate::queueing::Mmc;
 use crate::usl::Usl;
 
 fn point(load: f64, throughput: f64, latency: &[(&str, f64)]) -> Point {
@@ -9,7 +10,16 @@ fn point(load: f64, throughput: f64, latency: &[(&str, f64)]) -> Point {
         load,
         throughput,
         latency_ms: latency.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        latency_quantiles_ms: Vec::new(),
+        requests: None,
     }
+}
+
+/// Quantiles at (i + 1/2) / 1000 of an exponential with `mean_ms`.
+fn exponential_ms(mean_ms: f64) -> Vec<f64> {
+    (0..1000)
+        .map(|i| -mean_ms * (1.0 - (i as f64 + 0.5) / 1000.0).ln())
+        .collect()
 }
 
 /// A closed run against C = 4 servers of S = 10 ms, constant service: X = min(N / S, C / S),
@@ -149,13 +159,17 @@ fn open_run_fits_mmc_and_recovers_capacity() {
         percentile: 99.0,
         limit_ms: 80.0,
     }];
+    // At 50/s (12.5% utilisation) the response time is the exponential service time.
+    points[0].latency_quantiles_ms = exponential_ms(10.0);
     let l = limits(LoadKind::Rate, &points, &objectives, 0.2).unwrap();
-    let mmc = l.mmc.unwrap();
-    assert_eq!(mmc.servers, 4);
-    assert!((mmc.service_time_ms - 10.0).abs() < 0.01, "{mmc:?}");
+    let model = l.instance_model.clone().unwrap();
+    assert_eq!(model.servers, 4);
+    assert!((model.service_time_ms - 10.0).abs() < 0.05, "{model:?}");
+    assert!((model.service_cv - 1.0).abs() < 0.05, "{model:?}");
+    assert_eq!(model.capacity_rps, 400.0, "the measured saturated throughput");
     assert!(l.peak.saturated);
     // p99 = 80 ms is reached between 350 and 380/s: the interpolation is close to the
-    // exact M/M/4 answer.
+    // exact M/M/4 answer, and so is the model's own Poisson limit.
     let exact = bisect(0.0, 399.999, |r| truth(r).response_percentile(0.99) * 1e3 - 80.0);
     let slo = l.slo_limit.unwrap();
     assert!(
@@ -163,8 +177,58 @@ fn open_run_fits_mmc_and_recovers_capacity() {
         "{} vs {exact}",
         slo.load.value
     );
+    let poisson = l.objectives[0].poisson_rate.clone().unwrap().value;
+    assert!((poisson - exact).abs() / exact < 0.02, "{poisson} vs {exact}");
     let knee = l.knee.unwrap().load.value;
     assert!(knee > 200.0 && knee < 400.0, "{knee}");
+    let quality = l.model_quality.unwrap();
+    assert!(quality.steps == 6 && quality.rms_log_error < 0.05, "{quality:?}");
+}
+
+/// Every stable step above the saturated step's throughput: no fitted default passes in
+/// silence; the model's misfit is a warning beside its figures.
+#[test]
+fn a_degenerate_open_run_is_flagged() {
+    let mut points = vec![
+        point(50.0, 50.0, &[("mean", 10.0), ("p50", 7.0), ("p99", 46.0)]),
+        point(90.0, 90.0, &[("mean", 11.0), ("p50", 8.0), ("p99", 50.0)]),
+        point(150.0, 94.5, &[("mean", 900.0), ("p50", 800.0), ("p99", 1500.0)]),
+    ];
+    points[0].latency_quantiles_ms = exponential_ms(10.0);
+    // The 150/s step saturated at 94.5 rps, yet 90/s had barely any queue: a capacity
+    // of 94.5 rps (c = 1) cannot explain 90/s at 11 ms.
+    let l = limits(LoadKind::Rate, &points, &[], 0.2).unwrap();
+    let quality = l.model_quality.unwrap();
+    assert!(quality.rms_log_error > 0.26, "{quality:?}");
+    assert!(
+        l.warnings
+            .iter()
+            .any(|w| w.contains("reproduces the measured steps poorly")),
+        "{:?}",
+        l.warnings
+    );
+    // No latency at all: the model cannot be built, and says why.
+    let bare: Vec<Point> = points.iter().map(|p| point(p.load, p.throughput, &[])).collect();
+    assert!(matches!(
+        limits(LoadKind::Rate, &bare, &[], 0.2),
+        Err(LimitsError::Model(_))
+    ));
+}
+
+/// A closed run of a saturating target: the queueing model's capacity is the measured
+/// peak, never the USL's overshoot.
+#[test]
+fn closed_capacity_never_exceeds_the_measured_peak() {
+    let mut points = closed_run(&[1.0, 2.0, 4.0, 8.0, 16.0]);
+    points[0].latency_quantiles_ms = vec![10.0; 100];
+    let l = limits(LoadKind::Users, &points, &[], 0.2).unwrap();
+    let model = l.instance_model.unwrap();
+    assert!(
+        model.capacity_rps <= 400.0 + 1e-9 && model.capacity_measured,
+        "{model:?}"
+    );
+    assert_eq!(model.servers, 4);
+    assert!(model.service_cv < 1e-9);
 }
 
 #[test]

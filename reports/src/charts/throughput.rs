@@ -33,15 +33,21 @@ pub fn throughput(l: &LimitsFile) -> anyhow::Result<String> {
                 .label(format!("USL fit (sigma {:.4}, kappa {:.2e})", u.sigma, u.kappa))
                 .legend(line_key(RED));
         }
-        if let Some(m) = &l.limits.mmc {
+        if let Some(m) = &l.limits.instance_model {
             let cap = m.capacity_rps;
+            // Open runs: throughput follows the offered rate up to the capacity.
+            let line = match l.limits.load_kind {
+                headroom_forecast::limits::LoadKind::Rate => vec![(0.0, 0.0), (cap, cap), (x_max, cap)],
+                headroom_forecast::limits::LoadKind::Users => vec![(0.0, cap), (x_max, cap)],
+            };
+            let measured = if m.capacity_measured { "measured" } else { "at least" };
             chart
-                .draw_series(LineSeries::new(
-                    [(0.0, 0.0), (cap, cap), (x_max, cap)],
-                    RED.stroke_width(2),
-                ))?
-                .label(format!("M/M/{} capacity {:.1} rps", m.servers, cap))
-                .legend(line_key(RED));
+                .draw_series(DashedLineSeries::new(line, 8, 4, MAGENTA.stroke_width(2)))?
+                .label(format!(
+                    "capacity c/S = {} x {:.2} ms: {cap:.1} rps ({measured})",
+                    m.servers, m.service_time_ms
+                ))
+                .legend(line_key(MAGENTA));
         }
         chart
             .draw_series(points.iter().map(|&p| Circle::new(p, 5, BLUE.filled())))?

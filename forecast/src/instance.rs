@@ -1,0 +1,337 @@
+//! The per-instance queueing model, one for either kind of run: c parallel servers, the
+//! mean service time S and the service-time distribution, all taken from the measured
+//! steps, plus the latency a request spends outside the queue (network, client). The
+//! lowest-load step's latency distribution is the service time; when the run saturated,
+//! c = saturated throughput x S, so the capacity c / S is the measured peak and never
+//! more. Predictions are M/G/c figures by simulation (`mgc`) under Poisson arrivals; N
+//! instances behind a load balancer that hands each request to a free worker are one
+//! pooled queue of N c servers.
+
+use crate::limits::{LoadKind, Point};
+use crate::mgc::{Estimate, ResponseTimes, ServiceDistribution, Simulation};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Quantiles kept of the service-time distribution.
+const QUANTILES: usize = 500;
+/// Percentiles every simulation keeps, beside the one asked for.
+const KEPT: [f64; 4] = [0.5, 0.95, 0.99, 0.999];
+/// Fewer requests than this in the lowest step leave the service time's tail uncertain.
+const FEW_SAMPLES: u64 = 1000;
+/// An rms log error above this (about 30%) calls the model a poor description of the run.
+const POOR_FIT: f64 = 0.26;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceModel {
+    /// Parallel servers (workers) of one instance, c.
+    pub servers: u32,
+    /// Mean time a request holds a server, S.
+    pub service_time_ms: f64,
+    /// Latency outside the queue: the lowest step's mean latency less S.
+    pub overhead_ms: f64,
+    /// c / S.
+    pub capacity_rps: f64,
+    /// True when the run saturated and the capacity is its measured peak; false when it
+    /// did not, and c (and the capacity) are lower bounds.
+    pub capacity_measured: bool,
+    /// Coefficient of variation of the service time (0 constant, 1 exponential).
+    pub service_cv: f64,
+    /// The service-time distribution: its quantiles at (i + 1/2) / K, in ms.
+    pub service_quantiles_ms: Vec<f64>,
+    /// Where each number came from.
+    pub basis: String,
+    pub assumptions: String,
+    pub method: String,
+    pub simulation: Simulation,
+    /// What the user should know before trusting the model.
+    pub warnings: Vec<String>,
+    #[serde(skip)]
+    cache: Cache,
+}
+
+/// How well the model reproduces the open-model steps it can be checked against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quality {
+    /// Steps compared (stable open-model steps with latency data).
+    pub steps: usize,
+    /// Root-mean-square of log(predicted / measured) over their p50 and p99.
+    pub rms_log_error: f64,
+    /// The worst single step and statistic, as predicted / measured - 1.
+    pub worst_error: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ModelError {
+    #[error("no step has latency data: the service time cannot be measured")]
+    NoLatency,
+    #[error("no step has a positive throughput: the capacity cannot be measured")]
+    NoThroughput,
+    #[error("the lowest step's latency distribution is unusable: {0}")]
+    Distribution(String),
+}
+
+impl InstanceModel {
+    /// From the measured steps: the service time from the lowest-load step, the capacity
+    /// from the peak when `saturated`.
+    pub fn from_points(points: &[Point], kind: LoadKind, saturated: bool) -> Result<InstanceModel, ModelError> {
+        let lowest = points
+            .iter()
+            .filter(|p| p.latency("mean").is_some() || !p.latency_quantiles_ms.is_empty())
+            .min_by(|a, b| a.load.total_cmp(&b.load))
+            .ok_or(ModelError::NoLatency)?;
+        let peak = points.iter().map(|p| p.throughput).fold(0.0, f64::max);
+        if !(peak > 0.0 && peak.is_finite()) {
+            return Err(ModelError::NoThroughput);
+        }
+        let (latency, shape) = match lowest.latency_quantiles_ms.len() {
+            0 => {
+                let mean = lowest.latency("mean").expect("filtered on it");
+                let exponential = (0..QUANTILES)
+                    .map(|i| -mean * (1.0 - (i as f64 + 0.5) / QUANTILES as f64).ln())
+                    .collect();
+                (
+                    exponential,
+                    "no latency distribution in the input: exponential service assumed",
+                )
+            }
+            _ => (
+                resample(&lowest.latency_quantiles_ms),
+                "the measured service-time distribution",
+            ),
+        };
+        let latency =
+            ServiceDistribution::new(latency.iter().map(|ms| ms / 1e3).collect()).map_err(ModelError::Distribution)?;
+        let s_measured = latency.mean();
+        // Little's law at saturation: c busy servers at throughput X give c = X S.
+        let servers = ((peak * s_measured).round() as u32).max(1);
+        let s = if saturated { servers as f64 / peak } else { s_measured };
+        let overhead = (s_measured - s).max(0.0);
+        let shifted = latency.map(|q| q - overhead);
+        let scale = s / shifted.mean();
+        let service = shifted.map(|q| q * scale);
+        let load = match kind {
+            LoadKind::Users => format!("{} users", lowest.load),
+            LoadKind::Rate => format!("{}/s", lowest.load),
+        };
+        let capacity = if saturated {
+            format!("c = saturated throughput {peak:.1} rps x S, rounded")
+        } else {
+            format!("the run did not saturate: c = the highest throughput {peak:.1} rps x S, a lower bound")
+        };
+        let simulation = Simulation::DEFAULT;
+        let warnings = lowest
+            .requests
+            .filter(|n| *n < FEW_SAMPLES)
+            .map(|n| {
+                format!(
+                    "the service time comes from the {n} requests of the lowest step ({load}); with fewer than \
+                     {FEW_SAMPLES} its tail (p99) is uncertain: hold the lowest step longer"
+                )
+            })
+            .into_iter()
+            .collect();
+        Ok(InstanceModel {
+            servers,
+            service_time_ms: s * 1e3,
+            overhead_ms: overhead * 1e3,
+            capacity_rps: servers as f64 / s,
+            capacity_measured: saturated,
+            service_cv: service.cv(),
+            service_quantiles_ms: service.quantiles_s.iter().map(|q| q * 1e3).collect(),
+            basis: format!(
+                "service time from the lowest-load step ({load}, mean {:.2} ms); {capacity}",
+                s_measured * 1e3
+            ),
+            assumptions: format!(
+                "FIFO queue of c servers per instance, instances pooled behind a balancer that picks a free server, \
+                 Poisson arrivals, {shape} (cv {:.2})",
+                service.cv()
+            ),
+            method: simulation.describe(),
+            simulation,
+            warnings,
+            cache: Cache::default(),
+        })
+    }
+
+    pub fn capacity(&self) -> f64 {
+        self.capacity_rps
+    }
+
+    fn service(&self) -> ServiceDistribution {
+        ServiceDistribution {
+            quantiles_s: self.service_quantiles_ms.iter().map(|q| q / 1e3).collect(),
+        }
+    }
+
+    /// The simulated figures of `instances` serving Poisson `demand` per second, with
+    /// percentile `q` among them; None when they cannot keep up.
+    fn figures(&self, instances: u32, demand: f64, q: f64) -> Option<Figures> {
+        let c = instances.checked_mul(self.servers)?;
+        let key = (c, demand.to_bits());
+        if let Some(known) = self.cache.lookup(key, q) {
+            return known;
+        }
+        let ms = |e: Estimate| Estimate {
+            value: e.value * 1e3 + self.overhead_ms,
+            standard_error: e.standard_error * 1e3,
+        };
+        let figures = ResponseTimes::simulate(c, demand, &self.service(), &self.simulation).map(|t| Figures {
+            mean_ms: t.mean() * 1e3 + self.overhead_ms,
+            percentiles: KEPT
+                .iter()
+                .chain([&q])
+                .map(|&k| (k.to_bits(), ms(t.percentile(k))))
+                .collect(),
+        });
+        self.cache.store(key, figures.clone());
+        figures
+    }
+
+    /// The response-time percentile `q` (0..1) of `instances` serving Poisson `demand`
+    /// per second, in ms, with its sampling error; None when they cannot keep up.
+    pub fn latency_estimate_ms(&self, instances: u32, demand: f64, q: f64) -> Option<Estimate> {
+        self.figures(instances, demand, q)?.at(q)
+    }
+
+    pub fn latency_ms(&self, instances: u32, demand: f64, q: f64) -> Option<f64> {
+        self.latency_estimate_ms(instances, demand, q).map(|e| e.value)
+    }
+
+    /// Mean response time in ms (None when they cannot keep up).
+    pub fn mean_ms(&self, instances: u32, demand: f64) -> Option<f64> {
+        self.figures(instances, demand, 0.5).map(|f| f.mean_ms)
+    }
+
+    /// The percentile `q` of one request with no queue at all: no instance count goes
+    /// below it.
+    pub fn floor_ms(&self, q: f64) -> f64 {
+        self.service().quantile(q) * 1e3 + self.overhead_ms
+    }
+
+    /// One line: c, S, the distribution and the capacity.
+    pub fn describe(&self) -> String {
+        format!(
+            "M/G/c per instance: c = {}, S = {:.2} ms (cv {:.2}), {:.2} ms outside the queue; capacity {:.1} rps{}",
+            self.servers,
+            self.service_time_ms,
+            self.service_cv,
+            self.overhead_ms,
+            self.capacity_rps,
+            if self.capacity_measured {
+                " (measured)"
+            } else {
+                " at least (the run did not saturate)"
+            }
+        )
+    }
+
+    /// Predicted against measured p50 and p99 over the stable open-model steps (closed
+    /// steps are not Poisson traffic and are not compared); None without such steps.
+    pub fn quality(&self, points: &[Point], kind: LoadKind, stable: impl Fn(&Point) -> bool) -> Option<Quality> {
+        if kind != LoadKind::Rate {
+            return None;
+        }
+        let per_step: Vec<Vec<f64>> = points
+            .iter()
+            .filter(|p| stable(p))
+            .map(|p| {
+                [("p50", 0.5), ("p99", 0.99)]
+                    .iter()
+                    .filter_map(|&(name, q)| {
+                        let measured = *p.latency_ms.get(name)?;
+                        let predicted = self.latency_ms(1, p.load, q)?;
+                        (measured > 0.0).then(|| (predicted / measured).ln())
+                    })
+                    .collect::<Vec<f64>>()
+            })
+            .filter(|errors| !errors.is_empty())
+            .collect();
+        let errors: Vec<f64> = per_step.concat();
+        if errors.is_empty() {
+            return None;
+        }
+        let worst = errors
+            .iter()
+            .copied()
+            .fold(0.0f64, |w, e| if e.abs() > w.abs() { e } else { w });
+        Some(Quality {
+            steps: per_step.len(),
+            rms_log_error: (errors.iter().map(|e| e * e).sum::<f64>() / errors.len() as f64).sqrt(),
+            worst_error: worst.exp() - 1.0,
+        })
+    }
+}
+
+impl Quality {
+    /// A warning when the model misses the measurements by more than about 30%.
+    pub fn warning(&self) -> Option<String> {
+        (self.rms_log_error > POOR_FIT).then(|| {
+            format!(
+                "the queueing model reproduces the measured steps poorly (rms log error {:.2}, worst {:+.0}%): \
+                 treat its predictions as rough",
+                self.rms_log_error,
+                self.worst_error * 100.0
+            )
+        })
+    }
+}
+
+/// Equally spaced quantiles resampled to `QUANTILES` by linear interpolation.
+fn resample(quantiles: &[f64]) -> Vec<f64> {
+    let d = ServiceDistribution {
+        quantiles_s: quantiles.to_vec(),
+    };
+    (0..QUANTILES)
+        .map(|i| d.quantile((i as f64 + 0.5) / QUANTILES as f64))
+        .collect()
+}
+
+/// One simulation's figures in ms: the mean and percentiles by the bits of their quantile.
+#[derive(Debug, Clone)]
+struct Figures {
+    mean_ms: f64,
+    percentiles: Vec<(u64, Estimate)>,
+}
+
+impl Figures {
+    fn at(&self, q: f64) -> Option<Estimate> {
+        self.percentiles
+            .iter()
+            .find(|(k, _)| *k == q.to_bits())
+            .map(|(_, e)| *e)
+    }
+}
+
+/// Simulations already run, by (servers, demand); None for a queue that cannot keep up.
+#[derive(Debug, Default)]
+struct Cache(Mutex<HashMap<(u32, u64), Option<Figures>>>);
+
+impl Cache {
+    /// What is known of (servers, demand) with percentile `q`: None when it must be run.
+    fn lookup(&self, key: (u32, u64), q: f64) -> Option<Option<Figures>> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get(&key)? {
+            None => Some(None),
+            Some(f) => f.at(q).map(|_| Some(f.clone())),
+        }
+    }
+
+    fn store(&self, key: (u32, u64), figures: Option<Figures>) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(key, figures);
+    }
+}
+
+impl Clone for Cache {
+    fn clone(&self) -> Cache {
+        Cache::default()
+    }
+}
+
+impl PartialEq for Cache {
+    /// A cache holds derived figures only: two models are equal whatever they cached.
+    fn eq(&self, _: &Cache) -> bool {
+        true
+    }
+}
