@@ -28,6 +28,20 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
         .map(|t| t.assume_utc().unix_timestamp())
 }
 
+/// Timestamps outside 1990-01-01 .. 2200-01-01 are taken as mistakes (a stray 0, a
+/// time in milliseconds), not as history.
+const EARLIEST: i64 = 631_152_000;
+const LATEST: i64 = 7_258_118_400;
+
+/// `Err` with what was expected when `t` lies outside 1990..2200.
+fn plausible(t: i64) -> Result<i64, String> {
+    if (EARLIEST..LATEST).contains(&t) {
+        Ok(t)
+    } else {
+        Err("expected a time between 1990 and 2200 (Unix seconds, not milliseconds)".into())
+    }
+}
+
 pub fn format_timestamp(seconds: i64) -> String {
     OffsetDateTime::from_unix_timestamp(seconds)
         .ok()
@@ -73,11 +87,18 @@ pub fn read_csv(path: &Path) -> Result<Histories, String> {
                 cell(t_col)
             )
         })?;
+        let t = plausible(t).map_err(|expected| {
+            format!(
+                "{}:{line}: timestamp: found `{}`; {expected}",
+                path.display(),
+                cell(t_col)
+            )
+        })?;
         let v = match cell(v_col) {
             "" => f64::NAN,
-            text => text.parse::<f64>().map_err(|_| {
+            text => text.parse::<f64>().ok().filter(|v| !v.is_infinite()).ok_or_else(|| {
                 format!(
-                    "{}:{line}: value: found `{text}`; expected a number (or NaN)",
+                    "{}:{line}: value: found `{text}`; expected a finite number (or NaN)",
                     path.display()
                 )
             })?,
@@ -135,8 +156,15 @@ pub fn parse_prometheus(text: &str, source: &str) -> Result<Histories, String> {
                     let t = pair[0].as_f64().ok_or_else(|| {
                         format!("{source}: data.result[{i}]: found time {}; expected a number", pair[0])
                     })?;
-                    let v = pair[1].as_str().and_then(|s| s.parse::<f64>().ok()).unwrap_or(f64::NAN);
-                    Ok((t.round() as i64, v))
+                    let t = plausible(t.round() as i64).map_err(|expected| {
+                        format!("{source}: data.result[{i}]: found time {}; {expected}", pair[0])
+                    })?;
+                    let v = pair[1]
+                        .as_str()
+                        .and_then(|s| s.parse::<f64>().ok())
+                        .filter(|v| !v.is_infinite())
+                        .unwrap_or(f64::NAN);
+                    Ok((t, v))
                 })
                 .collect::<Result<Vec<_>, String>>()?;
             Ok((name, samples))

@@ -11,6 +11,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    quiet_broken_pipe();
     let cli = cli::Cli::parse();
     let outcome = match cli.command {
         cli::Command::Run(args) => commands::run::run(args),
@@ -31,4 +32,22 @@ fn main() -> ExitCode {
             ExitCode::from(commands::BAD_INPUT)
         }
     }
+}
+
+/// Output piped into `head` and the like ends quietly with exit 0 when the reader stops
+/// reading, as Unix tools do, instead of a panic message about a broken pipe.
+fn quiet_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }

@@ -42,7 +42,9 @@ pub fn render(run: &RunResult) -> String {
     let mut out = vec![line(header.iter().map(|h| h.to_string()).collect())];
     out.extend(rows.into_iter().map(line));
     out.push(String::new());
+    out.extend(errors_line(&run.overall));
     out.extend(open_model_line(run));
+    out.extend(run.notes.iter().cloned());
     for step in &run.steps {
         out.extend(step.notes.iter().map(|note| format!("step {}: {note}", step.step)));
     }
@@ -98,7 +100,42 @@ fn slo_cell(verdicts: &[Verdict]) -> String {
     }
 }
 
+/// Errors by kind over the run, most frequent first.
+fn errors_line(w: &WindowResult) -> Option<String> {
+    let mut kinds: Vec<(&String, &u64)> = w.errors_by_kind.iter().collect();
+    kinds.sort_by(|a, b| b.1.cmp(a.1));
+    let listed: Vec<String> = kinds.iter().map(|(kind, n)| format!("{kind} {n}")).collect();
+    (!listed.is_empty()).then(|| format!("errors by kind: {}", listed.join(", ")))
+}
+
+/// Why a run that measured nothing, or nothing but failures, is no pass.
+fn no_pass(run: &RunResult) -> Option<String> {
+    let w = &run.overall;
+    if !run.steps.iter().any(|s| s.window.requests > 0) {
+        return Some("no data: no step's hold measured a request, so nothing was judged".into());
+    }
+    if w.errors < w.requests {
+        return None;
+    }
+    let (kind, _) = w.errors_by_kind.iter().max_by_key(|(_, n)| **n)?;
+    let what = match kind.as_str() {
+        "connect" => format!("could not connect to {}", run.target),
+        "timeout" => "requests timed out".to_string(),
+        "transport" => "the connection failed mid-request".to_string(),
+        other => other.to_string(),
+    };
+    let share = if w.errors_by_kind.len() == 1 { "all" } else { "mostly" };
+    Some(format!(
+        "every request failed: {} of {} requests, {share} `{kind}` ({what})",
+        w.errors, w.requests
+    ))
+}
+
 fn verdict_line(run: &RunResult) -> String {
+    if let Some(reason) = no_pass(run) {
+        let status = format!("{:?}", run.status).to_lowercase();
+        return format!("run {status}: FAILED: {reason}");
+    }
     let status = format!("{:?}", run.status).to_lowercase();
     let reason = run.end_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
     let best = run

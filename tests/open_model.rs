@@ -7,7 +7,7 @@
 mod common;
 use common::*;
 use rand::{Rng, SeedableRng};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn open_run(target: &Target, dir: &std::path::Path, load: &str) -> serde_json::Value {
     let yaml = format!("name: open\njourneys: [{{name: w, steps: [{{get: /}}]}}]\nload: {load}\n");
@@ -120,25 +120,6 @@ fn poisson_arrivals_measure_the_queue_that_theory_predicts() {
     assert_eq!(arrivals[0], arrivals[1], "one seed, one arrival stream");
 }
 
-fn metric(url: &str, name: &str) -> f64 {
-    use std::io::{Read, Write};
-    let address = url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    write!(
-        stream,
-        "GET /metrics HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let prefix = format!("headroom_target_{name} ");
-    response
-        .lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in {response}"))
-}
-
 /// Evenly spaced arrivals below capacity never queue on a constant-time server: p99 is
 /// the service time. The plan schedules exactly rate x hold arrivals; each is served or
 /// dropped, and the server counts every served one.
@@ -163,11 +144,9 @@ fn uniform_arrivals_measure_the_service_time_and_every_arrival_is_accounted_for(
     );
     let served = f(&overall["arrivals"]) - f(&overall["dropped"]);
     // The server finishes what is still in flight: wait for its count, not for a time.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while metric(&target.url, "requests_total") < served && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert_eq!(metric(&target.url, "requests_total"), served);
+    let counted = || target_metric(&target.url, "requests_total");
+    wait_for(Duration::from_secs(10), || counted() >= served);
+    assert_eq!(counted(), served);
     assert!(f(&overall["requests"]) <= served);
 }
 

@@ -49,7 +49,7 @@ fn forecasts_from_a_live_prometheus_query() {
             std::env::var("CI").as_deref() != Ok("true"),
             "CI=true but prometheus/promtool are not installed"
         );
-        eprintln!("skipped: prometheus and promtool not installed (Debian package `prometheus`)");
+        say_skipped("prometheus and promtool not installed (Debian package `prometheus`)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -203,7 +203,7 @@ fn chromium_check(page: &Path, charts: usize) {
             std::env::var("CI").as_deref() != Ok("true"),
             "CI=true but chromium is not installed"
         );
-        eprintln!("skipped: chromium not installed (Debian package `chromium`)");
+        say_skipped("chromium not installed (Debian package `chromium`)");
         return;
     };
     // A copy of the page with a probe that writes every figure's rendered size into the DOM.

@@ -14,7 +14,7 @@ use goose::prelude::{GooseAttack, GooseDefault, GooseDefaultType, GooseUser, Tra
 use rand::Rng;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -22,6 +22,32 @@ use std::time::{Duration, Instant};
 const STARTUP_LIMIT: Duration = Duration::from_secs(60);
 /// Longest a waiting user sleeps before looking again, so goose can stop it promptly.
 const POLL: Duration = Duration::from_millis(100);
+/// Once the load is told to stop, how long headroom waits for goose to wind its users
+/// down (requests in flight may hang up to their timeout) before it stops waiting and
+/// writes what was measured. A signal's grace period must exceed this plus writing.
+pub const STOP_GRACE: Duration = Duration::from_secs(3);
+/// A closed-model user whose connection is refused pauses before its next iteration:
+/// the first pause, doubling on each further refusal up to the longest.
+const BACKOFF_FIRST: Duration = Duration::from_millis(10);
+const BACKOFF_MOST: Duration = Duration::from_secs(1);
+
+/// Set by the first Ctrl-C, SIGTERM or SIGHUP, and never cleared.
+static SIGNALLED: AtomicBool = AtomicBool::new(false);
+
+/// Ctrl-C, SIGTERM and SIGHUP stop the load and keep what was measured, the first and
+/// every later one alike: none exits the process. (One handler per process: goose's
+/// own, which exits on a second Ctrl-C and prints on stdout, then fails to install.)
+fn catch_signals() {
+    let _ = ctrlc::set_handler(|| {
+        SIGNALLED.store(true, Ordering::SeqCst);
+        goose::trigger_killswitch("signal received");
+    });
+}
+
+/// Whether a signal or goose's killswitch asked the load to stop.
+fn told_to_stop() -> bool {
+    SIGNALLED.load(Ordering::SeqCst) || goose::is_killswitch_triggered()
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -57,6 +83,9 @@ struct Shared {
     static_urls: Vec<Option<reqwest::Url>>,
     cumulative_weights: Vec<u32>,
     stop: AtomicU8,
+    /// Closed model: each user's refused connections in a row, and the pauses taken.
+    refusals: Vec<AtomicU32>,
+    backoffs: AtomicU64,
 }
 
 /// How a run is placed: a shared wall-clock start, and the shard it is (if sharded; the
@@ -75,6 +104,7 @@ pub fn run(
     options: &RunOptions,
     on_tick: impl FnMut(&Live) + Send,
 ) -> Result<RunResult, EngineError> {
+    catch_signals();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let names: Vec<String> = scenario
         .journeys
@@ -102,13 +132,20 @@ pub fn run(
             // However the clock stopped, no user may wait for an arrival past it.
             clock_shared.dispatch.close();
         });
-        let goose_result = runtime.block_on(attack(shared.clone()));
+        let goose_result = runtime.block_on(async {
+            tokio::select! {
+                result = attack(shared.clone()) => result,
+                () = stopped_then_grace(&shared) => Ok(()),
+            }
+        });
         // If goose failed to start, stop the clock thread too.
         goose::trigger_killswitch("load finished");
         let _ = clock.join();
         let _ = shared.events.send(Event::Finish);
         (collecting.join().expect("collector thread"), goose_result)
     });
+    // Users still winding down past the grace time are abandoned, not waited for.
+    runtime.shutdown_background();
     goose_result?;
     let mut result = assemble(scenario, &shared, measured, started_at);
     result.shard = options.shard;
@@ -159,6 +196,8 @@ impl Shared {
             first_request,
             cumulative_weights,
             stop: AtomicU8::new(RUNNING),
+            refusals: (0..scenario.load.pool.max).map(|_| AtomicU32::new(0)).collect(),
+            backoffs: AtomicU64::new(0),
         }
     }
 
@@ -205,7 +244,8 @@ fn drive_clock(shared: &Shared, start_at: Option<std::time::SystemTime>) {
     let plan = shared.plan();
     let waiting_since = Instant::now();
     while shared.started_users.load(Ordering::SeqCst) < plan.pool.max && waiting_since.elapsed() < STARTUP_LIMIT {
-        if goose::is_killswitch_triggered() {
+        if told_to_stop() {
+            shared.stop_with(INTERRUPTED);
             return;
         }
         std::thread::sleep(Duration::from_millis(5));
@@ -213,7 +253,8 @@ fn drive_clock(shared: &Shared, start_at: Option<std::time::SystemTime>) {
     // Shards step up together: wait for the shared wall-clock start.
     if let Some(at) = start_at {
         while let Ok(left) = at.duration_since(std::time::SystemTime::now()) {
-            if goose::is_killswitch_triggered() {
+            if told_to_stop() {
+                shared.stop_with(INTERRUPTED);
                 return;
             }
             std::thread::sleep(left.min(Duration::from_millis(20)));
@@ -231,23 +272,26 @@ fn drive_clock(shared: &Shared, start_at: Option<std::time::SystemTime>) {
     let mut arrivals = (plan.model == Model::Open).then(|| ArrivalClock::new(plan, shared.seed));
     let mut next_arrival = arrivals.as_mut().and_then(Iterator::next);
     loop {
-        if goose::is_killswitch_triggered() {
+        if told_to_stop() {
             shared.stop_with(INTERRUPTED);
         }
         if shared.stopping() {
+            // A signal before goose armed its killswitch is passed on now.
+            goose::trigger_killswitch("stopping");
             return;
         }
         let now = t0.elapsed();
-        if now >= end {
-            break;
-        }
         let due = next_arrival.filter(|at| *at < end).unwrap_or(end);
         if due > now {
             std::thread::sleep((due - now).min(POLL));
             continue;
         }
-        // Release every arrival that is due; a late wake-up releases them together, each
-        // still timed from its own schedule.
+        if now >= end && due >= end {
+            break;
+        }
+        // Release every arrival that is due (up to the end: a wake-up past it still
+        // releases those scheduled before it); a late wake-up releases them together,
+        // each still timed from its own schedule.
         while let Some(at) = next_arrival.filter(|at| *at <= now && *at < end) {
             let scheduled = t0 + at;
             let event = match shared.dispatch.offer(scheduled) {
@@ -326,7 +370,8 @@ async fn user_turn(shared: &Shared, user: &mut GooseUser) {
             let now = t0.elapsed();
             let index = user.weighted_users_index;
             if index < shared.plan().users_at(now) {
-                iteration(shared, user, None).await;
+                let refused = iteration(shared, user, None).await.as_deref() == Some("connect");
+                back_off(shared, index, refused).await;
             } else {
                 let wake = shared
                     .plan()
@@ -352,7 +397,8 @@ async fn user_turn(shared: &Shared, user: &mut GooseUser) {
 /// One pass through a journey. In the open model the first request's latency counts
 /// from the scheduled arrival (coordinated-omission correct), with the uncorrected
 /// figure beside it. A failed request ends the iteration: later steps depend on it.
-async fn iteration(shared: &Shared, user: &mut GooseUser, scheduled: Option<Instant>) {
+/// Returns the kind of the error that ended it, if one did.
+async fn iteration(shared: &Shared, user: &mut GooseUser, scheduled: Option<Instant>) -> Option<String> {
     let journey = shared.pick_journey();
     let j = shared
         .scenario
@@ -373,23 +419,44 @@ async fn iteration(shared: &Shared, user: &mut GooseUser, scheduled: Option<Inst
         let lag_us = scheduled
             .filter(|_| k == 0)
             .map(|at| micros(sent.saturating_duration_since(at)));
-        let failed = error.is_some();
         let _ = shared.events.send(Event::Response {
             request: shared.first_request[j] + k,
             done,
             latency_us: micros(done - start),
             uncorrected_us: scheduled.map(|_| micros(done - sent)),
             lag_us,
-            error,
+            error: error.clone(),
         });
-        if failed {
-            return;
+        if error.is_some() {
+            return error;
         }
         if let Some((lo, hi)) = request.think {
             let pause = if hi > lo { rand::rng().random_range(lo..=hi) } else { lo };
             think(shared, pause).await;
         }
     }
+    None
+}
+
+/// After a refused connection a closed-model user pauses, 10 ms doubling to 1 s while
+/// refusals continue, so a dead target gets a trickle of attempts, not a storm.
+async fn back_off(shared: &Shared, user: usize, refused: bool) {
+    let Some(count) = shared.refusals.get(user) else { return };
+    if !refused {
+        count.store(0, Ordering::Relaxed);
+        return;
+    }
+    let k = count.fetch_add(1, Ordering::Relaxed).min(20);
+    shared.backoffs.fetch_add(1, Ordering::Relaxed);
+    think(shared, (BACKOFF_FIRST * 2u32.pow(k)).min(BACKOFF_MOST)).await;
+}
+
+/// Resolves `STOP_GRACE` after the load was told to stop.
+async fn stopped_then_grace(shared: &Shared) {
+    while !(shared.stopping() || told_to_stop()) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(STOP_GRACE).await;
 }
 
 async fn think(shared: &Shared, pause: Duration) {
@@ -541,10 +608,25 @@ fn assemble(scenario: &Scenario, shared: &Shared, measured: Measured, started_at
         PLAN_DONE => (RunStatus::Completed, None),
         MAX_DURATION => (RunStatus::MaxDuration, Some("guard: max_duration reached".to_string())),
         GUARD => (RunStatus::Aborted, measured.aborted_by.clone()),
-        _ => (RunStatus::Interrupted, Some("interrupted (Ctrl-C)".to_string())),
+        _ => (
+            RunStatus::Interrupted,
+            Some("interrupted by a signal (Ctrl-C, SIGTERM or SIGHUP)".to_string()),
+        ),
     };
+    let backoffs = shared.backoffs.load(Ordering::Relaxed);
+    let notes = (backoffs > 0)
+        .then(|| {
+            format!(
+                "users paused {backoffs} times after refused connections (10 ms, doubling to 1 s while refusals \
+                 continued)"
+            )
+        })
+        .into_iter()
+        .collect();
     let duration_s = shared.t0.get().map(|t0| t0.elapsed().as_secs_f64()).unwrap_or(0.0);
-    let slo_passed = (!scenario.slo.is_empty()).then(|| measured.overall.slo.iter().all(|v| v.passed));
+    // No measurement is not a pass.
+    let measured_any = measured.steps.iter().any(|s| s.window.requests > 0);
+    let slo_passed = (!scenario.slo.is_empty()).then(|| measured_any && measured.overall.slo.iter().all(|v| v.passed));
     RunResult {
         schema_version: SCHEMA_VERSION,
         scenario: scenario.name.clone(),
@@ -572,6 +654,7 @@ fn assemble(scenario: &Scenario, shared: &Shared, measured: Measured, started_at
         scheduled_start: None,
         plan_signature: plan_signature(&scenario.load),
         merged: None,
+        notes,
     }
 }
 

@@ -159,6 +159,7 @@ fn combine(
         shard: None,
         scheduled_start: first.scheduled_start,
         plan_signature: first.plan_signature.clone(),
+        notes: runs.iter().flat_map(|(_, r)| r.notes.clone()).collect(),
         merged: Some(Merged {
             shards: count,
             merged: runs.iter().filter_map(|(_, r)| r.shard.map(|s| s.index)).collect(),

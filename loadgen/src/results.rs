@@ -65,6 +65,9 @@ pub struct RunResult {
     /// In a merged run: the shards merged and those missing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged: Option<Merged>,
+    /// What the run did that a reader should know (users backing off, for one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// How a merged run was put together.

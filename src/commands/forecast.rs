@@ -12,6 +12,9 @@ use headroom_forecast::ts::{self, regular, Summary, Threshold, SCHEMA_VERSION};
 use headroom_loadgen::units::parse_duration;
 use std::time::Duration;
 
+/// The longest horizon, in multiples of the history's length.
+const MAX_HORIZON_RATIO: u64 = 10;
+
 pub fn run(args: ForecastArgs) -> anyhow::Result<u8> {
     let horizon = parse_duration(&args.horizon).map_err(|m| anyhow!("--horizon: {m}"))?;
     if horizon.is_zero() {
@@ -42,10 +45,28 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<u8> {
     let jobs: Vec<ts::Job> = jobs
         .into_iter()
         .map(|(name, history, cleaning)| {
-            let steps = (horizon.as_secs() as i64 / history.step).max(1) as usize;
-            (name, history, cleaning, steps)
+            let steps = (horizon.as_secs() as i64 / history.step).max(1) as u64;
+            let known = history.values.len() as u64;
+            if steps > MAX_HORIZON_RATIO * known {
+                bail!(
+                    "--horizon {}: {steps} steps ahead of the {known} steps of history of `{name}`; expected at most \
+                     {MAX_HORIZON_RATIO} times the history (a forecast further out extrapolates nothing the data \
+                     shows: forecast a shorter horizon, or give a longer history)",
+                    args.horizon
+                );
+            }
+            if steps > ts::regular::MAX_POINTS {
+                bail!(
+                    "--horizon {}: {steps} steps of {} s for `{name}`; expected at most {} \
+                     (forecast a shorter horizon, or resample the history to a coarser step)",
+                    args.horizon,
+                    history.step,
+                    ts::regular::MAX_POINTS
+                );
+            }
+            Ok((name, history, cleaning, steps as usize))
         })
-        .collect();
+        .collect::<anyhow::Result<_>>()?;
     let series = ts::forecast_many(jobs, threshold.as_ref().map(|t| t.value))
         .into_iter()
         .collect::<Result<Vec<_>, _>>()

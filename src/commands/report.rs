@@ -73,8 +73,16 @@ fn read_bands(path: &Path, summary: &mut Summary) -> anyhow::Result<()> {
         let value = |c: usize| -> anyhow::Result<f64> {
             record
                 .get(c)
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(|| anyhow!("{}:{}: column {}: expected a number", path.display(), i + 2, c + 1))
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| {
+                    anyhow!(
+                        "{}:{}: column {}: expected a finite number",
+                        path.display(),
+                        i + 2,
+                        c + 1
+                    )
+                })
         };
         let Some(series) = summary
             .series

@@ -73,7 +73,13 @@ pub fn execute(scenario: &Scenario, args: &RunArgs, options: &RunOptions) -> any
             args.out.join("timeline.csv").display()
         );
     }
-    // A run that did not finish its plan is not a pass, whatever it measured.
+    // A run that did not finish its plan, measured nothing or had every request fail is
+    // not a pass, whatever its SLO says.
+    let overall = &result.overall;
+    let measured_any = result.steps.iter().any(|s| s.window.requests > 0);
+    if !measured_any || overall.errors == overall.requests {
+        return Ok(FAILED);
+    }
     Ok(match (result.status, result.slo_passed) {
         (RunStatus::Completed, Some(true) | None) => OK,
         _ => FAILED,

@@ -113,3 +113,44 @@ pub fn text(bytes: &[u8]) -> String {
 pub fn within(value: f64, expected: f64, tolerance: f64) -> bool {
     (value - expected).abs() <= tolerance * expected
 }
+
+/// A figure from `headroom target`'s /metrics (`headroom_target_NAME`); 0 while the
+/// target cannot be reached.
+pub fn target_metric(url: &str, name: &str) -> f64 {
+    use std::io::{Read, Write};
+    let address = url.trim_start_matches("http://");
+    let Ok(mut stream) = std::net::TcpStream::connect(address) else {
+        return 0.0;
+    };
+    let _ = write!(
+        stream,
+        "GET /metrics HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    );
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    let prefix = format!("headroom_target_{name} ");
+    response
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// Waits up to `limit` for `condition`, polling every 20 ms; its last answer.
+pub fn wait_for(limit: std::time::Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    condition()
+}
+
+/// Says a test skipped, past the harness's capture of `eprintln!` (which would hide it
+/// unless the test failed): straight to the process's stderr.
+pub fn say_skipped(reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {reason}");
+}

@@ -41,7 +41,20 @@ pub enum RegularError {
     TooFew(usize),
     #[error("found step {0} s; expected a step above 0")]
     BadStep(i64),
+    #[error(
+        "found {points} points from a span of {span_s} s at a step of {step_s} s; expected at most {MAX_POINTS} \
+         (check the timestamps, or resample to a coarser step)"
+    )]
+    TooLong { points: u64, span_s: i64, step_s: i64 },
+    #[error(
+        "found a gap from {from} to {to} (Unix seconds) longer than the rest of the series together: \
+         a stray timestamp? Remove it, or fix its unit"
+    )]
+    StrayTimestamp { from: i64, to: i64 },
 }
+
+/// The most points a regular grid may have (35 days of 1 s samples; 47 years of 5 m).
+pub const MAX_POINTS: u64 = 5_000_000;
 
 /// Regularises `(timestamp, value)` samples. The step is `step` or, if None, the median
 /// gap between distinct timestamps.
@@ -77,10 +90,32 @@ pub fn regularise(samples: &[(i64, f64)], step: Option<i64>) -> Result<(Regular,
         return Err(RegularError::BadStep(step));
     }
     let start = points[0].0;
-    let count = ((points.last().expect("two points").0 - start) as f64 / step as f64).round() as usize + 1;
+    let span = points.last().expect("two points").0.saturating_sub(start);
+    // One gap longer than every other together is a stray sample far from the rest.
+    let (gap_at, gap) = points
+        .windows(2)
+        .enumerate()
+        .map(|(i, w)| (i, w[1].0.saturating_sub(w[0].0)))
+        .max_by_key(|(_, g)| *g)
+        .expect("two points");
+    if points.len() > 2 && gap > span - gap {
+        return Err(RegularError::StrayTimestamp {
+            from: points[gap_at].0,
+            to: points[gap_at + 1].0,
+        });
+    }
+    let count = (span as f64 / step as f64).round() as u64 + 1;
+    if count > MAX_POINTS {
+        return Err(RegularError::TooLong {
+            points: count,
+            span_s: span,
+            step_s: step,
+        });
+    }
+    let count = count as usize;
     let mut values: Vec<Option<f64>> = vec![None; count];
     for (t, v) in &points {
-        let index = (((t - start) as f64) / step as f64).round() as usize;
+        let index = ((((t - start) as f64) / step as f64).round() as usize).min(count - 1);
         if values[index].is_some() {
             cleaning.dropped_duplicates += 1;
         }
@@ -137,6 +172,20 @@ mod tests {
         assert_eq!(r.values, vec![1.0, 2.5, 2.5, 4.0, 4.0, 5.0]);
         assert_eq!((c.dropped_nan, c.dropped_duplicates, c.filled), (2, 1, 2));
         assert_eq!(r.end(), 1500);
+    }
+
+    #[test]
+    fn stray_and_far_timestamps_are_errors_not_grids() {
+        // Two weeks of hourly samples and one a year later.
+        let mut samples: Vec<(i64, f64)> = (0..336).map(|i| (1_700_000_000 + i * 3600, 1.0)).collect();
+        samples.push((1_700_000_000 + 365 * 86_400, 2.0));
+        assert!(matches!(
+            regularise(&samples, None),
+            Err(RegularError::StrayTimestamp { .. })
+        ));
+        // A grid of 10 million 1 s points.
+        let long = [(0, 1.0), (5_000_000, 1.0), (10_000_000, 1.0)];
+        assert!(matches!(regularise(&long, Some(1)), Err(RegularError::TooLong { .. })));
     }
 
     #[test]

@@ -298,6 +298,14 @@ impl Context<'_> {
                 );
                 continue;
             }
+            if value.value.contains(['\r', '\n', '\0']) {
+                self.error(
+                    hline,
+                    &format!("{field}.headers.{key}"),
+                    "found a line break or NUL in the value; expected one line (it would split the request)",
+                );
+                continue;
+            }
             let t = self.template(&value.value, hline, &format!("{field}.headers.{key}"), scope);
             headers.retain(|(k, _): &(String, Template)| !k.eq_ignore_ascii_case(key));
             headers.push((key.clone(), t));
