@@ -147,9 +147,9 @@ pub struct FitArgs {
     /// How far below the SLO limit (or the peak, without an SLO) the safe point sits.
     #[arg(long, default_value = "20%")]
     pub headroom: String,
-    /// Directory for limits.json.
-    #[arg(long, default_value = "out")]
-    pub out: PathBuf,
+    /// Directory for limits.json (default: beside INPUT, so out/run.json gives out/limits.json).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Print limits.json to stdout instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -183,8 +183,8 @@ pub struct ForecastArgs {
     /// How much history to query (with --prometheus).
     #[arg(long, default_value = "90d")]
     pub range: String,
-    /// Directory for forecast.csv and summary.json.
-    #[arg(long, default_value = "out")]
+    /// Directory for forecast.csv, summary.json and history.csv.
+    #[arg(long, default_value = "out/forecast")]
     pub out: PathBuf,
     /// Print summary.json to stdout instead of the table.
     #[arg(long)]
@@ -211,7 +211,7 @@ pub struct RightsizeArgs {
     #[arg(long)]
     pub limits: Option<PathBuf>,
     /// Directory for recommendations.csv and rightsize.json.
-    #[arg(long, default_value = "out")]
+    #[arg(long, default_value = "out/rightsize")]
     pub out: PathBuf,
     /// Print rightsize.json to stdout instead of the table.
     #[arg(long)]
@@ -269,7 +269,7 @@ pub struct PlanArgs {
     #[arg(long, value_name = "RUN.json")]
     pub check: Option<PathBuf>,
     /// Directory for plan.json.
-    #[arg(long, default_value = "out")]
+    #[arg(long, default_value = "out/plan")]
     pub out: PathBuf,
     /// Print plan.json to stdout instead of the summary.
     #[arg(long)]
@@ -294,7 +294,7 @@ pub struct ReportArgs {
     #[arg(long)]
     pub plan: Option<PathBuf>,
     /// Directory for index.html, report.md and the SVGs.
-    #[arg(long)]
+    #[arg(long, default_value = "out/report")]
     pub out: PathBuf,
 }
 

@@ -51,10 +51,13 @@ pub fn format_timestamp(seconds: i64) -> String {
 
 /// Reads a history CSV; the name of a single series is the file's stem.
 pub fn read_csv(path: &Path) -> Result<Histories, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| format!("{}: cannot read ({e})", path.display()))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read ({e})", path.display()))?;
+    parse_csv(&bytes, path)
+}
+
+/// Parses history CSV text; `path` names it in errors and gives a single series its name.
+pub fn parse_csv(bytes: &[u8], path: &Path) -> Result<Histories, String> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| format!("{}:1: {e}", path.display()))?
@@ -205,10 +208,10 @@ mod tests {
     #[test]
     fn prometheus_matrix() {
         let text = r#"{"status":"success","data":{"resultType":"matrix","result":[
-            {"metric":{"__name__":"cpu","instance":"a"},"values":[[1000,"1.5"],[1060,"NaN"]]}]}}"#;
+            {"metric":{"__name__":"cpu","instance":"a"},"values":[[1700000000,"1.5"],[1700000060,"NaN"]]}]}}"#;
         let h = parse_prometheus(text, "q.json").unwrap();
         assert_eq!(h[0].0, "cpu{instance=a}");
-        assert_eq!(h[0].1[0], (1000, 1.5));
+        assert_eq!(h[0].1[0], (1_700_000_000, 1.5));
         assert!(h[0].1[1].1.is_nan());
         assert!(parse_prometheus(r#"{"status":"error","error":"bad query"}"#, "q")
             .unwrap_err()

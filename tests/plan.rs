@@ -65,7 +65,9 @@ fn measured_p99(dir: &Path, dist: &str, instances: usize, rate: f64) -> (f64, Pa
 fn plans_from_closed_and_open_runs_come_true() {
     let _serial = serial();
     // 1400 rps of demand; each objective sits where about 5 instances (70% busy) meet it.
-    for (dist, slo) in [("exp", "p99=30ms"), ("const", "p99=9ms"), ("lognormal", "p99=18ms")] {
+    // For exponential service M/M/c gives p99 23.6 ms on 10 workers and 31.0 ms on 8
+    // (Erlang C): 27 ms lies between with room for a 10 s run's sampling error.
+    for (dist, slo) in [("exp", "p99=27ms"), ("const", "p99=9ms"), ("lognormal", "p99=18ms")] {
         let dir = tempfile::tempdir().unwrap();
         let closed = limits_from(
             dir.path(),
@@ -196,6 +198,9 @@ fn bad_input_exits_2() {
     let mut stripped = read_json(&limits);
     stripped["instance_model"] = serde_json::Value::Null;
     let no_capacity = write(d, "none.json", &stripped.to_string());
+    let mut broken = read_json(&limits);
+    broken["instance_model"]["service_quantiles_ms"] = serde_json::json!([]);
+    let broken = write(d, "broken.json", &broken.to_string());
     let history: String = (0..14 * 24)
         .map(|t| format!("{},{}\n", 1_700_000_000 + t * 3600, 100 + t % 24))
         .collect();
@@ -210,7 +215,11 @@ fn bad_input_exits_2() {
         forecast.to_str().unwrap(),
     ]);
     assert_eq!(f.status.code(), Some(0), "{}", text(&f.stderr));
-    let cases: [(Vec<&str>, &str); 7] = [
+    let cases: [(Vec<&str>, &str); 8] = [
+        (
+            vec!["--limits", broken.to_str().unwrap(), "--demand", "100"],
+            "instance_model.service_quantiles_ms: found 0 service-time quantiles",
+        ),
         (
             vec![
                 "--limits",

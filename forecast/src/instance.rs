@@ -159,6 +159,35 @@ impl InstanceModel {
         self.capacity_rps
     }
 
+    /// Checks a model read back from a file: every figure finite and in range, the
+    /// distribution usable and the simulation of a size that runs in bounded time.
+    pub fn checked(self) -> Result<InstanceModel, String> {
+        let positive = |name: &str, v: f64| {
+            if v > 0.0 && v.is_finite() {
+                Ok(())
+            } else {
+                Err(format!("{name}: found {v}; expected a positive number"))
+            }
+        };
+        if self.servers == 0 || self.servers > 1_000_000 {
+            return Err(format!("servers: found {}; expected 1 to 1000000", self.servers));
+        }
+        positive("service_time_ms", self.service_time_ms)?;
+        positive("capacity_rps", self.capacity_rps)?;
+        if !(self.overhead_ms >= 0.0 && self.overhead_ms.is_finite()) {
+            return Err(format!("overhead_ms: found {}; expected 0 or more", self.overhead_ms));
+        }
+        ServiceDistribution::new(self.service_quantiles_ms.clone())
+            .map_err(|e| format!("service_quantiles_ms: {e}"))?;
+        if !(1_000..=10_000_000).contains(&self.simulation.arrivals) {
+            return Err(format!(
+                "simulation.arrivals: found {}; expected 1000 to 10000000",
+                self.simulation.arrivals
+            ));
+        }
+        Ok(self)
+    }
+
     fn service(&self) -> ServiceDistribution {
         ServiceDistribution {
             quantiles_s: self.service_quantiles_ms.iter().map(|q| q / 1e3).collect(),

@@ -2,7 +2,8 @@
 //!
 //! Owns the files derived from results: CSV writers (timeline, forecast, history,
 //! recommendations), the SVG charts (`charts`, plotters), and the capacity report
-//! (`document` builds it, `export` renders HTML and Markdown). It does not measure, fit
+//! (`document` builds it, `export` renders HTML and Markdown), and the one place that
+//! makes names from input safe for each medium (`safe`). It does not measure, fit
 //! or forecast: it only renders the types the other crates produce.
 
 pub mod charts;
@@ -10,4 +11,5 @@ pub mod document;
 pub mod export;
 pub mod forecast;
 pub mod rightsize;
+pub mod safe;
 pub mod timeline;

@@ -56,7 +56,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
         input: out.join("run/run.json"),
         slo: Vec::new(),
         headroom: "20%".into(),
-        out: out.join("limits"),
+        out: Some(out.join("limits")),
         json: false,
     })?;
 

@@ -19,7 +19,11 @@ pub fn run(args: FitArgs) -> anyhow::Result<u8> {
     let limits =
         limits::limits(kind, &points, &objectives, headroom).map_err(|e| anyhow!("{}: {e}", args.input.display()))?;
     let file = LimitsFile::new(&args.input.display().to_string(), &points, limits);
-    let path = args.out.join("limits.json");
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.input.parent().map(Path::to_path_buf).unwrap_or_default());
+    let path = dir.join("limits.json");
     write_json(&path, &file)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&file)?);

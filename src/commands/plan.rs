@@ -28,6 +28,9 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
             args.limits.display()
         )
     })?;
+    let model = model
+        .checked()
+        .map_err(|m| anyhow!("--limits {}: instance_model.{m}", args.limits.display()))?;
     let redundancy = Redundancy::parse(&args.redundancy).map_err(|m| anyhow!("--redundancy: {m}"))?;
     let spares = redundancy.spares();
     let (base, source) = demand(&args)?;
@@ -103,8 +106,8 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
         println!("{}\nwrote {}", render(&file), args.out.join("plan.json").display());
         if let Some(path) = &args.verify_scenario {
             println!(
-                "wrote {}: run it against {} instances (or one target of {} workers) to check the prediction, \
-                 then headroom plan ... --check out/run.json",
+                "wrote {}: run it against {} instances (or one target of {} workers) with --out out/verify, \
+                 then repeat this command with --check out/verify/run.json",
                 path.display(),
                 file.instances,
                 file.instances as u64 * u64::from(model.servers)
@@ -144,7 +147,8 @@ fn verify_scenario(p: &PlanFile, hold: std::time::Duration) -> String {
          # {rps:.1} rps (Poisson arrivals, as peak-event traffic comes). Replace the journey with the\n\
          # traffic mix the limits were measured with, point --target at the {instances} instances\n\
          # (all up; the prediction with {spares} lost is {degraded}), then compare:\n\
-         #   headroom plan <the same flags> --check out/run.json\n\
+         #   headroom run THIS_FILE --target URL --out out/verify\n\
+         #   headroom plan <the same flags> --check out/verify/run.json\n\
          # Predicted: p50 {p50}, {name} {objective}.\n\
          name: verify-plan\n\
          journeys:\n  - name: verify\n    steps:\n      - {{get: /}}\n\

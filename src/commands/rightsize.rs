@@ -233,7 +233,7 @@ fn render(report: &Report, rows: u64, instances: usize) -> String {
             .map_or("-".into(), |p| format!("{}x{}", p.count, p.instance_type));
         lines.push(format!(
             "{:<24} {:>14} {:>14} {:>11} {:>11.2} {:>10} {:>8.2} {:>8.2}  {}",
-            s.service,
+            headroom_reports::safe::terminal(&s.service),
             current,
             format!("{}x{}", s.recommended.count, s.recommended.instance_type),
             money(s.current_monthly_usd),

@@ -9,7 +9,7 @@ pub fn run(path: &Path) -> anyhow::Result<u8> {
     println!(
         "{}: ok: scenario `{}`, {} journeys, {} requests, {} model, {} steps over {}, {}{}",
         path.display(),
-        s.name,
+        headroom_reports::safe::terminal(&s.name),
         s.journeys.len(),
         requests,
         format!("{:?}", s.load.model).to_lowercase(),

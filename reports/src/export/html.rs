@@ -1,7 +1,8 @@
 //! index.html: one self-contained page (inline SVG, no external assets) that prints on A4.
 
-use super::{escape, Format};
+use super::Format;
 use crate::document::{Document, Table};
+use crate::safe::html as escape;
 
 pub struct Html;
 

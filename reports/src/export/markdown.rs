@@ -1,7 +1,8 @@
 //! report.md: the same document in Markdown, linking the SVG files beside it.
 
-use super::{escape, Format};
+use super::Format;
 use crate::document::Document;
+use crate::safe;
 
 pub struct Markdown;
 
@@ -11,12 +12,12 @@ impl Format for Markdown {
     }
 
     fn render(&self, doc: &Document) -> String {
-        let mut out = format!("# {}\n\n## Executive summary\n\n", escape(&doc.title));
+        let mut out = format!("# {}\n\n## Executive summary\n\n", safe::markdown(&doc.title));
         for line in &doc.summary {
             out.push_str(&format!("- {}\n", cell(line)));
         }
         for section in &doc.sections {
-            out.push_str(&format!("\n## {}\n\n", escape(&section.title)));
+            out.push_str(&format!("\n## {}\n\n", safe::markdown(&section.title)));
             for p in &section.paragraphs {
                 out.push_str(&format!("{}\n\n", cell(p)));
             }
@@ -44,5 +45,5 @@ impl Format for Markdown {
 
 /// Escaped for Markdown text and table cells.
 fn cell(text: &str) -> String {
-    escape(text).replace('|', "\\|").replace('\n', " ")
+    safe::markdown(text)
 }

@@ -1,0 +1,95 @@
+//! The one place that makes text from input (scenario, step, service and series names)
+//! safe for each medium it is shown in: HTML and SVG (markup escaped, characters XML
+//! forbids dropped), Markdown (its syntax escaped, so no live link or emphasis comes
+//! from input), the terminal (control characters shown escaped), and a bounded length
+//! when a name is echoed in a message.
+
+/// For HTML text and attribute values, and SVG text: `<>&"'` escaped, and the control
+/// characters XML 1.0 forbids (all below U+0020 but tab and line feed, and U+FFFE/F)
+/// dropped so the document stays well-formed.
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if xml_forbidden(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// For Markdown text and table cells: its syntax characters backslash-escaped, `<>&`
+/// as entities (Markdown passes HTML through), line breaks folded to spaces and the
+/// characters XML forbids dropped.
+pub fn markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '|' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            c if xml_forbidden(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// For the terminal: control characters (escape sequences among them) shown as
+/// `\u{1b}` and the like instead of acting on the terminal.
+pub fn terminal(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// At most `max` characters, with `...` marking a cut: a name echoed in a message.
+pub fn bounded(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let kept: String = text.chars().take(max.saturating_sub(3)).collect();
+        format!("{kept}...")
+    }
+}
+
+fn xml_forbidden(c: char) -> bool {
+    (c < ' ' && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_medium_is_made_safe() {
+        let name = "a<b>&\"c'\u{7}[x](http://e)*_|`\u{1b}[31m";
+        assert_eq!(html(name), "a&lt;b&gt;&amp;&quot;c&#39;[x](http://e)*_|`[31m");
+        assert_eq!(
+            markdown(name),
+            "a&lt;b&gt;&amp;\"c'\\[x\\]\\(http://e\\)\\*\\_\\|\\`\\[31m"
+        );
+        assert_eq!(terminal("ok\u{1b}[2J\n"), "ok\\u{1b}[2J\\n");
+        assert_eq!(bounded("abcdefghij", 6), "abc...");
+        assert_eq!(bounded("abc", 6), "abc");
+        // A report built from these is well-formed XML.
+        let doc = format!("<svg><text>{}</text></svg>", html(name));
+        assert!(roxmltree::Document::parse(&doc).is_ok(), "{doc}");
+    }
+}
