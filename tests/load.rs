@@ -48,8 +48,15 @@ fn open_model_keeps_its_rate_and_counts_drops() {
     let result = read_json(&out.join("run.json"));
     assert_eq!(result["model"], "open");
     let (low, high) = (&result["steps"][0], &result["steps"][1]);
+    // Poisson arrivals at 200/s for 3 s: 600 expected, standard deviation sqrt(600);
+    // every one served at the rate it arrived.
+    let arrivals = low["arrivals"].as_f64().unwrap();
+    assert!((arrivals - 600.0).abs() < 4.0 * 600f64.sqrt(), "{arrivals} arrivals");
     let x = low["throughput_rps"].as_f64().unwrap();
-    assert!(within(x, 200.0, 0.05), "200/s offered, {x} achieved");
+    assert!(
+        within(x, arrivals / 3.0, 0.03),
+        "{arrivals} arrivals in 3 s, {x} rps achieved"
+    );
     assert_eq!(low["dropped"], 0);
     // 600/s against 400 rps of capacity: no fake 600, drops counted, latency rising.
     let x_high = high["throughput_rps"].as_f64().unwrap();

@@ -212,13 +212,53 @@ fn render(summary: &Summary) -> String {
             format_timestamp(p.at)
         ));
         if let Some(r) = &s.runway {
-            let when = |t: Option<i64>| t.map_or("not within the horizon".to_string(), format_timestamp);
+            let when = |t: Option<i64>| {
+                t.map_or("not within the horizon".to_string(), |t| {
+                    format!("at {}", format_timestamp(t))
+                })
+            };
             lines.push(format!(
-                "  runway    mean crosses {} at {}; upper 95% at {}",
+                "  runway    the mean reaches {} {}; the upper 95% bound {}",
                 r.threshold,
                 when(r.mean_crosses_at),
                 when(r.upper95_crosses_at)
             ));
+        }
+        if let Some(i) = &s.intervals {
+            let coverage = match (i.normal_coverage80, i.normal_coverage95) {
+                (Some(c80), Some(c95)) => format!(
+                    "; normal bands held {:.0}% and {:.0}% of the backtest",
+                    c80 * 100.0,
+                    c95 * 100.0
+                ),
+                _ => String::new(),
+            };
+            lines.push(format!(
+                "  intervals {} (z {:.2} and {:.2}){coverage}",
+                i.method, i.z80, i.z95
+            ));
+        }
+        if let Some(shift) = &s.level_shift {
+            lines.push(format!(
+                "  shift     level {:+.3} from {}: {}",
+                shift.delta,
+                format_timestamp(shift.at),
+                if shift.fitted_after_only {
+                    "fitted on the stretch after it"
+                } else {
+                    "the history before it moved to the new level"
+                }
+            ));
+        }
+        if !s.spikes.is_empty() {
+            let shown: Vec<String> = s.spikes.iter().take(5).map(|t| format_timestamp(*t)).collect();
+            let more = s.spikes.len().saturating_sub(5);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            lines.push(format!("  spikes    kept out of the fit at {}{more}", shown.join(", ")));
         }
         let c = &s.cleaning;
         if c.filled + c.dropped_nan + c.dropped_duplicates > 0 {

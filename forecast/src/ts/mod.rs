@@ -7,6 +7,7 @@ pub mod capacity;
 pub mod metrics;
 pub mod models;
 pub mod regular;
+pub mod robust;
 pub mod select;
 
 use capacity::{first_crossing, peaks, PeakBand};
@@ -64,6 +65,39 @@ pub struct SeriesForecast {
     pub peak: Peak,
     pub weekly_peaks: Vec<Peak>,
     pub runway: Option<Runway>,
+    /// Unix seconds of the spikes kept out of the fit.
+    #[serde(default)]
+    pub spikes: Vec<i64>,
+    /// The last lasting level shift, and how the fit followed it.
+    #[serde(default)]
+    pub level_shift: Option<LevelShift>,
+    /// How the intervals were sized, and how often the backtest fell inside them.
+    #[serde(default)]
+    pub intervals: Option<Intervals>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelShift {
+    /// Unix seconds of the first step at the new level.
+    pub at: i64,
+    /// New level minus old, in the series' units.
+    pub delta: f64,
+    /// True when the fit used only the stretch after the shift; false when the history
+    /// before it was moved to the new level (too little came after it to fit alone).
+    pub fitted_after_only: bool,
+}
+
+/// The intervals' multipliers of the forecast's standard deviation: the quantiles of
+/// the backtest's standardised out-of-sample errors (conformal), or the normal ones
+/// when the backtest is too short to say.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Intervals {
+    pub method: String,
+    pub z80: f64,
+    pub z95: f64,
+    /// Share of the backtest's held-out points inside the normal 80% and 95% bands.
+    pub normal_coverage80: Option<f64>,
+    pub normal_coverage95: Option<f64>,
 }
 
 /// The forecast path and its intervals, one value per step.
@@ -115,27 +149,45 @@ pub fn forecast_series(
     horizon: usize,
     threshold: Option<f64>,
 ) -> Result<SeriesForecast, ForecastError> {
-    let y = &history.values;
+    let raw = &history.values;
     if horizon == 0 {
         return Err(ForecastError::ZeroHorizon);
     }
-    if y.len() < 8 {
-        return Err(ForecastError::TooShort(y.len()));
+    if raw.len() < 8 {
+        return Err(ForecastError::TooShort(raw.len()));
     }
-    let (seasons, notes) = select::detect_seasons(y, history.step);
-    let day = steps_per_day(history.step, y.len());
+    let day = steps_per_day(history.step, raw.len());
+    // Spikes out (a two-hour rolling median), seasons from what is left, then the level.
+    let (despiked, spike_steps) = robust::despike(raw, (day / 12).max(5));
+    let (seasons, notes) = select::detect_seasons(&despiked, history.step);
+    let (y, level_shift) = follow_level(&despiked, &seasons, day, history);
+    let y = &y;
+    // After a shift the fit may see a shorter stretch: only seasons it holds twice.
+    let seasons: Vec<usize> = seasons.into_iter().filter(|m| y.len() >= 2 * m).collect();
     let candidates = select::candidates(y, &seasons, day);
     let backtest_horizon = horizon.min(y.len() / 4).max(1);
     let choice = select::choose(y, &candidates, backtest_horizon);
-    let fit = choice.forecast(y, horizon);
-    let bands = bands(&fit);
+    let mut fit = choice.forecast(y, horizon);
+    let (accuracy, intervals) = accuracy(&choice, y, choice.backtest_horizon, day);
+    let non_negative = raw.iter().filter(|v| v.is_finite()).all(|v| *v >= 0.0);
+    if non_negative {
+        fit.mean.iter_mut().for_each(|m| *m = m.max(0.0));
+    }
+    let bands = bands(&fit, &intervals, non_negative);
     let start = history.end() + history.step;
     let at = |step: usize| start + step as i64 * history.step;
     let window = |from: usize, to: usize| (from, to.min(horizon));
     let week = ((WEEK_S / history.step) as usize).max(1);
     let mut windows = vec![window(0, horizon)];
     windows.extend((0..horizon).step_by(week).map(|w| window(w, w + week)));
-    let bands_of_peaks = peaks(&fit, &windows, day);
+    let mut bands_of_peaks = peaks(&fit, &windows, day);
+    if non_negative {
+        for b in &mut bands_of_peaks {
+            for v in [&mut b.value, &mut b.lo80, &mut b.hi80, &mut b.lo95, &mut b.hi95] {
+                *v = v.max(0.0);
+            }
+        }
+    }
     let to_peak = |(w, b): (&(usize, usize), &PeakBand)| Peak {
         from: at(w.0),
         to: at(w.1 - 1),
@@ -156,7 +208,7 @@ pub fn forecast_series(
     Ok(SeriesForecast {
         series: name.to_string(),
         model: choice.label(),
-        backtest: accuracy(&choice, y, choice.backtest_horizon, day),
+        backtest: accuracy,
         trend_per_day: fit.slope.map(|s| s * 86_400.0 / history.step as f64),
         choice,
         seasons,
@@ -168,7 +220,41 @@ pub fn forecast_series(
         peak,
         weekly_peaks: all,
         runway,
+        spikes: spike_steps.iter().map(|&t| history.timestamp(t)).collect(),
+        level_shift,
+        intervals: Some(intervals),
     })
+}
+
+/// The series the models fit after a lasting level shift: only the stretch after it
+/// when that holds two seasons (and 16 points), else the whole series with the part
+/// before the shift moved to the new level.
+fn follow_level(y: &[f64], seasons: &[usize], day: usize, history: &Regular) -> (Vec<f64>, Option<LevelShift>) {
+    let searched = if seasons.is_empty() {
+        vec![day]
+    } else {
+        seasons.to_vec()
+    };
+    let Some(shift) = robust::level_shift(y, &searched) else {
+        return (y.to_vec(), None);
+    };
+    let after = y.len() - shift.at;
+    let season = searched.iter().copied().min().unwrap_or(1);
+    let fitted_after_only = after >= (2 * season).max(16);
+    let adjusted = if fitted_after_only {
+        y[shift.at..].to_vec()
+    } else {
+        y.iter()
+            .enumerate()
+            .map(|(t, v)| if t < shift.at { v + shift.delta } else { *v })
+            .collect()
+    };
+    let note = LevelShift {
+        at: history.timestamp(shift.at),
+        delta: shift.delta,
+        fitted_after_only,
+    };
+    (adjusted, Some(note))
 }
 
 /// One series to forecast: its name, history, what cleaning did, and the horizon in steps.
@@ -182,32 +268,100 @@ pub fn forecast_many(jobs: Vec<Job>, threshold: Option<f64>) -> Vec<Result<Serie
         .collect()
 }
 
-fn bands(fit: &models::Fitted) -> Bands {
-    let normal = Normal::standard();
-    let (z80, z95) = (normal.inverse_cdf(0.90), normal.inverse_cdf(0.975));
-    let band = |z: f64| -> Vec<f64> { fit.mean.iter().zip(&fit.sigma).map(|(m, s)| m + z * s).collect() };
+/// The mean and its bands at the calibrated multiples of sigma, kept at or above 0
+/// for a series that never went below it.
+fn bands(fit: &models::Fitted, intervals: &Intervals, non_negative: bool) -> Bands {
+    let floor = if non_negative { 0.0 } else { f64::NEG_INFINITY };
+    let band = |z: f64| -> Vec<f64> {
+        fit.mean
+            .iter()
+            .zip(&fit.sigma)
+            .map(|(m, s)| (m + z * s).max(floor))
+            .collect()
+    };
     Bands {
         mean: fit.mean.clone(),
-        lo80: band(-z80),
-        hi80: band(z80),
-        lo95: band(-z95),
-        hi95: band(z95),
+        lo80: band(-intervals.z80),
+        hi80: band(intervals.z80),
+        lo95: band(-intervals.z95),
+        hi95: band(intervals.z95),
     }
 }
 
+/// Fewest held-out points whose errors may size the intervals, and the most rolling
+/// origins they come from.
+const CALIBRATION_POINTS: usize = 24;
+const CALIBRATION_FOLDS: usize = 8;
+
 /// The chosen method fitted without the last `h` points and scored on them; MASE is
 /// scaled by the in-sample seasonal naive error with a one-day season of `day` steps.
-fn accuracy(choice: &Choice, y: &[f64], h: usize, day: usize) -> Accuracy {
+/// The same held-out errors, standardised by the forecast's sigma, size the intervals:
+/// their 80% and 95% absolute quantiles replace the normal 1.28 and 1.96 (bounded to
+/// half and twice those), when there are enough of them.
+fn accuracy(choice: &Choice, y: &[f64], h: usize, day: usize) -> (Accuracy, Intervals) {
     let (train, test) = y.split_at(y.len() - h);
     let fit = choice.forecast(train, h);
     let peak = peaks(&fit, &[(0, h)], day)[0].value;
     let m = if train.len() > day { day } else { 1 };
-    Accuracy {
+    let accuracy = Accuracy {
         horizon_steps: h,
         mase: metrics::mase(test, &fit.mean, train, m),
         smape: metrics::smape(test, &fit.mean),
         peak_error: metrics::peak_error(peak, test),
+    };
+    let normal = Normal::standard();
+    let (z80, z95) = (normal.inverse_cdf(0.90), normal.inverse_cdf(0.975));
+    // Standardised errors from rolling origins h, 2h, ... back (as many as leave two
+    // days before the earliest), the first being the fold scored above.
+    let standardised = |fit: &models::Fitted, actual: &[f64]| -> Vec<f64> {
+        actual
+            .iter()
+            .zip(fit.mean.iter().zip(&fit.sigma))
+            .filter(|(_, (_, s))| **s > 0.0)
+            .map(|(a, (m, s))| ((a - m) / s).abs())
+            .filter(|z| z.is_finite())
+            .collect()
+    };
+    let mut z = standardised(&fit, test);
+    // Each origin leaves the method two of its longest seasons to fit.
+    let longest = choice
+        .methods
+        .iter()
+        .map(models::Method::longest_season)
+        .max()
+        .unwrap_or(1);
+    for k in 2..=CALIBRATION_FOLDS {
+        let Some(origin) = y.len().checked_sub(k * h).filter(|o| *o >= 2 * longest.max(day)) else {
+            break;
+        };
+        z.extend(standardised(&choice.forecast(&y[..origin], h), &y[origin..origin + h]));
     }
+    let inside = |limit: f64| z.iter().filter(|v| **v <= limit).count() as f64 / z.len().max(1) as f64;
+    let (normal_coverage80, normal_coverage95) = if z.is_empty() {
+        (None, None)
+    } else {
+        (Some(inside(z80)), Some(inside(z95)))
+    };
+    let intervals = if z.len() >= CALIBRATION_POINTS {
+        z.sort_by(f64::total_cmp);
+        let q = |p: f64| z[((p * z.len() as f64).ceil() as usize).clamp(1, z.len()) - 1];
+        Intervals {
+            method: format!("conformal: quantiles of {} standardised backtest errors", z.len()),
+            z80: q(0.80).clamp(z80 / 2.0, z80 * 2.0),
+            z95: q(0.95).clamp(z95 / 2.0, z95 * 2.0),
+            normal_coverage80,
+            normal_coverage95,
+        }
+    } else {
+        Intervals {
+            method: format!("normal: {} backtest points are too few to calibrate", z.len()),
+            z80,
+            z95,
+            normal_coverage80,
+            normal_coverage95,
+        }
+    };
+    (accuracy, intervals)
 }
 
 /// Steps in a day, at most a quarter of the history (and at least 1).

@@ -103,3 +103,101 @@ fn short_history_falls_back_with_a_note() {
         ForecastError::ZeroHorizon
     );
 }
+
+fn history_of(values: &[f64]) -> Regular {
+    Regular {
+        start: 1_700_000_000,
+        step: STEP,
+        values: values.to_vec(),
+    }
+}
+
+/// The same process 36 hours after a lasting jump of +40: the forecast follows the new
+/// level, not the four weeks before it.
+#[test]
+fn a_level_shift_36_hours_before_the_end_is_followed() {
+    let n = 4 * WEEK;
+    for seed in 0..5 {
+        let mut y = series(seed, n);
+        for v in &mut y[n - 36..] {
+            *v += 40.0;
+        }
+        let f = forecast_series("s", &history_of(&y[..n]), Cleaning::default(), DAY, None).unwrap();
+        let shift = f
+            .level_shift
+            .as_ref()
+            .unwrap_or_else(|| panic!("seed {seed}: no shift found"));
+        assert_eq!(shift.at, 1_700_000_000 + (n as i64 - 36) * STEP, "seed {seed}");
+        assert!((shift.delta - 40.0).abs() < 4.0, "seed {seed}: {shift:?}");
+        // The truth for the next day is the process plus 40.
+        let truth_mean: f64 = (n..n + DAY).map(|t| truth(t) + 40.0).sum::<f64>() / DAY as f64;
+        let forecast_mean: f64 = f.bands.mean.iter().sum::<f64>() / DAY as f64;
+        assert!(
+            (forecast_mean - truth_mean).abs() / truth_mean < 0.05,
+            "seed {seed}: forecast {forecast_mean} vs {truth_mean} with {}",
+            f.model
+        );
+    }
+    // Without a shift none is reported.
+    let f = forecast_series("s", &history_of(&series(9, n)[..n]), Cleaning::default(), DAY, None).unwrap();
+    assert!(f.level_shift.is_none(), "{:?}", f.level_shift);
+}
+
+/// One sample 1000 times its neighbours: the peak forecast stays that of the normal
+/// process plus its noise.
+#[test]
+fn one_spike_does_not_inflate_the_peak() {
+    let n = 4 * WEEK;
+    let y = series(3, n);
+    let clean = forecast_series("s", &history_of(&y[..n]), Cleaning::default(), DAY, None).unwrap();
+    let mut spiked = y[..n].to_vec();
+    spiked[n - 100] *= 1000.0;
+    let f = forecast_series("s", &history_of(&spiked), Cleaning::default(), DAY, None).unwrap();
+    assert_eq!(f.spikes, vec![1_700_000_000 + (n as i64 - 100) * STEP]);
+    // The true peak of the next day: the process's maximum plus about two noise sd.
+    let true_peak = (n..n + DAY).map(truth).fold(f64::MIN, f64::max) + 2.0 * 2.0;
+    assert!(
+        (f.peak.value - true_peak).abs() / true_peak < 0.2,
+        "peak {} vs {true_peak}",
+        f.peak.value
+    );
+    assert!((f.peak.value - clean.peak.value).abs() / clean.peak.value < 0.05);
+}
+
+/// A series near zero that never goes below it: no band, mean or peak below zero.
+#[test]
+fn non_negative_series_stay_non_negative() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(4);
+    let exp = rand_distr::Exp::new(1.0).unwrap();
+    let y: Vec<f64> = (0..3 * WEEK).map(|_| exp.sample(&mut rng)).collect();
+    let f = forecast_series("s", &history_of(&y), Cleaning::default(), WEEK, None).unwrap();
+    for band in [&f.bands.mean, &f.bands.lo80, &f.bands.lo95] {
+        assert!(band.iter().all(|v| *v >= 0.0), "{band:?}");
+    }
+    assert!(f.peak.lo95 >= 0.0);
+}
+
+/// On a known process the calibrated 80% and 95% bands hold about 80% and 95% of what
+/// follows, over many seeds.
+#[test]
+fn calibrated_intervals_cover_as_stated() {
+    let n = 4 * WEEK;
+    let (mut in80, mut in95, mut total) = (0usize, 0usize, 0usize);
+    for seed in 100..130 {
+        let y = series(seed, n);
+        let f = forecast_series("s", &history_of(&y[..n]), Cleaning::default(), DAY, None).unwrap();
+        assert!(
+            f.intervals.as_ref().unwrap().method.starts_with("conformal"),
+            "{:?}",
+            f.intervals
+        );
+        for (j, a) in y[n..n + DAY].iter().enumerate() {
+            in80 += usize::from(f.bands.lo80[j] <= *a && *a <= f.bands.hi80[j]);
+            in95 += usize::from(f.bands.lo95[j] <= *a && *a <= f.bands.hi95[j]);
+            total += 1;
+        }
+    }
+    let (c80, c95) = (in80 as f64 / total as f64, in95 as f64 / total as f64);
+    assert!((0.75..=0.85).contains(&c80), "80% band holds {c80}");
+    assert!((0.91..=0.98).contains(&c95), "95% band holds {c95}");
+}
