@@ -196,9 +196,8 @@ fn a_closed_pipe_ends_quietly() {
 #[test]
 fn far_and_stray_timestamps_are_errors_in_under_a_second() {
     let dir = tempfile::tempdir().unwrap();
-    let two_weeks: String = (0..14 * 24)
-        .map(|h| format!("{},{}\n", 1_700_000_000 + h * 3600, 10 + h % 24))
-        .collect();
+    let two_weeks = hourly_csv(14 * 24, 10);
+    let two_weeks = two_weeks.trim_start_matches("timestamp,value\n");
     let cases = [
         (
             "neg.csv",
@@ -258,20 +257,8 @@ fn far_and_stray_timestamps_are_errors_in_under_a_second() {
 #[test]
 fn a_report_of_an_infinite_forecast_is_refused_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    let history: String = (0..14 * 24)
-        .map(|h| format!("{},{}\n", 1_700_000_000 + h * 3600, 10 + h % 24))
-        .collect();
-    let csv = write(dir.path(), "h.csv", &format!("timestamp,value\n{history}"));
-    let fc = dir.path().join("fc");
-    let run = headroom(&[
-        "forecast",
-        csv.to_str().unwrap(),
-        "--horizon",
-        "1d",
-        "--out",
-        fc.to_str().unwrap(),
-    ]);
-    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let csv = write(dir.path(), "h.csv", &hourly_csv(14 * 24, 10));
+    let fc = forecast_into(&csv, "1d", dir.path().join("fc"));
     let bands = std::fs::read_to_string(fc.join("forecast.csv")).unwrap();
     let mut lines: Vec<String> = bands.lines().map(String::from).collect();
     let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();

@@ -104,13 +104,6 @@ fn holds(name: &str, dir: &Path, file: &Path, seed: &[u8], args: &[&str], seed_v
     }
 }
 
-fn history_seed() -> String {
-    let rows: String = (0..48)
-        .map(|h| format!("{},{}\n", 1_700_000_000 + h * 3600, 10 + h % 24))
-        .collect();
-    format!("timestamp,value\n{rows}")
-}
-
 #[test]
 fn scenario_and_history_parsers_hold() {
     let dir = tempfile::tempdir().unwrap();
@@ -140,7 +133,7 @@ fn scenario_and_history_parsers_hold() {
         "--out",
         out.to_str().unwrap(),
     ];
-    holds("history", d, &csv, history_seed().as_bytes(), &forecast, 2);
+    holds("history", d, &csv, hourly_csv(48, 10).as_bytes(), &forecast, 2);
     let prometheus = format!(
         r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{"job":"api"}},"values":[{}]}}]}}}}"#,
         (0..48)
@@ -232,17 +225,8 @@ fn result_and_fleet_parsers_hold() {
     holds("catalogue", d, &catalogue_file, &catalogue, &rightsize, 7);
 
     // The forecast directory the report reads: its forecast.csv mutated.
-    let history = write(d, "h.csv", &history_seed());
-    let fc = d.join("fc");
-    let made = headroom(&[
-        "forecast",
-        history.to_str().unwrap(),
-        "--horizon",
-        "1d",
-        "--out",
-        fc.to_str().unwrap(),
-    ]);
-    assert_eq!(made.status.code(), Some(0), "{}", text(&made.stderr));
+    let history = write(d, "h.csv", &hourly_csv(48, 10));
+    let fc = forecast_into(&history, "1d", d.join("fc"));
     let bands = std::fs::read(fc.join("forecast.csv")).unwrap();
     let report_dir = d.join("report");
     let report = [

@@ -64,10 +64,12 @@ fn measured_p99(dir: &Path, dist: &str, instances: usize, rate: f64) -> (f64, Pa
 #[test]
 fn plans_from_closed_and_open_runs_come_true() {
     let _serial = serial();
-    // 1400 rps of demand; each objective sits where about 5 instances (70% busy) meet it.
-    // For exponential service M/M/c gives p99 23.6 ms on 10 workers and 31.0 ms on 8
-    // (Erlang C): 27 ms lies between with room for a 10 s run's sampling error.
-    for (dist, slo) in [("exp", "p99=27ms"), ("const", "p99=9ms"), ("lognormal", "p99=18ms")] {
+    // 1500 rps of demand on instances of 400 rps: 5 instances run 75% busy, 4 run 94%.
+    // Each objective lies well between the two (p99 by a FIFO simulation written apart
+    // from headroom's: exponential 24.0 and 59.7 ms, constant 8.3 and 26.2 ms,
+    // lognormal 14.8 and 34.4 ms), so only 5 or more meet it, whatever a short run's
+    // sampling error in the capacity.
+    for (dist, slo) in [("exp", "p99=35ms"), ("const", "p99=12ms"), ("lognormal", "p99=20ms")] {
         let dir = tempfile::tempdir().unwrap();
         let closed = limits_from(
             dir.path(),
@@ -87,10 +89,10 @@ fn plans_from_closed_and_open_runs_come_true() {
         assert!(capacity <= closed_limits["peak"]["throughput"]["value"].as_f64().unwrap() + 1e-9);
         let mut counts = Vec::new();
         for limits in [&closed, &open] {
-            let p = plan(limits, &["--demand", "1400", "--slo", slo, "--redundancy", "n"]);
+            let p = plan(limits, &["--demand", "1500", "--slo", slo, "--redundancy", "n"]);
             let instances = p["instances"].as_u64().unwrap() as usize;
             let predicted = p["plan"]["objective_ms"].as_f64().unwrap();
-            let (measured, run) = measured_p99(dir.path(), dist, instances, 1400.0);
+            let (measured, run) = measured_p99(dir.path(), dist, instances, 1500.0);
             assert!(
                 within(predicted, measured, 0.20),
                 "{dist}, plan from {}: {instances} instances, predicted p99 {predicted} ms, measured {measured} ms",
@@ -108,7 +110,7 @@ fn plans_from_closed_and_open_runs_come_true() {
         if dist == "exp" {
             // The count is the smallest: one instance fewer misses the SLO under real load.
             let (instances, limit, run) = &counts[1];
-            let (fewer, _) = measured_p99(dir.path(), dist, instances - 1, 1400.0);
+            let (fewer, _) = measured_p99(dir.path(), dist, instances - 1, 1500.0);
             assert!(fewer > *limit, "{} instances: p99 {fewer} ms", instances - 1);
             // --check prints predicted against measured and exits 0 when the SLO held.
             let check = headroom(&[
@@ -116,7 +118,7 @@ fn plans_from_closed_and_open_runs_come_true() {
                 "--limits",
                 open.to_str().unwrap(),
                 "--demand",
-                "1400",
+                "1500",
                 "--slo",
                 slo,
                 "--redundancy",
@@ -201,20 +203,8 @@ fn bad_input_exits_2() {
     let mut broken = read_json(&limits);
     broken["instance_model"]["service_quantiles_ms"] = serde_json::json!([]);
     let broken = write(d, "broken.json", &broken.to_string());
-    let history: String = (0..14 * 24)
-        .map(|t| format!("{},{}\n", 1_700_000_000 + t * 3600, 100 + t % 24))
-        .collect();
-    let csv = write(d, "h.csv", &format!("timestamp,value\n{history}"));
-    let forecast = d.join("fc");
-    let f = headroom(&[
-        "forecast",
-        csv.to_str().unwrap(),
-        "--horizon",
-        "7d",
-        "--out",
-        forecast.to_str().unwrap(),
-    ]);
-    assert_eq!(f.status.code(), Some(0), "{}", text(&f.stderr));
+    let csv = write(d, "h.csv", &hourly_csv(14 * 24, 100));
+    let forecast = forecast_into(&csv, "7d", d.join("fc"));
     let cases: [(Vec<&str>, &str); 8] = [
         (
             vec!["--limits", broken.to_str().unwrap(), "--demand", "100"],

@@ -154,3 +154,26 @@ pub fn say_skipped(reason: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "SKIPPED: {reason}");
 }
+
+/// `timestamp,value` CSV text of `hours` hourly samples from 2023-11-14, a daily sawtooth
+/// from `base` to `base + 23`.
+pub fn hourly_csv(hours: i64, base: i64) -> String {
+    let rows: String = (0..hours)
+        .map(|h| format!("{},{}\n", 1_700_000_000 + h * 3600, base + h % 24))
+        .collect();
+    format!("timestamp,value\n{rows}")
+}
+
+/// `headroom forecast CSV --horizon H --out DIR`, which must succeed; DIR.
+pub fn forecast_into(csv: &Path, horizon: &str, dir: PathBuf) -> PathBuf {
+    let run = headroom(&[
+        "forecast",
+        csv.to_str().unwrap(),
+        "--horizon",
+        horizon,
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    dir
+}
