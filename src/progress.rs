@@ -25,20 +25,20 @@ impl Progress {
     pub fn update(&self, live: &Live) {
         let load = match self.model {
             Model::Closed => format!("{:.0} users", live.level),
-            Model::Open => format!("{:.0}/s offered", live.level),
+            Model::Open => format!("{:.0}/s", live.level),
         };
         let step = live
             .step
             .map(|s| format!("step {s}/{}", live.steps))
             .unwrap_or_else(|| "ending".into());
         let dropped = if live.dropped > 0 {
-            format!(" | dropped {}", live.dropped)
+            format!(" | {} dropped/s", live.dropped)
         } else {
             String::new()
         };
         self.bar.set_position(live.elapsed.as_secs());
         self.bar.set_message(format!(
-            "{step} {load} | {:.0} rps | p95 {:.1} ms | errors {}{dropped}",
+            "{step} {load} | {:.0} rps | p95 {:.1} ms | {} errors/s{dropped}",
             live.rps, live.p95_ms, live.errors
         ));
     }

@@ -131,15 +131,21 @@ fn uniform_arrivals_measure_the_service_time_and_every_arrival_is_accounted_for(
     let run = open_run(
         &target,
         dir.path(),
-        "{arrivals: uniform, stages: [{rate: 2720, hold: 5s}]}",
+        "{arrivals: uniform, stages: [{rate: 2720, ramp: 1s, hold: 5s}]}",
     );
     let step = &run["steps"][0];
     let p99 = f(&step["latency_ms"]["p99"]);
     assert!(within(p99, 5.0, 0.15), "p99 {p99} ms for a 5 ms constant service");
+    assert_eq!(
+        f(&step["arrivals"]),
+        2720.0 * 5.0,
+        "the hold's arrivals are exactly rate x hold"
+    );
     let overall = &run["overall"];
+    // The ramp from 0 to 2720/s over 1 s holds 1360 of them, the hold 13600.
     assert_eq!(
         f(&overall["arrivals"]),
-        2720.0 * 5.0,
+        2720.0 * 5.0 + 1360.0,
         "uniform arrivals are exactly rate x time"
     );
     let served = f(&overall["arrivals"]) - f(&overall["dropped"]);

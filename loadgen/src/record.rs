@@ -53,6 +53,7 @@ pub struct Live {
     pub level: f64,
     pub rps: f64,
     pub p95_ms: f64,
+    /// Requests so far; errors and drops in the last second, as rps and p95 are.
     pub requests: u64,
     pub errors: u64,
     pub dropped: u64,
@@ -359,8 +360,8 @@ impl<'a> Collector<'a> {
             rps: row.rps,
             p95_ms: row.p95,
             requests: self.overall.requests,
-            errors: self.overall.errors,
-            dropped: self.overall.dropped,
+            errors: row.errors,
+            dropped: row.dropped,
         });
         self.timeline.push(row);
     }
