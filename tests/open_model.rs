@@ -84,12 +84,14 @@ fn simulated_percentile(lambda: f64, c: usize, service: impl Fn(&mut rand::rngs:
     response[(q * n as f64) as usize] * 1e3
 }
 
-/// 16 workers of 5 ms at 85% utilisation (2720/s): measured p99 against the simulated
+/// 16 workers of 10 ms at 85% utilisation (1360/s): measured p99 against the simulated
 /// M/M/16 and M/D/16 queues. With one seed both runs draw the same arrival stream.
+/// (At 5 ms and 2720/s the two processes on two cores stalled often enough to move the
+/// M/D/16 p99 by a quarter now and then.)
 #[test]
 fn poisson_arrivals_measure_the_queue_that_theory_predicts() {
     let _serial = serial();
-    let (c, s, rho) = (16, 0.005, 0.85);
+    let (c, s, rho) = (16, 0.010, 0.85);
     let lambda = rho * c as f64 / s;
     let load = format!("{{seed: 11, stages: [{{rate: {lambda}, ramp: 1s, hold: 20s}}]}}");
     let mut arrivals = Vec::new();
@@ -100,7 +102,7 @@ fn poisson_arrivals_measure_the_queue_that_theory_predicts() {
         ),
         ("const", simulated_percentile(lambda, c, |_| s, 0.99)),
     ] {
-        let target = Target::start(c, "5ms", dist);
+        let target = Target::start(c, "10ms", dist);
         let dir = tempfile::tempdir().unwrap();
         let run = open_run(&target, dir.path(), &load);
         let step = &run["steps"][0];
