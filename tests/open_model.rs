@@ -43,10 +43,10 @@ fn against_a_fast_server_low_steps_of_a_high_plan_add_no_queue() {
             "{rate}/s: p99 {p99} ms against a server that answers at once"
         );
     }
-    // The pool grew only as far as the load needed, well within its maximum (16000/s x
-    // 2 s, capped at 10000 users).
+    // The pool grew only as far as the load needed (a stall at 16000/s can take it past
+    // a thousand users), well within its maximum (16000/s x 2 s, capped at 10000).
     let (reached, max) = (f(&run["pool_users"]), f(&run["pool_max"]));
-    assert!(max == 10_000.0 && reached < max / 10.0, "pool {reached} of {max}");
+    assert!(max == 10_000.0 && reached < max / 2.0, "pool {reached} of {max}");
 }
 
 #[test]
