@@ -75,13 +75,13 @@ fn plans_from_closed_and_open_runs_come_true() {
             dir.path(),
             "closed",
             dist,
-            "{stages: [{users: 1, hold: 6s}, {users: 2, ramp: 500ms, hold: 2s}, {users: 4, ramp: 500ms, hold: 2s}, {users: 8, ramp: 500ms, hold: 2s}]}",
+            "{stages: [{users: 1, hold: 6s}, {users: 2, ramp: 500ms, hold: 2s}, {users: 4, ramp: 500ms, hold: 2s}, {users: 8, ramp: 500ms, hold: 6s}]}",
         );
         let open = limits_from(
             dir.path(),
             "open",
             dist,
-            "{stages: [{rate: 60, hold: 12s}, {rate: 200, hold: 3s}, {rate: 320, hold: 3s}, {rate: 520, hold: 3s}]}",
+            "{stages: [{rate: 60, hold: 12s}, {rate: 200, hold: 3s}, {rate: 320, hold: 3s}, {rate: 520, hold: 6s}]}",
         );
         // A closed run of a saturating target never claims more than it measured.
         let closed_limits = read_json(&closed);
