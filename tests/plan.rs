@@ -12,17 +12,6 @@ use std::path::{Path, PathBuf};
 const WORKERS: usize = 2;
 const SERVICE: &str = "5ms";
 
-fn fit(run_dir: &Path) -> PathBuf {
-    let fit = headroom(&[
-        "fit",
-        run_dir.join("run.json").to_str().unwrap(),
-        "--out",
-        run_dir.to_str().unwrap(),
-    ]);
-    assert_eq!(fit.status.code(), Some(0), "{}", text(&fit.stderr));
-    run_dir.join("limits.json")
-}
-
 /// Runs `load` against one instance and fits it: limits.json's path. The lowest step is
 /// held longest: it measures the service-time distribution.
 fn limits_from(dir: &Path, name: &str, dist: &str, load: &str) -> PathBuf {
@@ -35,7 +24,7 @@ fn limits_from(dir: &Path, name: &str, dist: &str, load: &str) -> PathBuf {
     let out = dir.join(name);
     let run = run_scenario(&scenario, &target.url, &out);
     assert!(run.status.code().is_some_and(|c| c <= 1), "{}", text(&run.stderr));
-    fit(&out)
+    fit_run(&out)
 }
 
 fn plan(limits: &Path, extra: &[&str]) -> serde_json::Value {

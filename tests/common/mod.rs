@@ -177,3 +177,15 @@ pub fn forecast_into(csv: &Path, horizon: &str, dir: PathBuf) -> PathBuf {
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     dir
 }
+
+/// `headroom fit RUN_DIR/run.json --out RUN_DIR`, which must succeed; limits.json's path.
+pub fn fit_run(run_dir: &Path) -> PathBuf {
+    let fit = headroom(&[
+        "fit",
+        run_dir.join("run.json").to_str().unwrap(),
+        "--out",
+        run_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(fit.status.code(), Some(0), "{}", text(&fit.stderr));
+    run_dir.join("limits.json")
+}
