@@ -37,10 +37,12 @@ fn against_a_fast_server_low_steps_of_a_high_plan_add_no_queue() {
             "{rate}/s: {arrivals} arrivals in 3 s"
         );
         assert!(dropped / arrivals < 0.001, "{rate}/s: {dropped} of {arrivals} dropped");
-        let p99 = f(&step["latency_ms"]["p99"]);
+        // The defect this guards against put p99 at 141 ms and p50 at tens of ms; a
+        // stall of the shared cores can add a few ms to a p99, never to the median.
+        let (p50, p99) = (f(&step["latency_ms"]["p50"]), f(&step["latency_ms"]["p99"]));
         assert!(
-            p99 < 5.0,
-            "{rate}/s: p99 {p99} ms against a server that answers at once"
+            p50 < 1.0 && p99 < 15.0,
+            "{rate}/s: p50 {p50} ms, p99 {p99} ms against a server that answers at once"
         );
     }
     // The pool grew only as far as the load needed (a stall at 16000/s can take it past

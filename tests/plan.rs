@@ -127,6 +127,8 @@ fn plans_from_closed_and_open_runs_come_true() {
 
 #[test]
 fn verify_scenario_runs_as_written() {
+    // Plans simulate on every core: never beside a measurement.
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let steps = write(
@@ -169,6 +171,7 @@ fn verify_scenario_runs_as_written() {
 
 #[test]
 fn bad_input_exits_2() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let steps = write(

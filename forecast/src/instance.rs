@@ -21,6 +21,9 @@ const KEPT: [f64; 4] = [0.5, 0.95, 0.99, 0.999];
 const FEW_SAMPLES: u64 = 1000;
 /// An rms log error above this (about 30%) calls the model a poor description of the run.
 const POOR_FIT: f64 = 0.26;
+/// Standard errors below the measured capacity that a plan must still meet its
+/// objective at (one-sided 97.7%).
+pub const CAPACITY_Z: f64 = 2.0;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InstanceModel {
@@ -35,6 +38,11 @@ pub struct InstanceModel {
     /// True when the run saturated and the capacity is its measured peak; false when it
     /// did not, and c (and the capacity) are lower bounds.
     pub capacity_measured: bool,
+    /// The measured capacity's standard error, as a fraction of it: c busy servers
+    /// complete a renewal process, so n completions count with variance n cv^2 and the
+    /// error is cv / sqrt(n) (0 when the run did not saturate or n is unknown).
+    #[serde(default)]
+    pub capacity_relative_error: f64,
     /// Coefficient of variation of the service time (0 constant, 1 exponential).
     pub service_cv: f64,
     /// The service-time distribution: its quantiles at (i + 1/2) / K, in ms.
@@ -80,7 +88,11 @@ impl InstanceModel {
             .filter(|p| p.latency("mean").is_some() || !p.latency_quantiles_ms.is_empty())
             .min_by(|a, b| a.load.total_cmp(&b.load))
             .ok_or(ModelError::NoLatency)?;
-        let peak = points.iter().map(|p| p.throughput).fold(0.0, f64::max);
+        let peak_point = points
+            .iter()
+            .max_by(|a, b| a.throughput.total_cmp(&b.throughput))
+            .ok_or(ModelError::NoThroughput)?;
+        let peak = peak_point.throughput;
         if !(peak > 0.0 && peak.is_finite()) {
             return Err(ModelError::NoThroughput);
         }
@@ -119,6 +131,10 @@ impl InstanceModel {
         } else {
             format!("the run did not saturate: c = the highest throughput {peak:.1} rps x S, a lower bound")
         };
+        let capacity_relative_error = match peak_point.requests {
+            Some(n) if saturated && n > 0 => service.cv() / (n as f64).sqrt(),
+            _ => 0.0,
+        };
         let simulation = Simulation::DEFAULT;
         let warnings = lowest
             .requests
@@ -137,6 +153,7 @@ impl InstanceModel {
             overhead_ms: overhead * 1e3,
             capacity_rps: servers as f64 / s,
             capacity_measured: saturated,
+            capacity_relative_error,
             service_cv: service.cv(),
             service_quantiles_ms: service.quantiles_s.iter().map(|q| q * 1e3).collect(),
             basis: format!(
@@ -174,6 +191,12 @@ impl InstanceModel {
         }
         positive("service_time_ms", self.service_time_ms)?;
         positive("capacity_rps", self.capacity_rps)?;
+        if !(0.0..0.25).contains(&self.capacity_relative_error) {
+            return Err(format!(
+                "capacity_relative_error: found {}; expected 0 to 0.25",
+                self.capacity_relative_error
+            ));
+        }
         if !(self.overhead_ms >= 0.0 && self.overhead_ms.is_finite()) {
             return Err(format!("overhead_ms: found {}; expected 0 or more", self.overhead_ms));
         }
@@ -239,6 +262,26 @@ impl InstanceModel {
         self.service().quantile(q) * 1e3 + self.overhead_ms
     }
 
+    /// How much slower service is at the capacity's lower bound, `CAPACITY_Z` standard
+    /// errors below the measured capacity: 1 / (1 - z e).
+    pub fn slowdown_at_low_capacity(&self) -> f64 {
+        1.0 / (1.0 - CAPACITY_Z * self.capacity_relative_error)
+    }
+
+    /// `latency_ms` had the capacity been its lower bound. Service k times slower is the
+    /// same queue on a clock k times slower, fed k times faster on its own clock: the
+    /// queueing part of the response time is k T(k lambda).
+    pub fn latency_at_low_capacity_ms(&self, instances: u32, demand: f64, q: f64) -> Option<f64> {
+        let k = self.slowdown_at_low_capacity();
+        let queued = self.latency_ms(instances, demand * k, q)? - self.overhead_ms;
+        Some(queued * k + self.overhead_ms)
+    }
+
+    /// `floor_ms` had the capacity been its lower bound.
+    pub fn floor_at_low_capacity_ms(&self, q: f64) -> f64 {
+        (self.floor_ms(q) - self.overhead_ms) * self.slowdown_at_low_capacity() + self.overhead_ms
+    }
+
     /// One line: c, S, the distribution and the capacity.
     pub fn describe(&self) -> String {
         format!(
@@ -249,9 +292,9 @@ impl InstanceModel {
             self.overhead_ms,
             self.capacity_rps,
             if self.capacity_measured {
-                " (measured)"
+                format!(" ± {:.1}% (measured)", self.capacity_relative_error * 100.0)
             } else {
-                " at least (the run did not saturate)"
+                " at least (the run did not saturate)".to_string()
             }
         )
     }

@@ -6,6 +6,7 @@ use crate::cli::PlanArgs;
 use crate::output::{write_atomic, write_json};
 use anyhow::{anyhow, bail, Context};
 use headroom::input::parse_timestamp;
+use headroom_forecast::instance::CAPACITY_Z;
 use headroom_forecast::limits::LimitsFile;
 use headroom_forecast::plan::{
     self, Cost, Demand, Objective, PlanFile, Sensitivity, Sizing, SCHEMA_VERSION, SENSITIVITY,
@@ -72,6 +73,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
         assumptions: model.assumptions.clone(),
         method: model.method.clone(),
         per_instance_capacity_rps: model.capacity(),
+        per_instance_capacity_low_rps: model.capacity() / model.slowdown_at_low_capacity(),
         safe_operating_point_rps: safe,
         instances,
         redundancy: args.redundancy.clone(),
@@ -356,6 +358,14 @@ fn render(p: &PlanFile) -> String {
         format!("  assumes {}", p.assumptions),
         format!("  method: {}", p.method),
         line("plan", &p.plan),
+        format!(
+            "  at the capacity's lower bound ({:.1} rps, {} standard errors below the measured one): {} {} with {} lost",
+            p.per_instance_capacity_low_rps,
+            CAPACITY_Z,
+            p.objective.name,
+            ms(p.plan.objective_ms_at_low_capacity),
+            p.redundancy.trim_start_matches("n+"),
+        ),
     ];
     if let Some(c) = &p.current {
         lines.push(line("today", c));

@@ -14,8 +14,13 @@ fn p99(limit_ms: f64) -> Objective {
 }
 
 /// One instance of 4 workers with exponential service of 40 ms (capacity 100 rps), as a
-/// saturated open run shows it.
+/// saturated open run shows it, its saturated step's size unknown.
 fn model() -> InstanceModel {
+    model_with(None)
+}
+
+/// The same, the saturated step having served `requests`.
+fn model_with(requests: Option<u64>) -> InstanceModel {
     let quantiles: Vec<f64> = (0..2000)
         .map(|i| -40.0 * (1.0 - (i as f64 + 0.5) / 2000.0).ln())
         .collect();
@@ -32,17 +37,22 @@ fn model() -> InstanceModel {
             throughput: 100.0,
             latency_ms: [("mean".to_string(), 5000.0)].into(),
             latency_quantiles_ms: Vec::new(),
-            requests: None,
+            requests,
         },
     ];
     InstanceModel::from_points(&points, LoadKind::Rate, true).unwrap()
 }
 
-/// p99 of the response time of M/M/k (k = 4 n workers, mu = 25/s) at 750/s, from
+/// p99 of the response time of M/M/k (k = 4 n workers, mu = 25/s) at 750/s.
+fn exact_p99_ms(instances: u32) -> f64 {
+    exact_p99_ms_at(instances, 25.0)
+}
+
+/// The same at service rate `mu`, from
 /// P(T > t) = (1 - C) e^{-mu t} + C (theta e^{-mu t} - mu e^{-theta t}) / (theta - mu),
 /// theta = k mu - lambda (the sum of the exponential wait and service).
-fn exact_p99_ms(instances: u32) -> f64 {
-    let (k, mu, lambda) = (4 * instances, 25.0, 750.0);
+fn exact_p99_ms_at(instances: u32, mu: f64) -> f64 {
+    let (k, lambda) = (4 * instances, 750.0);
     let c = erlang_c(k, lambda / mu);
     let theta = k as f64 * mu - lambda;
     let survival =
@@ -109,4 +119,24 @@ fn the_curve_crosses_the_objective() {
     assert!(curve.first().unwrap().instances < n && curve.last().unwrap().instances >= 2 * n);
     assert!(curve.iter().any(|c| c.objective_ms.is_none_or(|ms| ms > 250.0)));
     assert!(curve.iter().any(|c| c.objective_ms.is_some_and(|ms| ms <= 250.0)));
+}
+
+#[test]
+fn the_count_meets_the_objective_at_the_capacitys_lower_bound() {
+    // 2500 completions of exponential service: the capacity's standard error is
+    // 1 / sqrt(2500) = 2% (the renewal count's variance n cv^2), so the plan must hold
+    // at mu = 25 x (1 - 2 x 2%) = 24/s.
+    let m = model_with(Some(2500));
+    let cv = m.service_cv;
+    assert!((m.capacity_relative_error - cv / 50.0).abs() < 1e-12 && (cv - 1.0).abs() < 0.05, "{m:?}");
+    let mu_low = 25.0 * (1.0 - 2.0 * m.capacity_relative_error);
+    // A limit that 8 instances meet at the measured capacity and miss at its bound.
+    let limit = (exact_p99_ms(8) + exact_p99_ms_at(8, mu_low)) / 2.0;
+    assert_eq!(instances_needed(&model(), 750.0, &p99(limit), 0), Ok(8));
+    let exact = (8..).find(|&n| exact_p99_ms_at(n, mu_low) <= limit).unwrap();
+    assert_eq!(instances_needed(&m, 750.0, &p99(limit), 0), Ok(exact));
+    let s = sizing(&m, exact, 750.0, &p99(limit), 0);
+    let bound = s.objective_ms_at_low_capacity.unwrap();
+    assert!((bound - exact_p99_ms_at(exact, mu_low)).abs() < 0.05 * bound, "{s:?}");
+    assert!(s.objective_ms.unwrap() < bound && s.meets_objective, "{s:?}");
 }
