@@ -332,6 +332,16 @@ fn cost(catalog: &Path, kind: &str, instances: u32, current: Option<u32>, event_
     })
 }
 
+/// "2 more instances", "1 fewer instance", "none".
+fn gap(more: i64) -> String {
+    let noun = |n: i64| if n == 1 { "instance" } else { "instances" };
+    match more {
+        0 => "none: today's count is the plan".into(),
+        n if n > 0 => format!("{n} more {}", noun(n)),
+        n => format!("{} fewer {}", -n, noun(-n)),
+    }
+}
+
 fn render(p: &PlanFile) -> String {
     let line =
         |label: &str, s: &Sizing| {
@@ -369,10 +379,7 @@ fn render(p: &PlanFile) -> String {
     ];
     if let Some(c) = &p.current {
         lines.push(line("today", c));
-        lines.push(format!(
-            "  gap: {:+} instances",
-            p.instances as i64 - c.instances as i64
-        ));
+        lines.push(format!("  gap: {}", gap(p.instances as i64 - c.instances as i64)));
     }
     if let Some(c) = &p.cost {
         let today = c

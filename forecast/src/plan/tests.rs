@@ -128,7 +128,10 @@ fn the_count_meets_the_objective_at_the_capacitys_lower_bound() {
     // at mu = 25 x (1 - 2 x 2%) = 24/s.
     let m = model_with(Some(2500));
     let cv = m.service_cv;
-    assert!((m.capacity_relative_error - cv / 50.0).abs() < 1e-12 && (cv - 1.0).abs() < 0.05, "{m:?}");
+    assert!(
+        (m.capacity_relative_error - cv / 50.0).abs() < 1e-12 && (cv - 1.0).abs() < 0.05,
+        "{m:?}"
+    );
     let mu_low = 25.0 * (1.0 - 2.0 * m.capacity_relative_error);
     // A limit that 8 instances meet at the measured capacity and miss at its bound.
     let limit = (exact_p99_ms(8) + exact_p99_ms_at(8, mu_low)) / 2.0;

@@ -1,0 +1,225 @@
+//! Forecast accuracy and calibration on real series against established forecasters:
+//! every set of ../shared/data on the tasks of its README. nab/: 5-minute samples, train
+//! on all but the last day, forecast 288 points, MASE against the in-sample seasonal
+//! naive with season 288; weekly/: hourly counts, forecast the last 168 hours, MASE
+//! against season 24. Per series the MASE, the peak's relative error, the share of the
+//! held-out points inside the 80% and 95% bands, negative lower bounds on a series that
+//! never went below 0, and the time of fit + forecast; per set the geometric-mean MASE,
+//! the median |peak error| and the pooled coverage, beside the peers' figures from
+//! peers.csv and peers_weekly.csv. Reads the data at run time.
+//! Usage: cargo bench --bench forecast_eval [DATA_DIR]
+
+use headroom::input::read_csv;
+use headroom_forecast::ts::{self, metrics, regular};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+/// One evaluation set: its directory, step, horizon, MASE season and peers' file.
+struct Set {
+    dir: &'static str,
+    step_s: i64,
+    horizon: usize,
+    season: usize,
+    peers: &'static str,
+}
+
+const SETS: [Set; 2] = [
+    Set {
+        dir: "nab",
+        step_s: 300,
+        horizon: 288,
+        season: 288,
+        peers: "peers.csv",
+    },
+    Set {
+        dir: "weekly",
+        step_s: 3600,
+        horizon: 168,
+        season: 24,
+        peers: "peers_weekly.csv",
+    },
+];
+
+/// One forecaster's figures on one series.
+#[derive(Default, Clone)]
+struct Score {
+    mase: f64,
+    peak_error: f64,
+    /// Held-out points inside the 80% and 95% bands, and the points.
+    inside80: usize,
+    inside95: usize,
+    points: usize,
+    seconds: f64,
+}
+
+/// Summary of one forecaster over a set.
+struct Summary {
+    geometric_mase: f64,
+    median_abs_peak: f64,
+    cover80: Option<f64>,
+    cover95: Option<f64>,
+    seconds: (f64, f64),
+    series: usize,
+}
+
+fn summarise(scores: &[Score]) -> Summary {
+    let n = scores.len() as f64;
+    let mut peaks: Vec<f64> = scores.iter().map(|s| s.peak_error.abs()).collect();
+    peaks.sort_by(f64::total_cmp);
+    let k = peaks.len();
+    let median = if k % 2 == 1 {
+        peaks[k / 2]
+    } else {
+        (peaks[k / 2 - 1] + peaks[k / 2]) / 2.0
+    };
+    let points: usize = scores.iter().map(|s| s.points).sum();
+    let share = |count: usize| (points > 0).then(|| count as f64 / points as f64);
+    let seconds = scores.iter().map(|s| s.seconds);
+    Summary {
+        geometric_mase: (scores.iter().map(|s| s.mase.ln()).sum::<f64>() / n).exp(),
+        median_abs_peak: median,
+        cover80: share(scores.iter().map(|s| s.inside80).sum()),
+        cover95: share(scores.iter().map(|s| s.inside95).sum()),
+        seconds: (
+            seconds.clone().fold(f64::INFINITY, f64::min),
+            seconds.fold(0.0, f64::max),
+        ),
+        series: scores.len(),
+    }
+}
+
+/// headroom on one series: the score, the model chosen, and its negative lower bounds.
+fn headroom_on(path: &Path, set: &Set) -> (String, String, Score, usize) {
+    let (name, samples) = read_csv(path).expect("readable").remove(0);
+    let (history, _) = regular::regularise(&samples, Some(set.step_s)).expect("regular");
+    let started = Instant::now();
+    let (f, _) = ts::holdout(&name, &history, set.horizon).expect("forecast");
+    let seconds = started.elapsed().as_secs_f64();
+    let (train, actual) = history.values.split_at(history.values.len() - set.horizon);
+    let b = &f.bands;
+    let inside = |lo: &[f64], hi: &[f64]| {
+        actual
+            .iter()
+            .enumerate()
+            .filter(|(t, a)| lo[*t] <= **a && **a <= hi[*t])
+            .count()
+    };
+    let non_negative = train.iter().all(|v| *v >= 0.0);
+    let negative_bounds = if non_negative {
+        b.lo95.iter().chain(&b.lo80).filter(|v| **v < 0.0).count()
+    } else {
+        0
+    };
+    let score = Score {
+        mase: metrics::mase(actual, &b.mean, train, set.season).expect("scale"),
+        peak_error: metrics::peak_error(f.peak.value, actual),
+        inside80: inside(&b.lo80, &b.hi80),
+        inside95: inside(&b.lo95, &b.hi95),
+        points: actual.len(),
+        seconds,
+    };
+    (name, f.model, score, negative_bounds)
+}
+
+/// The peers' scores by model, from a peers CSV (series, model, horizon?, mase,
+/// peak_rel_err, cover80?, cover95?, seconds).
+fn peers(path: &Path) -> BTreeMap<String, Vec<Score>> {
+    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = reader.headers().expect("header").clone();
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let (model, mase, peak, seconds) = (
+        column("model").expect("model"),
+        column("mase").expect("mase"),
+        column("peak_rel_err").expect("peak_rel_err"),
+        column("seconds").expect("seconds"),
+    );
+    let (cover80, cover95, horizon) = (column("cover80"), column("cover95"), column("horizon"));
+    let mut by_model: BTreeMap<String, Vec<Score>> = BTreeMap::new();
+    for row in reader.records() {
+        let row = row.expect("row");
+        let number = |i: usize| row[i].parse::<f64>().expect("number");
+        let points = horizon.map_or(0, |h| number(h) as usize);
+        let count = |c: Option<usize>| c.map_or(0, |i| (number(i) * points as f64).round() as usize);
+        by_model.entry(row[model].to_string()).or_default().push(Score {
+            mase: number(mase),
+            peak_error: number(peak),
+            inside80: count(cover80),
+            inside95: count(cover95),
+            points: if cover80.is_some() { points } else { 0 },
+            seconds: number(seconds),
+        });
+    }
+    by_model
+}
+
+fn percent(v: Option<f64>) -> String {
+    v.map_or("-".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+fn row(name: &str, s: &Summary) -> String {
+    format!(
+        "| {name} | {} | {:.3} | {:.1}% | {} | {} | {:.3}-{:.3} |",
+        s.series,
+        s.geometric_mase,
+        s.median_abs_peak * 100.0,
+        percent(s.cover80),
+        percent(s.cover95),
+        s.seconds.0,
+        s.seconds.1
+    )
+}
+
+fn main() {
+    let data = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .unwrap_or_else(|| "../shared/data".into());
+    let data = Path::new(&data);
+    let mut pooled: Vec<Score> = Vec::new();
+    for set in &SETS {
+        let mut paths: Vec<_> = std::fs::read_dir(data.join(set.dir))
+            .unwrap_or_else(|e| panic!("{}: {e}", data.join(set.dir).display()))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+            .collect();
+        paths.sort();
+        println!("\n## {} ({} steps ahead)\n", set.dir, set.horizon);
+        println!("| series | model chosen | MASE | peak error | in 80% | in 95% | negative bounds | seconds |");
+        println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        let mut ours = Vec::new();
+        for path in &paths {
+            let (name, model, s, negative) = headroom_on(path, set);
+            println!(
+                "| {name} | {model} | {:.3} | {:+.1}% | {:.0}% | {:.0}% | {negative} | {:.3} |",
+                s.mase,
+                s.peak_error * 100.0,
+                100.0 * s.inside80 as f64 / s.points as f64,
+                100.0 * s.inside95 as f64 / s.points as f64,
+                s.seconds
+            );
+            ours.push(s);
+        }
+        pooled.extend(ours.iter().cloned());
+        println!("\n| forecaster | series | geometric-mean MASE | median abs peak error | 80% coverage | 95% coverage | seconds per series |");
+        println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        println!("{}", row("**headroom**", &summarise(&ours)));
+        // Peers on the series they were run on (Prophet only on some).
+        for (model, scores) in peers(&data.join(set.peers)) {
+            let summary = summarise(&scores);
+            let label = if summary.series == paths.len() {
+                model
+            } else {
+                format!("{model} ({} series)", summary.series)
+            };
+            println!("{}", row(&label, &summary));
+        }
+    }
+    let p = summarise(&pooled);
+    println!(
+        "\npooled over {} series: 80% band holds {}, 95% band holds {}",
+        p.series,
+        percent(p.cover80),
+        percent(p.cover95)
+    );
+}
