@@ -171,7 +171,7 @@ pub struct ForecastArgs {
     /// Hold out this much of the end of the history, forecast it and print MASE, sMAPE and peak error.
     #[arg(long, value_name = "DURATION")]
     pub backtest: Option<String>,
-    /// Regularise to this step (default: the median gap between samples; 5m for --prometheus).
+    /// Regularise to this step (default: the median gap between samples; with --prometheus the finest of 1s, 5s, 15s, 30s, 1m, 5m, 10m, 15m, 30m, 1h... that keeps --range in 10,000 points: 15m for 90d; a finer one is fetched in several queries).
     #[arg(long)]
     pub step: Option<String>,
     /// Query a live Prometheus server instead of reading INPUT.

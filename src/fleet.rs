@@ -1,7 +1,8 @@
 //! Streaming reader for fleet utilisation: `timestamp,service,instance,cpu_cores,mem_bytes`
 //! (or `cpu_percent` with an `instance_type` column, cores = percent x the type's vCPUs).
 //! The file is read in blocks and parsed in parallel; only per-service, per-timestamp
-//! totals are kept, so memory grows with services x timestamps, not with rows.
+//! totals are kept, so memory grows with services x timestamps, not with rows. Also the
+//! price catalogue the fleet is sized against.
 
 use headroom_forecast::rightsize::{InstanceType, Usage};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -253,4 +254,56 @@ fn to_usage(service: &[u8], s: Service, name: &str) -> Result<Usage, String> {
         history_days: (span as f64 + step) / 86_400.0,
         instance_mem_peak_bytes: s.instance_mem_peak,
     })
+}
+
+#[derive(serde::Deserialize)]
+struct CatalogueRow {
+    instance_type: String,
+    vcpu: f64,
+    mem_gib: f64,
+    hourly_usd: f64,
+    spot_hourly_usd: Option<f64>,
+}
+
+/// The price catalogue `instance_type,vcpu,mem_gib,hourly_usd[,spot_hourly_usd]`.
+pub fn read_catalogue(path: &Path) -> Result<Vec<InstanceType>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("--catalog: cannot read {}: {e}", path.display()))?;
+    parse_catalogue(&bytes, path)
+}
+
+/// The catalogue from its bytes; `path` names it in errors.
+pub fn parse_catalogue(bytes: &[u8], path: &Path) -> Result<Vec<InstanceType>, String> {
+    let mut reader = csv::Reader::from_reader(bytes);
+    let mut types = Vec::new();
+    for (i, row) in reader.deserialize::<CatalogueRow>().enumerate() {
+        let line = i + 2;
+        let row = row.map_err(|e| {
+            format!(
+                "{}:{line}: {e}; expected instance_type,vcpu,mem_gib,hourly_usd[,spot_hourly_usd]",
+                path.display()
+            )
+        })?;
+        let finite = [row.vcpu, row.mem_gib, row.hourly_usd].iter().all(|v| v.is_finite());
+        if !(finite && row.vcpu > 0.0 && row.mem_gib > 0.0 && row.hourly_usd >= 0.0) {
+            return Err(format!(
+                "{}:{line}: `{}`: expected vcpu and mem_gib above 0 and hourly_usd 0 or more",
+                path.display(),
+                headroom_reports::safe::terminal(&row.instance_type)
+            ));
+        }
+        types.push(InstanceType {
+            name: row.instance_type,
+            vcpu: row.vcpu,
+            mem_gib: row.mem_gib,
+            hourly_usd: row.hourly_usd,
+            spot_hourly_usd: row.spot_hourly_usd.filter(|v| v.is_finite() && *v >= 0.0),
+        });
+    }
+    if types.is_empty() {
+        return Err(format!(
+            "{}: no instance types; expected a header instance_type,vcpu,mem_gib,hourly_usd and a row per type",
+            path.display()
+        ));
+    }
+    Ok(types)
 }

@@ -1,6 +1,8 @@
 //! The headroom CLI's reusable parts: readers for the inputs other tools produce
-//! (utilisation history as CSV or Prometheus JSON). The commands themselves live in
+//! (utilisation history as CSV or Prometheus JSON, fleet utilisation and the price
+//! catalogue) and for a forecast directory read back. The commands themselves live in
 //! the binary (`main.rs`, `commands/`).
 
 pub mod fleet;
+pub mod forecast_dir;
 pub mod input;

@@ -275,3 +275,56 @@ fn cpu_percent_variant_uses_the_instance_type() {
         text(&bad.stderr)
     );
 }
+
+#[test]
+fn totals_compare_the_same_services_on_both_sides() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fleet = write(d, "fleet.csv", &fleet());
+    let catalogue = write(d, "prices.csv", CATALOGUE);
+    // Only `api` is placed today (c8 x 2, $0.80/h); `tiny` needs a c4 ($0.19/h) too.
+    let placement = write(d, "placement.csv", "service,instance_type,count\napi,c8,2\n");
+    let policy = write(
+        d,
+        "policy.yaml",
+        "headroom: 20%\nmemory_headroom: 20%\nmin_instances: 1\nredundancy: n\n",
+    );
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "rightsize",
+            fleet.to_str().unwrap(),
+            "--catalog",
+            catalogue.to_str().unwrap(),
+            "--policy",
+            policy.to_str().unwrap(),
+            "--out",
+            d.to_str().unwrap(),
+        ];
+        a.extend_from_slice(extra);
+        headroom(&a)
+    };
+    let placed = args(&["--current", placement.to_str().unwrap()]);
+    assert_eq!(placed.status.code(), Some(0), "{}", text(&placed.stderr));
+    let t = &read_json(&d.join("rightsize.json"))["total"];
+    let hours = 730.0;
+    let close = |v: &serde_json::Value, expected: f64| (v.as_f64().unwrap() - expected).abs() < 1e-6;
+    assert!(close(&t["current_monthly_usd"], 0.80 * hours), "{t}");
+    assert!(close(&t["recommended_compared_monthly_usd"], 0.19 * hours), "{t}");
+    assert!(close(&t["savings_monthly_usd"], (0.80 - 0.19) * hours), "{t}");
+    assert!(close(&t["recommended_monthly_usd"], 2.0 * 0.19 * hours), "{t}");
+    let out = text(&placed.stdout);
+    assert!(
+        out.contains(
+            "for the 1 of 2 services placed today: $584.00/month now, $138.70 recommended: saves $445.30/month"
+        ),
+        "{out}"
+    );
+    // Without a placement there is nothing to compare: no "$0.00 now".
+    let unplaced = args(&[]);
+    assert_eq!(unplaced.status.code(), Some(0), "{}", text(&unplaced.stderr));
+    let out = text(&unplaced.stdout);
+    assert!(
+        out.contains("give --current") && !out.contains("$0.00/month now"),
+        "{out}"
+    );
+}

@@ -94,6 +94,46 @@ fn two_shards_merge_to_exact_totals_and_histograms() {
 }
 
 #[test]
+fn shards_launched_300_ms_apart_with_a_relative_start_merge() {
+    let _serial = serial();
+    let target = Target::start(4, "5ms", "const");
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "s.yaml", SCENARIO);
+    let outs = [dir.path().join("r0"), dir.path().join("r1")];
+    // `+5s` counts from each process's own start, rounded up to a whole 5 s: launched
+    // 300 ms apart inside one 5 s window they agree. Launch early in a window, as two
+    // shells would by chance 94% of the time.
+    let in_window = || {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis()
+            % 5000;
+        (200..2000).contains(&ms)
+    };
+    assert!(wait_for(std::time::Duration::from_secs(6), in_window));
+    let first = shard(&scenario, &target.url, "0/2", "+5s", &outs[0]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let second = shard(&scenario, &target.url, "1/2", "+5s", &outs[1]);
+    for mut c in [first, second] {
+        assert!(c.wait().unwrap().success());
+    }
+    let merge = headroom(&[
+        "merge",
+        outs[0].join("run.json").to_str().unwrap(),
+        outs[1].join("run.json").to_str().unwrap(),
+        "--out",
+        dir.path().join("merged").to_str().unwrap(),
+    ]);
+    assert_eq!(merge.status.code(), Some(0), "{}", text(&merge.stderr));
+    let starts: Vec<f64> = outs
+        .iter()
+        .map(|o| read_json(&o.join("run.json"))["scheduled_start"].as_f64().unwrap())
+        .collect();
+    assert!(starts[0] == starts[1] && starts[0] % 5.0 == 0.0, "{starts:?}");
+}
+
+#[test]
 fn a_crashed_shard_is_named_and_partial_merges_say_so() {
     let _serial = serial();
     let target = Target::start(4, "5ms", "const");

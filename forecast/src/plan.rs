@@ -179,6 +179,30 @@ pub fn max_demand(model: &InstanceModel, instances: u32, objective: &Objective, 
     lo
 }
 
+/// A warning when one instance fewer would meet the objective at the measured capacity
+/// but not at its lower bound: the count then hangs on the load test's sampling error.
+pub fn close_call(
+    model: &InstanceModel,
+    instances: u32,
+    demand: f64,
+    objective: &Objective,
+    spares: u32,
+) -> Option<String> {
+    let active = instances.checked_sub(spares)?.checked_sub(1).filter(|n| *n > 0)?;
+    let fewer = model.latency_ms(active, demand, objective.quantile())?;
+    (fewer <= objective.limit_ms).then(|| {
+        format!(
+            "a close call: {} instances would meet {} <= {} ms at the measured capacity ({fewer:.1} ms) but not \
+             {} standard errors below it (capacity ± {:.1}%); a longer saturated step narrows that",
+            instances - 1,
+            objective.name,
+            objective.limit_ms,
+            crate::instance::CAPACITY_Z,
+            model.capacity_relative_error * 100.0
+        )
+    })
+}
+
 /// Figures for one instance count at one demand.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sizing {

@@ -30,6 +30,11 @@ pub enum MergeError {
     Histogram(String, String),
 }
 
+/// A scheduled start as the user gave it: Unix seconds to the millisecond, or none.
+fn schedule(start: Option<f64>) -> String {
+    start.map_or("no --start-at".into(), |s| format!("{s:.3} (Unix seconds)"))
+}
+
 /// Merges `runs` (each with the file it came from). With `allow_partial`, missing and
 /// failed shards are left out and named in `merged.missing`.
 pub fn merge(runs: Vec<(String, RunResult)>, allow_partial: bool) -> Result<RunResult, MergeError> {
@@ -47,8 +52,8 @@ pub fn merge(runs: Vec<(String, RunResult)>, allow_partial: bool) -> Result<RunR
             ("the plan", run.plan_signature.clone(), first.plan_signature.clone()),
             (
                 "the schedule (--start-at)",
-                format!("{:?}", run.scheduled_start),
-                format!("{:?}", first.scheduled_start),
+                schedule(run.scheduled_start),
+                schedule(first.scheduled_start),
             ),
         ];
         for (what, found, expected) in checks {

@@ -1,6 +1,7 @@
 //! Sharding a load test across N identical processes: each takes its share of every
 //! load level (users or arrivals per second, the pool too) so that the shares add up
-//! exactly to the whole and differ by at most one, and its slice of each feeder's rows.
+//! exactly to the whole and differ by at most one, and its slice of each feeder's rows;
+//! and the common start that processes launched a moment apart agree on.
 
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
@@ -73,6 +74,21 @@ impl Shard {
     }
 }
 
+/// The start of a relative `--start-at +D`: `now + D` rounded up to a whole multiple of
+/// D since the Unix epoch (whole seconds for D under one). Processes launched within the
+/// same D-long window, each counting from its own `now`, get the same instant.
+pub fn start_after(now: std::time::SystemTime, delay: std::time::Duration) -> std::time::SystemTime {
+    let grain = delay.as_nanos().max(1_000_000_000);
+    let earliest = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_add(delay)
+        .as_nanos();
+    let rounded = earliest.div_ceil(grain).saturating_mul(grain);
+    let nanos = u64::try_from(rounded).unwrap_or(u64::MAX);
+    std::time::UNIX_EPOCH + std::time::Duration::from_nanos(nanos)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,5 +116,19 @@ mod tests {
         assert!(Shard::parse("3/3").is_err());
         assert!(Shard::parse("0/0").is_err());
         assert!(Shard::parse("a/b").is_err());
+    }
+
+    #[test]
+    fn relative_starts_agree_within_their_window() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let at = |s: f64| UNIX_EPOCH + Duration::from_secs_f64(s);
+        let ten = Duration::from_secs(10);
+        // 300 ms apart inside one 10 s window: the same start, at least 10 s away.
+        assert_eq!(start_after(at(1_796_106_236.6), ten), at(1_796_106_250.0));
+        assert_eq!(start_after(at(1_796_106_236.9), ten), at(1_796_106_250.0));
+        // On a boundary already: exactly the delay.
+        assert_eq!(start_after(at(1_796_106_240.0), ten), at(1_796_106_250.0));
+        // Under a second, whole seconds.
+        assert_eq!(start_after(at(100.2), Duration::from_millis(500)), at(101.0));
     }
 }

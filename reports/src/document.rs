@@ -244,16 +244,12 @@ fn rightsize(r: &Report, summary: &mut Vec<String>) -> anyhow::Result<Section> {
         .collect();
     let t = &r.total;
     summary.push(format!(
-        "What to run: {} services, {} flagged at risk; right-sizing saves ${:.2} a month (${:.2} a year).",
+        "What to run: {} services, {} flagged at risk; {}.",
         r.services.len(),
         at_risk.len(),
-        t.savings_monthly_usd,
-        t.savings_yearly_usd
+        t.describe()
     ));
-    let mut paragraphs = vec![format!(
-        "Today ${:.2} a month; recommended ${:.2}; savings ${:.2} a month.",
-        t.current_monthly_usd, t.recommended_monthly_usd, t.savings_monthly_usd
-    )];
+    let mut paragraphs = vec![format!("Right-sizing: {}.", t.describe())];
     if !at_risk.is_empty() {
         paragraphs.push(format!(
             "At risk: {}.",

@@ -113,9 +113,17 @@ fn read_histories(args: &ForecastArgs, step: Option<Duration>) -> anyhow::Result
                 .as_deref()
                 .ok_or_else(|| anyhow!("--prometheus needs --query PROMQL"))?;
             let range = parse_duration(&args.range).map_err(|m| anyhow!("--range: {m}"))?;
-            let step = step.unwrap_or(Duration::from_secs(300));
-            let text = super::prometheus::query_range(url, query, range, step)?;
-            parse_prometheus(&text, url).map_err(|m| anyhow!(m))
+            let step = step.unwrap_or_else(|| super::prometheus::default_step(range));
+            let mut merged: Histories = Vec::new();
+            for text in super::prometheus::query_range(url, query, range, step)? {
+                for (name, samples) in parse_prometheus(&text, url).map_err(|m| anyhow!(m))? {
+                    match merged.iter_mut().find(|(known, _)| *known == name) {
+                        Some((_, all)) => all.extend(samples),
+                        None => merged.push((name, samples)),
+                    }
+                }
+            }
+            Ok(merged)
         }
     }
 }
@@ -212,16 +220,15 @@ fn render(summary: &Summary) -> String {
             format_timestamp(p.at)
         ));
         if let Some(r) = &s.runway {
-            let when = |t: Option<i64>| {
-                t.map_or("not within the horizon".to_string(), |t| {
-                    format!("at {}", format_timestamp(t))
+            let reaches = |t: Option<i64>| {
+                t.map_or(format!("does not reach {} within the horizon", r.threshold), |t| {
+                    format!("reaches {} at {}", r.threshold, format_timestamp(t))
                 })
             };
             lines.push(format!(
-                "  runway    the mean reaches {} {}; the upper 95% bound {}",
-                r.threshold,
-                when(r.mean_crosses_at),
-                when(r.upper95_crosses_at)
+                "  runway    the mean {}; the upper 95% bound {}",
+                reaches(r.mean_crosses_at),
+                reaches(r.upper95_crosses_at)
             ));
         }
         if let Some(i) = &s.intervals {

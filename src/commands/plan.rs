@@ -50,12 +50,18 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
         .collect();
     let at_safe = safe.map(|s| (rps / s).ceil() as u32 + spares);
     if let Some(n) = at_safe.filter(|n| *n > instances) {
+        let who = match spares {
+            0 => "the instances run".to_string(),
+            1 => "with 1 instance lost the rest run".to_string(),
+            k => format!("with {k} instances lost the rest run"),
+        };
         warnings.push(format!(
-            "with {} lost the plan runs instances above the load test's safe operating point; \
+            "the SLO holds, but {who} above the load test's safe operating point ({:.1} rps each); \
              {n} instances would keep them under it",
-            spares
+            safe.unwrap_or_default()
         ));
     }
+    warnings.extend(plan::close_call(&model, instances, rps, &objective, spares));
     let cost = match (&args.catalog, &args.instance_type) {
         (Some(catalog), Some(kind)) => Some(cost(catalog, kind, instances, args.current, args.event_hours)?),
         (None, None) => None,
@@ -315,7 +321,7 @@ fn day_rows(path: &Path, series: &str, day_start: i64, use_mean: bool) -> anyhow
 }
 
 fn cost(catalog: &Path, kind: &str, instances: u32, current: Option<u32>, event_hours: f64) -> anyhow::Result<Cost> {
-    let types = super::rightsize::read_catalogue(catalog)?;
+    let types = headroom::fleet::read_catalogue(catalog).map_err(|m| anyhow!(m))?;
     let t = types.iter().find(|t| t.name == kind).ok_or_else(|| {
         anyhow!(
             "--instance-type: found `{kind}`; expected a type from {}",
@@ -343,21 +349,29 @@ fn gap(more: i64) -> String {
 }
 
 fn render(p: &PlanFile) -> String {
-    let line =
-        |label: &str, s: &Sizing| {
-            format!(
-            "{label:<9} {:>4} instances  utilisation {:>5.1}%  p50 {}  {} {}  ({} with {} lost)  headroom {:+.0}%  {}",
+    let spares = Redundancy::parse(&p.redundancy).map_or(0, |r| r.spares());
+    let lost = |what: Option<f64>| match spares {
+        0 => String::new(),
+        1 => format!("  ({} with 1 instance lost)", ms(what)),
+        k => format!("  ({} with {k} instances lost)", ms(what)),
+    };
+    let line = |label: &str, s: &Sizing| {
+        format!(
+            "{label:<9} {:>4} instances  utilisation {:>5.1}%  p50 {}  {} {}{}  headroom {:+.0}%  {}",
             s.instances,
             s.utilisation * 100.0,
             ms(s.p50_ms),
             p.objective.name,
             ms(s.objective_ms),
-            ms(s.objective_ms_degraded),
-            p.redundancy.trim_start_matches("n+"),
+            lost(s.objective_ms_degraded),
             s.headroom * 100.0,
-            if s.meets_objective { "meets the SLO" } else { "MISSES the SLO" }
+            if s.meets_objective {
+                "meets the SLO"
+            } else {
+                "MISSES the SLO"
+            }
         )
-        };
+    };
     let mut lines = vec![
         format!(
             "Peak-event plan: {:.1} rps ({:.1} x {}), {} <= {} ms, {}",
@@ -369,12 +383,16 @@ fn render(p: &PlanFile) -> String {
         format!("  method: {}", p.method),
         line("plan", &p.plan),
         format!(
-            "  at the capacity's lower bound ({:.1} rps, {} standard errors below the measured one): {} {} with {} lost",
+            "  at the capacity's lower bound ({:.1} rps, {} standard errors below the measured one){}: {} {}",
             p.per_instance_capacity_low_rps,
             CAPACITY_Z,
+            match spares {
+                0 => String::new(),
+                1 => " with 1 instance lost".into(),
+                k => format!(" with {k} instances lost"),
+            },
             p.objective.name,
             ms(p.plan.objective_ms_at_low_capacity),
-            p.redundancy.trim_start_matches("n+"),
         ),
     ];
     if let Some(c) = &p.current {

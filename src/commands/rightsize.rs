@@ -8,7 +8,7 @@ use crate::output::{write_atomic, write_json};
 use anyhow::{anyhow, bail, Context};
 use headroom::fleet::read_fleet;
 use headroom_forecast::limits::LimitsFile;
-use headroom_forecast::rightsize::{self, InstanceType, Placement, Policy, Recommendation, Report, Totals};
+use headroom_forecast::rightsize::{self, InstanceType, Placement, Policy, Report, Totals};
 use headroom_forecast::ts::{
     self,
     regular::{Cleaning, Regular},
@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub fn run(args: RightsizeArgs) -> anyhow::Result<u8> {
-    let catalogue = read_catalogue(&args.catalog)?;
+    let catalogue = headroom::fleet::read_catalogue(&args.catalog).map_err(|m| anyhow!(m))?;
     let mut policy = match &args.policy {
         Some(path) => read_policy(path)?,
         None => Policy::default(),
@@ -52,7 +52,7 @@ pub fn run(args: RightsizeArgs) -> anyhow::Result<u8> {
             .unwrap_or(f64::NEG_INFINITY)
             .total_cmp(&a.savings_monthly_usd.unwrap_or(f64::NEG_INFINITY))
     });
-    let total = totals(&services);
+    let total = Totals::over(&services);
     let report = Report {
         schema_version: rightsize::SCHEMA_VERSION,
         policy,
@@ -108,61 +108,6 @@ fn forecast_peaks(
             Err(e) => Err(anyhow!("service `{}`: {e}", u.service)),
         })
         .collect()
-}
-
-fn totals(services: &[Recommendation]) -> Totals {
-    let mut t = Totals::default();
-    for s in services {
-        t.recommended_monthly_usd += s.recommended_monthly_usd;
-        if let (Some(c), Some(saved)) = (s.current_monthly_usd, s.savings_monthly_usd) {
-            t.current_monthly_usd += c;
-            t.savings_monthly_usd += saved;
-        }
-    }
-    t.savings_yearly_usd = 12.0 * t.savings_monthly_usd;
-    t
-}
-
-#[derive(Deserialize)]
-struct CatalogueRow {
-    instance_type: String,
-    vcpu: f64,
-    mem_gib: f64,
-    hourly_usd: f64,
-    spot_hourly_usd: Option<f64>,
-}
-
-pub fn read_catalogue(path: &Path) -> anyhow::Result<Vec<InstanceType>> {
-    let mut reader =
-        csv::Reader::from_path(path).with_context(|| format!("--catalog: cannot read {}", path.display()))?;
-    let mut types = Vec::new();
-    for (i, row) in reader.deserialize::<CatalogueRow>().enumerate() {
-        let line = i + 2;
-        let row = row.map_err(|e| {
-            anyhow!(
-                "{}:{line}: {e}; expected instance_type,vcpu,mem_gib,hourly_usd[,spot_hourly_usd]",
-                path.display()
-            )
-        })?;
-        if !(row.vcpu > 0.0 && row.mem_gib > 0.0 && row.hourly_usd >= 0.0) {
-            bail!(
-                "{}:{line}: `{}`: expected vcpu and mem_gib above 0 and hourly_usd 0 or more",
-                path.display(),
-                row.instance_type
-            );
-        }
-        types.push(InstanceType {
-            name: row.instance_type,
-            vcpu: row.vcpu,
-            mem_gib: row.mem_gib,
-            hourly_usd: row.hourly_usd,
-            spot_hourly_usd: row.spot_hourly_usd,
-        });
-    }
-    if types.is_empty() {
-        bail!("{}: no instance types", path.display());
-    }
-    Ok(types)
 }
 
 #[derive(Deserialize)]
@@ -245,9 +190,11 @@ fn render(report: &Report, rows: u64, instances: usize) -> String {
         ));
     }
     let t = &report.total;
-    lines.push(format!(
-        "fleet: {} services, {instances} instances, {rows} rows; ${:.2}/month now, ${:.2} recommended: saves ${:.2}/month (${:.2}/year)",
-        report.services.len(), t.current_monthly_usd, t.recommended_monthly_usd, t.savings_monthly_usd, t.savings_yearly_usd
-    ));
+    let fleet = format!(
+        "fleet: {} services, {instances} instances, {rows} rows; {}",
+        t.services,
+        t.describe()
+    );
+    lines.push(fleet);
     lines.join("\n")
 }

@@ -12,6 +12,9 @@ use headroom_loadgen::shard::Shard;
 use headroom_loadgen::Scenario;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// How long a run waits for its target to accept a connection before giving up.
+const FIRST_CONTACT: Duration = Duration::from_secs(3);
+
 pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     let mut scenario = load_scenario(&args.scenario)?;
     let shard = args
@@ -26,11 +29,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     execute(&scenario, &args, &RunOptions { start_at, shard })
 }
 
-/// `--start-at`: RFC 3339 (or another form `headroom forecast` reads), or `+30s` from now.
+/// `--start-at`: RFC 3339 (or another form `headroom forecast` reads), or `+30s`: at
+/// least 30 s from now, on a whole 30 s boundary, so shards launched together agree.
 fn parse_start(text: &str) -> anyhow::Result<SystemTime> {
     if let Some(delay) = text.strip_prefix('+') {
         let d = headroom_loadgen::units::parse_duration(delay).map_err(|m| anyhow!("--start-at: {m}"))?;
-        return Ok(SystemTime::now() + d);
+        return Ok(headroom_loadgen::shard::start_after(SystemTime::now(), d));
     }
     let seconds = headroom::input::parse_timestamp(text).ok_or_else(|| {
         anyhow!("--start-at: found `{text}`; expected a time such as 2026-11-27T09:00:00Z or a delay such as +30s")
@@ -54,6 +58,11 @@ pub fn execute(scenario: &Scenario, args: &RunArgs, options: &RunOptions) -> any
         };
         anyhow!("{from}: {}", scenario.redact(&m))
     })?;
+    // Nothing listening: say so before a single request, and leave the last run alone.
+    if let Err(m) = headroom_loadgen::engine::probe_target(&target, FIRST_CONTACT) {
+        eprintln!("headroom: {}", scenario.redact(&m));
+        return Ok(FAILED);
+    }
     let progress = Progress::new(scenario.load.total().as_secs(), scenario.load.model);
     let result = headroom_loadgen::run(scenario, &target, options, |live| progress.update(live))?;
     progress.finish();

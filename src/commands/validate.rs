@@ -1,19 +1,19 @@
 //! `headroom validate`: check a scenario file and send nothing.
 
-use super::{load_scenario, OK};
+use super::{count, load_scenario, OK};
 use std::path::Path;
 
 pub fn run(path: &Path) -> anyhow::Result<u8> {
     let s = load_scenario(path)?;
     let requests: usize = s.journeys.iter().map(|j| j.requests.len()).sum();
     println!(
-        "{}: ok: scenario `{}`, {} journeys, {} requests, {} model, {} steps over {}, {}{}",
+        "{}: ok: scenario `{}`, {}, {}, {} model, {} over {}, {}{}",
         path.display(),
         headroom_reports::safe::terminal(&s.name),
-        s.journeys.len(),
-        requests,
+        count(s.journeys.len(), "journey"),
+        count(requests, "request"),
         format!("{:?}", s.load.model).to_lowercase(),
-        s.load.phases.len(),
+        count(s.load.phases.len(), "step"),
         headroom_loadgen::units::format_duration(s.load.total()),
         s.load.pool,
         match s.load.model {

@@ -142,4 +142,8 @@ fn the_count_meets_the_objective_at_the_capacitys_lower_bound() {
     let bound = s.objective_ms_at_low_capacity.unwrap();
     assert!((bound - exact_p99_ms_at(exact, mu_low)).abs() < 0.05 * bound, "{s:?}");
     assert!(s.objective_ms.unwrap() < bound && s.meets_objective, "{s:?}");
+    // One fewer would do at the measured capacity: the plan says the call is close.
+    let fewer = format!("{} instances would meet", exact - 1);
+    assert!(close_call(&m, exact, 750.0, &p99(limit), 0).is_some_and(|w| w.contains(&fewer)));
+    assert_eq!(close_call(&model(), 8, 750.0, &p99(limit), 0), None);
 }

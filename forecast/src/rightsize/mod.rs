@@ -86,12 +86,73 @@ pub struct Report {
     pub total: Totals,
 }
 
+/// Fleet totals. Today's cost and the savings are over the same services on both sides:
+/// those with a current placement; the recommended fleet's cost is also given whole.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Totals {
+    /// Services with a current placement, of `services`.
+    #[serde(default)]
+    pub compared_services: usize,
+    #[serde(default)]
+    pub services: usize,
+    /// Today's cost of the compared services.
     pub current_monthly_usd: f64,
+    /// The recommendation's cost for the compared services.
+    #[serde(default)]
+    pub recommended_compared_monthly_usd: f64,
+    /// The recommendation's cost for every service.
     pub recommended_monthly_usd: f64,
     pub savings_monthly_usd: f64,
     pub savings_yearly_usd: f64,
+}
+
+impl Totals {
+    pub fn over(services: &[Recommendation]) -> Totals {
+        let mut t = Totals {
+            services: services.len(),
+            ..Totals::default()
+        };
+        for s in services {
+            t.recommended_monthly_usd += s.recommended_monthly_usd;
+            if let Some(current) = s.current_monthly_usd {
+                t.compared_services += 1;
+                t.current_monthly_usd += current;
+                t.recommended_compared_monthly_usd += s.recommended_monthly_usd;
+            }
+        }
+        t.savings_monthly_usd = t.current_monthly_usd - t.recommended_compared_monthly_usd;
+        t.savings_yearly_usd = 12.0 * t.savings_monthly_usd;
+        t
+    }
+
+    /// One sentence: the recommendation's cost, and today's against it over the same
+    /// services when any has a current placement.
+    pub fn describe(&self) -> String {
+        let recommended = format!("recommended ${:.2}/month", self.recommended_monthly_usd);
+        if self.compared_services == 0 {
+            return format!("{recommended} (give --current PLACEMENT.csv to compare with today's)");
+        }
+        let which = if self.compared_services == self.services {
+            "the whole fleet".to_string()
+        } else {
+            format!(
+                "the {} of {} services placed today",
+                self.compared_services, self.services
+            )
+        };
+        let verdict = if self.savings_monthly_usd >= 0.0 {
+            format!(
+                "saves ${:.2}/month (${:.2}/year)",
+                self.savings_monthly_usd, self.savings_yearly_usd
+            )
+        } else {
+            format!("costs ${:.2}/month more", -self.savings_monthly_usd)
+        };
+        format!(
+            "{recommended}; for {which}: ${:.2}/month now, ${:.2} recommended: {verdict}",
+            self.current_monthly_usd, self.recommended_compared_monthly_usd
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

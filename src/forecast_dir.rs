@@ -1,0 +1,76 @@
+//! Reading a `headroom forecast` directory back, as `report` draws it: summary.json
+//! (the figures), forecast.csv (each series' path and bands, which summary.json does not
+//! hold) and history.csv when present.
+
+use crate::input::parse_csv;
+use headroom_forecast::ts::Summary;
+use std::path::Path;
+
+/// The summary with each series' bands filled in, and the histories by series.
+pub type ForecastDir = (Summary, headroom_reports::document::Histories);
+
+pub fn read_forecast_dir(dir: &Path) -> Result<ForecastDir, String> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read(&path).map_err(|e| format!("--forecast: cannot read {}: {e}", path.display()))
+    };
+    let history = dir.join("history.csv");
+    let history = if history.exists() {
+        Some(read("history.csv")?)
+    } else {
+        None
+    };
+    parse_forecast_dir(&read("summary.json")?, &read("forecast.csv")?, history.as_deref(), dir)
+}
+
+/// The same from the files' bytes; `dir` names them in errors.
+pub fn parse_forecast_dir(
+    summary: &[u8],
+    forecast: &[u8],
+    history: Option<&[u8]>,
+    dir: &Path,
+) -> Result<ForecastDir, String> {
+    let path = dir.join("summary.json");
+    let mut summary: Summary =
+        serde_json::from_slice(summary).map_err(|e| format!("--forecast {}:{}: {e}", path.display(), e.line()))?;
+    read_bands(forecast, &dir.join("forecast.csv"), &mut summary)?;
+    let histories = match history {
+        Some(bytes) => parse_csv(bytes, &dir.join("history.csv"))?,
+        None => Vec::new(),
+    };
+    let points = histories
+        .into_iter()
+        .map(|(name, samples)| (name, samples.into_iter().map(|(t, v)| (t as f64, v)).collect()))
+        .collect();
+    Ok((summary, points))
+}
+
+/// Puts each series' forecast path and intervals back from forecast.csv.
+fn read_bands(bytes: &[u8], path: &Path, summary: &mut Summary) -> Result<(), String> {
+    let mut reader = csv::Reader::from_reader(bytes);
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.map_err(|e| format!("{}:{line}: {e}", path.display()))?;
+        let value = |c: usize| -> Result<f64, String> {
+            record
+                .get(c)
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| format!("{}:{line}: column {}: expected a finite number", path.display(), c + 1))
+        };
+        let Some(series) = summary
+            .series
+            .iter_mut()
+            .find(|s| Some(s.series.as_str()) == record.get(1))
+        else {
+            continue;
+        };
+        let b = &mut series.bands;
+        b.mean.push(value(2)?);
+        b.lo80.push(value(3)?);
+        b.hi80.push(value(4)?);
+        b.lo95.push(value(5)?);
+        b.hi95.push(value(6)?);
+    }
+    Ok(())
+}
