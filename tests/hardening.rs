@@ -145,6 +145,7 @@ fn nothing_listening_stops_at_once_and_keeps_the_last_run() {
         "name: dead\njourneys: [{name: w, steps: [{get: /}]}]\nload: {stages: [{users: 2, hold: 30s}]}\n",
     );
     let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
     let last_good = write(&out, "run.json", "{\"the\": \"last good run\"}");
     let started = std::time::Instant::now();
     let run = run_scenario(&scenario, &format!("http://127.0.0.1:{port}"), &out);

@@ -123,6 +123,7 @@ impl InstanceModel {
         let scale = s / shifted.mean();
         let service = shifted.map(|q| q * scale);
         let load = match kind {
+            LoadKind::Users if lowest.load == 1.0 => "1 user".to_string(),
             LoadKind::Users => format!("{} users", lowest.load),
             LoadKind::Rate => format!("{}/s", lowest.load),
         };
