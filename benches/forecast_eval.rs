@@ -119,6 +119,9 @@ fn headroom_on(path: &Path, set: &Set) -> (String, String, Score, usize) {
         points: actual.len(),
         seconds,
     };
+    if std::env::var_os("EVAL_DEBUG").is_some() {
+        eprintln!("{name}: {:?}", f.intervals);
+    }
     (name, f.model, score, negative_bounds)
 }
 

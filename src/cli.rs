@@ -174,6 +174,15 @@ pub struct ForecastArgs {
     /// Regularise to this step (default: the median gap between samples; with --prometheus the finest of 1s, 5s, 15s, 30s, 1m, 5m, 10m, 15m, 30m, 1h... that keeps --range in 10,000 points: 15m for 90d; a finer one is fetched in several queries).
     #[arg(long)]
     pub step: Option<String>,
+    /// Aggregate the samples onto --step before forecasting: sum (counts), mean or max (utilisation).
+    #[arg(long, value_name = "sum|mean|max", requires = "step")]
+    pub aggregate: Option<String>,
+    /// Drop a sample far from the rest (across a gap longer than the rest of the series) and count it, instead of refusing the history.
+    #[arg(long)]
+    pub drop_outliers: bool,
+    /// Size the peak for spikes: they stay out of the seasonal shape but go back into the noise the peaks are simulated from (by default a few extreme points are set aside and listed).
+    #[arg(long)]
+    pub keep_spikes: bool,
     /// Query a live Prometheus server instead of reading INPUT.
     #[arg(long, value_name = "URL")]
     pub prometheus: Option<String>,

@@ -57,6 +57,21 @@ pub fn read_csv(path: &Path) -> Result<Histories, String> {
 
 /// Parses history CSV text; `path` names it in errors and gives a single series its name.
 pub fn parse_csv(bytes: &[u8], path: &Path) -> Result<Histories, String> {
+    parse_csv_with(bytes, path, false).map(|(histories, _)| histories)
+}
+
+/// Rows dropped for a timestamp outside 1990..2200, by series.
+pub type Dropped = BTreeMap<String, usize>;
+
+/// Reads a history CSV; with `drop_outliers` a row whose time lies outside 1990..2200 is
+/// dropped and counted instead of refused.
+pub fn read_csv_with(path: &Path, drop_outliers: bool) -> Result<(Histories, Dropped), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read ({e})", path.display()))?;
+    parse_csv_with(&bytes, path, drop_outliers)
+}
+
+/// `parse_csv`, with `drop_outliers` as in `read_csv_with`.
+pub fn parse_csv_with(bytes: &[u8], path: &Path, drop_outliers: bool) -> Result<(Histories, Dropped), String> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers: Vec<String> = reader
         .headers()
@@ -79,6 +94,7 @@ pub fn parse_csv(bytes: &[u8], path: &Path) -> Result<Histories, String> {
         .unwrap_or_else(|| "series".into());
     let mut order: Vec<String> = Vec::new();
     let mut series: BTreeMap<String, Vec<(i64, f64)>> = BTreeMap::new();
+    let mut dropped = Dropped::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let record = record.map_err(|e| format!("{}:{line}: {e}", path.display()))?;
@@ -90,13 +106,21 @@ pub fn parse_csv(bytes: &[u8], path: &Path) -> Result<Histories, String> {
                 cell(t_col)
             )
         })?;
-        let t = plausible(t).map_err(|expected| {
-            format!(
-                "{}:{line}: timestamp: found `{}`; {expected}",
-                path.display(),
-                cell(t_col)
-            )
-        })?;
+        let name = s_col.map_or_else(|| default_name.clone(), |c| cell(c).to_string());
+        let t = match plausible(t) {
+            Ok(t) => t,
+            Err(_) if drop_outliers => {
+                *dropped.entry(name).or_default() += 1;
+                continue;
+            }
+            Err(expected) => {
+                return Err(format!(
+                    "{}:{line}: timestamp: found `{}`; {expected} (or give --drop-outliers to drop such rows)",
+                    path.display(),
+                    cell(t_col)
+                ))
+            }
+        };
         let v = match cell(v_col) {
             "" => f64::NAN,
             text => text.parse::<f64>().ok().filter(|v| !v.is_infinite()).ok_or_else(|| {
@@ -106,7 +130,6 @@ pub fn parse_csv(bytes: &[u8], path: &Path) -> Result<Histories, String> {
                 )
             })?,
         };
-        let name = s_col.map_or_else(|| default_name.clone(), |c| cell(c).to_string());
         if !series.contains_key(&name) {
             order.push(name.clone());
         }
@@ -118,13 +141,14 @@ pub fn parse_csv(bytes: &[u8], path: &Path) -> Result<Histories, String> {
             path.display()
         ));
     }
-    Ok(order
+    let histories = order
         .into_iter()
         .map(|name| {
             let samples = series.remove(&name).unwrap_or_default();
             (name, samples)
         })
-        .collect())
+        .collect();
+    Ok((histories, dropped))
 }
 
 /// Parses a Prometheus `query_range` response (`resultType: matrix`); each result is a

@@ -200,3 +200,82 @@ fn short_history_states_its_fallback() {
         text(&run.stdout)
     );
 }
+
+/// Counts every 5 minutes for two weeks (a daily cycle around 10 a sample) with one
+/// stray row at time 0 and one spike of 100,000.
+fn five_minute_counts() -> String {
+    let mut text = String::from("timestamp,value\n0,7\n");
+    for i in 0..14 * 288i64 {
+        let day = i as f64 / 288.0;
+        let v = if i == 2000 {
+            100_000.0
+        } else {
+            (10.0 + 4.0 * (std::f64::consts::TAU * day).sin()).round()
+        };
+        text.push_str(&format!("{},{v}\n", 1_700_006_400 + i * 300));
+    }
+    text
+}
+
+#[test]
+fn counts_sum_to_hours_strays_are_dropped_on_request_and_spikes_kept_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let csv = write(d, "counts.csv", &five_minute_counts());
+    let forecast = |extra: &[&str]| {
+        let mut args = vec!["forecast", csv.to_str().unwrap(), "--horizon", "1d", "--json"];
+        args.extend_from_slice(extra);
+        args.extend(["--out", d.to_str().unwrap()]);
+        headroom(&args)
+    };
+    // The stray row at 1970 is refused, naming the file and the way out.
+    let refused = forecast(&[]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains("counts.csv") && stderr.contains("--drop-outliers"),
+        "{stderr}"
+    );
+    let summed = forecast(&["--drop-outliers", "--aggregate", "sum", "--step", "1h"]);
+    assert_eq!(summed.status.code(), Some(0), "{}", text(&summed.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&summed.stdout).unwrap();
+    let series = &s["series"][0];
+    assert_eq!(series["step_s"], 3600);
+    assert_eq!(series["cleaning"]["dropped_stray"], 1);
+    assert_eq!(series["cleaning"]["aggregated"]["from_step_s"], 300);
+    // An hour holds 12 samples: the sums, computed here from the rows, are history.csv's.
+    let history = std::fs::read_to_string(d.join("history.csv")).unwrap();
+    let rows: Vec<f64> = five_minute_counts()
+        .lines()
+        .skip(2)
+        .take(12)
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    let first_hour: f64 = rows.iter().sum();
+    let written: f64 = history
+        .lines()
+        .nth(1)
+        .unwrap()
+        .rsplit(',')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((written - first_hour).abs() < 1e-9, "{written} vs {first_hour}");
+    // The spike is set aside by default: the peak is the cycle's (12 x 14 = 168 an hour
+    // at most) and its 95% band stays near it.
+    assert_eq!(series["spikes"].as_array().unwrap().len(), 1, "{}", series["spikes"]);
+    let peak = |v: &serde_json::Value, key: &str| v["series"][0]["peak"][key].as_f64().unwrap();
+    assert!(
+        within(peak(&s, "value"), 168.0, 0.1) && peak(&s, "hi95") < 300.0,
+        "{}",
+        series["peak"]
+    );
+    // With --keep-spikes the cycle is the same, but one day in 14 held a spike of about
+    // 100,000: the upper 95% bound sizes for it, the median peak does not.
+    let kept = forecast(&["--drop-outliers", "--aggregate", "sum", "--step", "1h", "--keep-spikes"]);
+    assert_eq!(kept.status.code(), Some(0), "{}", text(&kept.stderr));
+    let k: serde_json::Value = serde_json::from_slice(&kept.stdout).unwrap();
+    assert!(within(peak(&k, "value"), 168.0, 0.1), "{}", k["series"][0]["peak"]);
+    assert!(peak(&k, "hi95") > 50_000.0, "{}", k["series"][0]["peak"]);
+}

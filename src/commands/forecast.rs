@@ -6,7 +6,7 @@ use super::{read_json, OK};
 use crate::cli::ForecastArgs;
 use crate::output::{write_atomic, write_json};
 use anyhow::{anyhow, bail, Context};
-use headroom::input::{format_timestamp, parse_prometheus, read_csv, Histories};
+use headroom::input::{format_timestamp, parse_prometheus, read_csv_with, Dropped, Histories};
 use headroom_forecast::limits::LimitsFile;
 use headroom_forecast::ts::{self, regular, Summary, Threshold, SCHEMA_VERSION};
 use headroom_loadgen::units::parse_duration;
@@ -30,9 +30,22 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<u8> {
         .transpose()?;
     let threshold = threshold(&args)?;
     let mut jobs = Vec::new();
-    for (name, samples) in read_histories(&args, step)? {
-        let (history, cleaning) = regular::regularise(&samples, step.map(|s| s.as_secs() as i64))
-            .map_err(|e| anyhow!("series `{name}`: {e}"))?;
+    let aggregate = args
+        .aggregate
+        .as_deref()
+        .map(|a| regular::Aggregate::parse(a).map_err(|m| anyhow!("--aggregate: {m}")))
+        .transpose()?;
+    // Aggregated, the query keeps its own (finer) step and --step is the grid's.
+    let query_step = if aggregate.is_some() { None } else { step };
+    let (histories, dropped) = read_histories(&args, query_step)?;
+    for (name, samples) in histories {
+        let step_s = step.map(|s| s.as_secs() as i64);
+        let regularised = match (aggregate, step_s) {
+            (Some(how), Some(step_s)) => regular::aggregate_onto(&samples, step_s, how, args.drop_outliers),
+            _ => regular::regularise_with(&samples, step_s, args.drop_outliers),
+        };
+        let (history, mut cleaning) = regularised.map_err(|e| anyhow!("{}: series `{name}`: {e}", source(&args)))?;
+        cleaning.dropped_stray += dropped.get(&name).copied().unwrap_or(0);
         jobs.push((name, history, cleaning));
     }
     if let Some(holdout) = &args.backtest {
@@ -67,7 +80,11 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<u8> {
             Ok((name, history, cleaning, steps as usize))
         })
         .collect::<anyhow::Result<_>>()?;
-    let series = ts::forecast_many(jobs, threshold.as_ref().map(|t| t.value))
+    let options = ts::Options {
+        threshold: threshold.as_ref().map(|t| t.value),
+        keep_spikes: args.keep_spikes,
+    };
+    let series = ts::forecast_many(jobs, &options)
         .into_iter()
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow!("{e}"))?;
@@ -96,7 +113,17 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<u8> {
     Ok(OK)
 }
 
-fn read_histories(args: &ForecastArgs, step: Option<Duration>) -> anyhow::Result<Histories> {
+/// Where the histories came from, for messages: the file or the server.
+fn source(args: &ForecastArgs) -> String {
+    match (&args.input, &args.prometheus) {
+        (Some(path), _) => path.display().to_string(),
+        (None, Some(url)) => url.clone(),
+        (None, None) => "input".into(),
+    }
+}
+
+/// The histories, and the rows dropped from each for implausible times (--drop-outliers).
+fn read_histories(args: &ForecastArgs, step: Option<Duration>) -> anyhow::Result<(Histories, Dropped)> {
     match (&args.input, &args.prometheus) {
         (Some(_), Some(_)) => bail!("give either INPUT or --prometheus, not both"),
         (None, None) => {
@@ -104,9 +131,10 @@ fn read_histories(args: &ForecastArgs, step: Option<Duration>) -> anyhow::Result
         }
         (Some(path), None) if path.extension().is_some_and(|e| e == "json") => {
             let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-            parse_prometheus(&text, &path.display().to_string()).map_err(|m| anyhow!(m))
+            let histories = parse_prometheus(&text, &path.display().to_string()).map_err(|m| anyhow!(m))?;
+            Ok((histories, Dropped::new()))
         }
-        (Some(path), None) => read_csv(path).map_err(|m| anyhow!(m)),
+        (Some(path), None) => read_csv_with(path, args.drop_outliers).map_err(|m| anyhow!(m)),
         (None, Some(url)) => {
             let query = args
                 .query
@@ -123,7 +151,7 @@ fn read_histories(args: &ForecastArgs, step: Option<Duration>) -> anyhow::Result
                     }
                 }
             }
-            Ok(merged)
+            Ok((merged, Dropped::new()))
         }
     }
 }
@@ -268,10 +296,20 @@ fn render(summary: &Summary) -> String {
             lines.push(format!("  spikes    kept out of the fit at {}{more}", shown.join(", ")));
         }
         let c = &s.cleaning;
-        if c.filled + c.dropped_nan + c.dropped_duplicates > 0 {
+        if c.filled + c.dropped_nan + c.dropped_duplicates + c.dropped_stray > 0 {
+            let stray = match c.dropped_stray {
+                0 => String::new(),
+                n => format!(", {n} far from the rest (--drop-outliers)"),
+            };
             lines.push(format!(
-                "  cleaning  step {} s: filled {}, dropped {} NaN and {} duplicates",
+                "  cleaning  step {} s: filled {}, dropped {} NaN and {} duplicates{stray}",
                 c.step_s, c.filled, c.dropped_nan, c.dropped_duplicates
+            ));
+        }
+        if let Some(a) = &c.aggregated {
+            lines.push(format!(
+                "  aggregate {} of {} s samples onto {} s steps; {} partial step(s) at the ends left out, {} short step(s) inside",
+                a.how.name(), a.from_step_s, a.to_step_s, a.dropped_partial_edges, a.short_steps
             ));
         }
         lines.extend(s.notes.iter().map(|n| format!("  note      {n}")));

@@ -98,7 +98,7 @@ fn forecast_peaks(
             (u.service.clone(), history, Cleaning::default(), steps)
         })
         .collect();
-    ts::forecast_many(jobs, None)
+    ts::forecast_many(jobs, &ts::Options::default())
         .into_iter()
         .zip(usage)
         .map(|(r, u)| match r {

@@ -29,6 +29,17 @@ const SEED: u64 = 0x5EED;
 /// and the noise keeps the data's bursts, their clustering and their time of day: a
 /// day's peak is drawn like a past day's, not as the worst of independent draws.
 pub fn peaks(fit: &Fitted, windows: &[(usize, usize)], block: usize) -> Vec<PeakBand> {
+    peaks_with_spikes(fit, windows, block, &[])
+}
+
+/// `peaks`, with `spikes` (residual index, size) added back to the noise after it is
+/// centred and measured: a block that holds a spike's step carries the spike.
+pub fn peaks_with_spikes(
+    fit: &Fitted,
+    windows: &[(usize, usize)],
+    block: usize,
+    spikes: &[(usize, f64)],
+) -> Vec<PeakBand> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(SEED);
     let centre = fit.residuals.iter().sum::<f64>() / fit.residuals.len().max(1) as f64;
     let residuals: Vec<f64> = fit.residuals.iter().map(|r| r - centre).collect();
@@ -48,6 +59,11 @@ pub fn peaks(fit: &Fitted, windows: &[(usize, usize)], block: usize) -> Vec<Peak
                 let from = residuals.len() - rng.random_range(1..=whole_blocks) * block;
                 let len = chunk.len();
                 chunk.copy_from_slice(&residuals[from..from + len]);
+                for &(at, size) in spikes {
+                    if (from..from + len).contains(&at) {
+                        chunk[at - from] += size;
+                    }
+                }
             }
         }
         for (w, &(start, end)) in windows.iter().enumerate() {

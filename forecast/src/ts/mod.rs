@@ -10,7 +10,7 @@ pub mod regular;
 pub mod robust;
 pub mod select;
 
-use capacity::{first_crossing, peaks, PeakBand};
+use capacity::{first_crossing, peaks, peaks_with_spikes, PeakBand};
 use regular::{Cleaning, Regular};
 use select::Choice;
 use serde::{Deserialize, Serialize};
@@ -141,6 +141,16 @@ pub struct Runway {
     pub upper95_crosses_at: Option<i64>,
 }
 
+/// What a forecast is asked for beyond the history and horizon.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Options {
+    /// The runway's threshold.
+    pub threshold: Option<f64>,
+    /// Put spikes back into the noise the peaks are simulated from (they stay out of
+    /// the seasonal shape), for a user who wants them sized for.
+    pub keep_spikes: bool,
+}
+
 /// Forecasts `horizon` steps past the end of `history`; `threshold` gives the runway.
 pub fn forecast_series(
     name: &str,
@@ -149,6 +159,22 @@ pub fn forecast_series(
     horizon: usize,
     threshold: Option<f64>,
 ) -> Result<SeriesForecast, ForecastError> {
+    let options = Options {
+        threshold,
+        ..Options::default()
+    };
+    forecast_series_with(name, history, cleaning, horizon, &options)
+}
+
+/// `forecast_series` with every option.
+pub fn forecast_series_with(
+    name: &str,
+    history: &Regular,
+    cleaning: Cleaning,
+    horizon: usize,
+    options: &Options,
+) -> Result<SeriesForecast, ForecastError> {
+    let threshold = options.threshold;
     let raw = &history.values;
     if horizon == 0 {
         return Err(ForecastError::ZeroHorizon);
@@ -168,6 +194,11 @@ pub fn forecast_series(
     let backtest_horizon = horizon.min(y.len() / 4).max(1);
     let choice = select::choose(y, &candidates, backtest_horizon);
     let mut fit = choice.forecast(y, horizon);
+    let kept_spikes = if options.keep_spikes {
+        spikes_in_residuals(fit.residuals.len(), raw, &despiked, &spike_steps)
+    } else {
+        Vec::new()
+    };
     let (accuracy, intervals) = accuracy(&choice, y, choice.backtest_horizon, day);
     let non_negative = raw.iter().filter(|v| v.is_finite()).all(|v| *v >= 0.0);
     if non_negative {
@@ -180,7 +211,7 @@ pub fn forecast_series(
     let week = ((WEEK_S / history.step) as usize).max(1);
     let mut windows = vec![window(0, horizon)];
     windows.extend((0..horizon).step_by(week).map(|w| window(w, w + week)));
-    let mut bands_of_peaks = peaks(&fit, &windows, day);
+    let mut bands_of_peaks = peaks_with_spikes(&fit, &windows, day, &kept_spikes);
     if non_negative {
         for b in &mut bands_of_peaks {
             for v in [&mut b.value, &mut b.lo80, &mut b.hi80, &mut b.lo95, &mut b.hi95] {
@@ -257,14 +288,26 @@ fn follow_level(y: &[f64], seasons: &[usize], day: usize, history: &Regular) -> 
     (adjusted, Some(note))
 }
 
+/// Each spike's residual index (residuals end where the history ends) and size, to go
+/// back into the noise the peaks are simulated from: the seasonal shape stays that of
+/// normal behaviour, and the peak's upper bands size for spikes as often as the
+/// history had them.
+fn spikes_in_residuals(residuals: usize, raw: &[f64], despiked: &[f64], spikes: &[usize]) -> Vec<(usize, f64)> {
+    let offset = raw.len().saturating_sub(residuals);
+    spikes
+        .iter()
+        .filter_map(|&t| Some((t.checked_sub(offset)?, raw[t] - despiked[t])))
+        .collect()
+}
+
 /// One series to forecast: its name, history, what cleaning did, and the horizon in steps.
 pub type Job = (String, Regular, Cleaning, usize);
 
 /// Many series at once, in parallel.
-pub fn forecast_many(jobs: Vec<Job>, threshold: Option<f64>) -> Vec<Result<SeriesForecast, ForecastError>> {
+pub fn forecast_many(jobs: Vec<Job>, options: &Options) -> Vec<Result<SeriesForecast, ForecastError>> {
     use rayon::prelude::*;
     jobs.into_par_iter()
-        .map(|(name, history, cleaning, horizon)| forecast_series(&name, &history, cleaning, horizon, threshold))
+        .map(|(name, history, cleaning, horizon)| forecast_series_with(&name, &history, cleaning, horizon, options))
         .collect()
 }
 
@@ -347,8 +390,8 @@ fn accuracy(choice: &Choice, y: &[f64], h: usize, day: usize) -> (Accuracy, Inte
         let q = |p: f64| z[((p * z.len() as f64).ceil() as usize).clamp(1, z.len()) - 1];
         Intervals {
             method: format!("conformal: quantiles of {} standardised backtest errors", z.len()),
-            z80: q(0.80).clamp(z80 / 2.0, z80 * 2.0),
-            z95: q(0.95).clamp(z95 / 2.0, z95 * 2.0),
+            z80: q(0.80).clamp(z80 / 10.0, z80 * 4.0),
+            z95: q(0.95).clamp(z95 / 10.0, z95 * 4.0),
             normal_coverage80,
             normal_coverage95,
         }

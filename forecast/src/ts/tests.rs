@@ -198,6 +198,7 @@ fn calibrated_intervals_cover_as_stated() {
         }
     }
     let (c80, c95) = (in80 as f64 / total as f64, in95 as f64 / total as f64);
-    assert!((0.75..=0.85).contains(&c80), "80% band holds {c80}");
-    assert!((0.91..=0.98).contains(&c95), "95% band holds {c95}");
+    // Within 3 points of nominal.
+    assert!((0.77..=0.83).contains(&c80), "80% band holds {c80}");
+    assert!((0.92..=0.98).contains(&c95), "95% band holds {c95}");
 }
