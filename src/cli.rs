@@ -12,8 +12,9 @@ use std::path::PathBuf;
     long_about = "headroom drives declarative load scenarios against HTTP services, fits saturation \
 models to the results, forecasts utilisation and right-sizes fleets.\n\n\
 Exit codes: 0 success; 1 the run worked but an SLO failed or a guard aborted it; 2 bad input or usage.",
-    after_help = "Start here:\n  headroom demo                                  # everything once; open out/demo/report/index.html\n  \
-headroom target --workers 4 --service-time 10ms &\n  headroom run scenarios/closed-steps.yaml --target http://127.0.0.1:8080"
+    after_help = "Start here:\n  headroom demo    # everything once; open out/demo/report/index.html\n  \
+headroom target --workers 4 --service-time 10ms &\n  \
+headroom run scenarios/closed-steps.yaml --target http://127.0.0.1:8080"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -25,7 +26,7 @@ pub enum Command {
     /// Run a scenario file against a target and measure every load step.
     #[command(
         after_help = "Examples:\n  headroom run scenarios/closed-steps.yaml --target http://127.0.0.1:8080\n  \
-HEADROOM_TARGET=http://127.0.0.1:8080 headroom run scenarios/open-steps.yaml --out out/open --json\n\n\
+HEADROOM_TARGET=http://127.0.0.1:8080 \\\n      headroom run scenarios/open-steps.yaml --out out/open --json\n\n\
 Writes DIR/run.json (every step: throughput, latency percentiles, errors by kind, histograms) and \
 DIR/timeline.csv (one row per second). Ctrl-C stops the load and still writes what was measured."
     )]
@@ -44,8 +45,9 @@ missing, failed or mismatched shard is refused unless --allow-partial is given."
     },
     /// Fit the saturation model to a run and state its limits: peak, knee, SLO limit, safe point.
     #[command(
-        after_help = "Examples:\n  headroom fit out/run.json\n  headroom fit out/run.json --slo p99=250ms --headroom 30% --out out/limits\n  \
-headroom fit results.csv --slo p95=200ms --json\n\n\
+        after_help = "Examples:\n  headroom fit                     # out/run/run.json into out/limits/\n  \
+headroom fit --slo p99=250ms --headroom 30%\n  \
+headroom fit results.csv --slo p95=200ms --out out/other --json\n\n\
 INPUT is a run.json from `headroom run` or a CSV with columns concurrency,throughput[,latency_ms] \
 from another tool. Closed runs are described by the USL; every run also gets the per-instance \
 queueing model (c servers, the service-time distribution of the lowest step, the capacity the \
@@ -57,9 +59,11 @@ Writes DIR/limits.json."
     /// Forecast utilisation history: trend, seasonality, intervals, the peak and the runway.
     #[command(
         after_help = "Examples:\n  headroom forecast history.csv --horizon 90d --threshold 400\n  \
-headroom forecast history.csv --limits out/limits.json --out out/forecast\n  \
+headroom forecast history.csv --limits out/limits/limits.json\n  \
 headroom forecast query_range.json --horizon 30d\n  \
-headroom forecast --prometheus http://127.0.0.1:9090 --query 'sum(rate(http_requests_total[5m]))' --range 90d --step 5m\n  \
+headroom forecast counts.csv --aggregate sum --step 1h\n  \
+headroom forecast --prometheus http://127.0.0.1:9090 \\\n      \
+--query 'sum(rate(http_requests_total[5m]))' --range 90d\n  \
 headroom forecast history.csv --backtest 1d\n\n\
 INPUT is a CSV with timestamp,value or timestamp,series,value (RFC 3339, YYYY-MM-DD HH:MM:SS or Unix \
 seconds), or a saved Prometheus query_range response (.json). Writes DIR/forecast.csv and DIR/summary.json."
@@ -67,25 +71,28 @@ seconds), or a saved Prometheus query_range response (.json). Writes DIR/forecas
     Forecast(ForecastArgs),
     /// Right-size a fleet: per-service recommendations from utilisation and a price catalogue.
     #[command(
-        after_help = "Examples:\n  headroom rightsize fleet.csv --catalog examples/prices.csv --current examples/placement.csv\n  \
-headroom rightsize fleet.csv --catalog examples/prices.csv --policy examples/policy.yaml --forecast-horizon 90d --json\n\n\
+        after_help = "Examples:\n  headroom rightsize fleet.csv --catalog examples/prices.csv \\\n      \
+--current examples/placement.csv\n  \
+headroom rightsize fleet.csv --catalog examples/prices.csv \\\n      \
+--policy examples/policy.yaml --forecast-horizon 90d --json\n\n\
 FLEET.csv has timestamp,service,instance,cpu_cores,mem_bytes (or cpu_percent with instance_type). \
 Writes DIR/recommendations.csv and DIR/rightsize.json."
     )]
     Rightsize(RightsizeArgs),
     /// Plan a peak event: instances needed for a demand, at what latency and cost.
     #[command(
-        after_help = "Examples:\n  headroom plan --limits out/limits.json --demand 750 --slo p99=250ms\n  \
-headroom plan --limits out/limits.json --forecast out/forecast --multiplier 3 --event-date 2026-11-27 --current 6 \\\n      \
---catalog examples/prices.csv --instance-type gp.large\n\n\
+        after_help = "Examples:\n  headroom plan --demand 750 --slo p99=250ms    # limits from out/limits/\n  \
+headroom plan --forecast out/forecast --multiplier 3 --event-date 2026-11-27 \\\n      \
+--current 6 --catalog examples/prices.csv --instance-type gp.large\n\n\
 Writes DIR/plan.json. The count is the fewest instances whose predicted latency meets the SLO \
 with the redundancy's spares lost."
     )]
     Plan(PlanArgs),
     /// Write the capacity report (HTML, Markdown, SVG charts) from any subset of results.
     #[command(
-        after_help = "Example:\n  headroom report --run out/run.json --limits out/limits.json --forecast out/forecast \\\n      \
---rightsize out/rightsize --plan out/plan --out out/report\n\n\
+        after_help = "Examples:\n  headroom report                  # whatever exists under out/\n  \
+headroom report --run out/run/run.json --limits out/limits/limits.json \\\n      \
+--forecast out/forecast --rightsize out/rightsize --plan out/plan\n\n\
 Writes DIR/index.html (self-contained, prints on A4), DIR/report.md and DIR/*.svg. Sections \
 without an input are left out."
     )]
@@ -108,9 +115,10 @@ pub struct RunArgs {
     /// Base URL of the service under test; overrides HEADROOM_TARGET and the file's `target`.
     #[arg(long, env = "HEADROOM_TARGET")]
     pub target: Option<String>,
-    /// Directory for run.json and timeline.csv.
-    #[arg(long, default_value = "out")]
-    pub out: PathBuf,
+    /// Directory for run.json and timeline.csv (default: out/runs/TIME/ for every run, and
+    /// out/run/ for the latest that measured something, which the other commands read).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Print run.json to stdout instead of the summary table.
     #[arg(long)]
     pub json: bool,
@@ -133,13 +141,14 @@ pub struct MergeArgs {
     #[arg(long)]
     pub allow_partial: bool,
     /// Directory for the merged run.json and timeline.csv.
-    #[arg(long, default_value = "out")]
+    #[arg(long, default_value = crate::output::tree::MERGED)]
     pub out: PathBuf,
 }
 
 #[derive(clap::Args)]
 pub struct FitArgs {
     /// run.json, or a CSV with concurrency,throughput[,latency_ms].
+    #[arg(default_value = crate::output::tree::RUN_JSON)]
     pub input: PathBuf,
     /// Latency objective PERCENTILE=DURATION, repeatable (default: the run's own SLO).
     #[arg(long, value_name = "pXX=DURATION")]
@@ -147,9 +156,9 @@ pub struct FitArgs {
     /// How far below the SLO limit (or the peak, without an SLO) the safe point sits.
     #[arg(long, default_value = "20%")]
     pub headroom: String,
-    /// Directory for limits.json (default: beside INPUT, so out/run.json gives out/limits.json).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    /// Directory for limits.json.
+    #[arg(long, default_value = crate::output::tree::LIMITS)]
+    pub out: PathBuf,
     /// Print limits.json to stdout instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -193,7 +202,7 @@ pub struct ForecastArgs {
     #[arg(long, default_value = "90d")]
     pub range: String,
     /// Directory for forecast.csv, summary.json and history.csv.
-    #[arg(long, default_value = "out/forecast")]
+    #[arg(long, default_value = crate::output::tree::FORECAST)]
     pub out: PathBuf,
     /// Print summary.json to stdout instead of the table.
     #[arg(long)]
@@ -220,7 +229,7 @@ pub struct RightsizeArgs {
     #[arg(long)]
     pub limits: Option<PathBuf>,
     /// Directory for recommendations.csv and rightsize.json.
-    #[arg(long, default_value = "out/rightsize")]
+    #[arg(long, default_value = crate::output::tree::RIGHTSIZE)]
     pub out: PathBuf,
     /// Print rightsize.json to stdout instead of the table.
     #[arg(long)]
@@ -230,7 +239,7 @@ pub struct RightsizeArgs {
 #[derive(clap::Args)]
 pub struct PlanArgs {
     /// limits.json from `headroom fit` on a load test of one instance.
-    #[arg(long)]
+    #[arg(long, default_value = crate::output::tree::LIMITS_JSON)]
     pub limits: PathBuf,
     /// Expected demand in requests per second.
     #[arg(long)]
@@ -278,7 +287,7 @@ pub struct PlanArgs {
     #[arg(long, value_name = "RUN.json")]
     pub check: Option<PathBuf>,
     /// Directory for plan.json.
-    #[arg(long, default_value = "out/plan")]
+    #[arg(long, default_value = crate::output::tree::PLAN)]
     pub out: PathBuf,
     /// Print plan.json to stdout instead of the summary.
     #[arg(long)]
@@ -287,7 +296,9 @@ pub struct PlanArgs {
 
 #[derive(clap::Args)]
 pub struct ReportArgs {
-    /// run.json from `headroom run`.
+    /// run.json from `headroom run`. With no input flag at all, every section whose input
+    /// exists under out/ is drawn (out/run/run.json, out/limits/limits.json,
+    /// out/forecast, out/rightsize, out/plan).
     #[arg(long)]
     pub run: Option<PathBuf>,
     /// limits.json from `headroom fit`.
@@ -303,7 +314,7 @@ pub struct ReportArgs {
     #[arg(long)]
     pub plan: Option<PathBuf>,
     /// Directory for index.html, report.md and the SVGs.
-    #[arg(long, default_value = "out/report")]
+    #[arg(long, default_value = crate::output::tree::REPORT)]
     pub out: PathBuf,
 }
 

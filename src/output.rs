@@ -1,5 +1,6 @@
 //! Writing result files safely: each is written to a temporary name beside its final
-//! one and renamed, so an interrupted write never leaves a half-written result.
+//! one and renamed, so an interrupted write never leaves a half-written result. And the
+//! output tree every command writes under by default, and reads the others' from.
 
 use anyhow::Context;
 use std::path::Path;
@@ -23,4 +24,21 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> anyhow::Result
     let mut text = serde_json::to_vec_pretty(value)?;
     text.push(b'\n');
     write_atomic(path, &text)
+}
+
+/// The default output tree: each command writes its own directory under `out/`, and a
+/// command that reads another's output defaults to that directory.
+pub mod tree {
+    /// The latest run that measured something.
+    pub const RUN: &str = "out/run";
+    /// Every run, by its start time, kept whatever it measured.
+    pub const RUNS: &str = "out/runs";
+    pub const MERGED: &str = "out/merged";
+    pub const LIMITS: &str = "out/limits";
+    pub const FORECAST: &str = "out/forecast";
+    pub const RIGHTSIZE: &str = "out/rightsize";
+    pub const PLAN: &str = "out/plan";
+    pub const REPORT: &str = "out/report";
+    pub const RUN_JSON: &str = "out/run/run.json";
+    pub const LIMITS_JSON: &str = "out/limits/limits.json";
 }

@@ -123,3 +123,41 @@ fn the_json_schema_matches_the_parser() {
         assert_eq!(accepted, expected, "{message}");
     }
 }
+
+/// Every `--help` example pastes: at 80 columns each line is a whole command or the
+/// continuation of one that ends in `\`, and none is wider than the terminal.
+#[test]
+fn help_examples_paste_at_80_columns() {
+    for command in [
+        "run",
+        "merge",
+        "fit",
+        "forecast",
+        "rightsize",
+        "plan",
+        "report",
+        "target",
+    ] {
+        let out = std::process::Command::new(BIN)
+            .args([command, "--help"])
+            .env("COLUMNS", "80")
+            .output()
+            .unwrap();
+        let help = text(&out.stdout);
+        let examples = help
+            .split_once("Example")
+            .map(|(_, rest)| rest)
+            .unwrap_or_else(|| panic!("{command} --help has no examples"));
+        let lines: Vec<&str> = examples.lines().skip(1).take_while(|l| !l.is_empty()).collect();
+        assert!(!lines.is_empty(), "{command}");
+        for (i, line) in lines.iter().enumerate() {
+            assert!(line.len() <= 80, "{command}: {line:?} is wider than 80 columns");
+            let continues = i > 0 && lines[i - 1].ends_with('\\');
+            let starts = line.starts_with("  headroom ") || line.starts_with("  HEADROOM_");
+            assert!(
+                starts || (continues && line.starts_with("      ")),
+                "{command}: {line:?} does not paste"
+            );
+        }
+    }
+}

@@ -44,7 +44,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
     let run_args = RunArgs {
         scenario: scenario_path.clone(),
         target: Some(url),
-        out: out.join("run"),
+        out: Some(out.join("run")),
         json: false,
         shard: None,
         start_at: None,
@@ -56,7 +56,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
         input: out.join("run/run.json"),
         slo: Vec::new(),
         headroom: "20%".into(),
-        out: Some(out.join("limits")),
+        out: out.join("limits"),
         json: false,
     })?;
 

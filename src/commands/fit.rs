@@ -19,18 +19,28 @@ pub fn run(args: FitArgs) -> anyhow::Result<u8> {
     let limits =
         limits::limits(kind, &points, &objectives, headroom).map_err(|e| anyhow!("{}: {e}", args.input.display()))?;
     let file = LimitsFile::new(&args.input.display().to_string(), &points, limits);
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| args.input.parent().map(Path::to_path_buf).unwrap_or_default());
-    let path = dir.join("limits.json");
+    let path = args.out.join("limits.json");
+    let replaced = previous_source(&path).filter(|source| *source != file.source);
     write_json(&path, &file)?;
+    if let Some(source) = replaced {
+        eprintln!(
+            "headroom: replaced {} (it held the limits of {source}); give --out DIR to keep both",
+            path.display()
+        );
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&file)?);
     } else {
         println!("{}\nwrote {}", render(&file), path.display());
     }
     Ok(OK)
+}
+
+/// The input an existing limits.json was fitted to, if there is one.
+fn previous_source(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value["source"].as_str().map(str::to_string)
 }
 
 fn read_input(path: &Path) -> anyhow::Result<(LoadKind, Vec<Point>, Option<Slo>)> {

@@ -3,12 +3,46 @@
 
 use super::{read_json, OK};
 use crate::cli::ReportArgs;
-use crate::output::write_atomic;
-use anyhow::anyhow;
+use crate::output::{tree, write_atomic};
+use anyhow::{anyhow, bail};
 use headroom_reports::document::{self, Inputs};
 use headroom_reports::export::{Format, Html, Markdown};
+use std::path::PathBuf;
+
+/// With no input flag, every input that exists in the default output tree.
+fn discovered(mut args: ReportArgs) -> anyhow::Result<ReportArgs> {
+    let given = [&args.run, &args.limits, &args.forecast, &args.rightsize, &args.plan];
+    if given.iter().any(|a| a.is_some()) {
+        return Ok(args);
+    }
+    let existing = |path: &str, marker: &str| {
+        let path = PathBuf::from(path);
+        path.join(marker).exists().then_some(path)
+    };
+    args.run = existing(tree::RUN, "run.json").map(|d| d.join("run.json"));
+    args.limits = existing(tree::LIMITS, "limits.json").map(|d| d.join("limits.json"));
+    args.forecast = existing(tree::FORECAST, "summary.json");
+    args.rightsize = existing(tree::RIGHTSIZE, "rightsize.json");
+    args.plan = existing(tree::PLAN, "plan.json");
+    if [&args.run, &args.limits, &args.forecast, &args.rightsize, &args.plan]
+        .iter()
+        .all(|a| a.is_none())
+    {
+        bail!(
+            "nothing to report: no input flag, and none of {}, {}, {}/, {}/ or {}/ exists; \
+             run `headroom run` (or give --run, --limits, --forecast, --rightsize or --plan)",
+            tree::RUN_JSON,
+            tree::LIMITS_JSON,
+            tree::FORECAST,
+            tree::RIGHTSIZE,
+            tree::PLAN
+        );
+    }
+    Ok(args)
+}
 
 pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
+    let args = discovered(args)?;
     let forecast = args
         .forecast
         .as_deref()

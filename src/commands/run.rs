@@ -3,13 +3,14 @@
 
 use super::{load_scenario, FAILED, OK};
 use crate::cli::RunArgs;
-use crate::output::{write_atomic, write_json};
+use crate::output::{tree, write_atomic, write_json};
 use crate::progress::Progress;
 use anyhow::{anyhow, bail};
 use headroom_loadgen::engine::RunOptions;
 use headroom_loadgen::results::RunStatus;
 use headroom_loadgen::shard::Shard;
 use headroom_loadgen::Scenario;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How long a run waits for its target to accept a connection before giving up.
@@ -42,6 +43,11 @@ fn parse_start(text: &str) -> anyhow::Result<SystemTime> {
     Ok(UNIX_EPOCH + Duration::from_secs(seconds.max(0) as u64))
 }
 
+/// out/runs/TIME/ for a run started at `started_at` (RFC 3339), colons made dashes.
+fn kept_dir(started_at: &str) -> PathBuf {
+    Path::new(tree::RUNS).join(started_at.replace(':', "-"))
+}
+
 /// Runs a loaded scenario and writes its results: `run` after loading, and the demo.
 pub fn execute(scenario: &Scenario, args: &RunArgs, options: &RunOptions) -> anyhow::Result<u8> {
     let Some(url) = args.target.clone().or_else(|| scenario.target.clone()) else {
@@ -67,26 +73,36 @@ pub fn execute(scenario: &Scenario, args: &RunArgs, options: &RunOptions) -> any
     let result = headroom_loadgen::run(scenario, &target, options, |live| progress.update(live))?;
     progress.finish();
 
-    write_json(&args.out.join("run.json"), &result)?;
-    write_atomic(
-        &args.out.join("timeline.csv"),
-        &headroom_reports::timeline::to_csv(&result.timeline)?,
-    )?;
+    // A run that did not finish its plan, measured nothing or had every request fail is
+    // not a pass, whatever its SLO says; one that measured nothing does not replace the
+    // latest run the other commands read.
+    let overall = &result.overall;
+    let measured_any = result.steps.iter().any(|s| s.window.requests > 0);
+    let useless = !measured_any || overall.errors == overall.requests;
+    let dirs = match &args.out {
+        Some(dir) => vec![dir.clone()],
+        None if useless => vec![kept_dir(&result.started_at)],
+        None => vec![PathBuf::from(tree::RUN), kept_dir(&result.started_at)],
+    };
+    let timeline = headroom_reports::timeline::to_csv(&result.timeline)?;
+    for dir in &dirs {
+        write_json(&dir.join("run.json"), &result)?;
+        write_atomic(&dir.join("timeline.csv"), &timeline)?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
         println!("{}", crate::summary::render(&result));
-        println!(
-            "wrote {} and {}",
-            args.out.join("run.json").display(),
-            args.out.join("timeline.csv").display()
-        );
+        let also = match dirs.get(1) {
+            Some(kept) => format!(" (kept too in {})", kept.display()),
+            None => String::new(),
+        };
+        println!("wrote {} and timeline.csv{also}", dirs[0].join("run.json").display());
+        if useless && args.out.is_none() {
+            println!("{} still holds the last run that measured something", tree::RUN);
+        }
     }
-    // A run that did not finish its plan, measured nothing or had every request fail is
-    // not a pass, whatever its SLO says.
-    let overall = &result.overall;
-    let measured_any = result.steps.iter().any(|s| s.window.requests > 0);
-    if !measured_any || overall.errors == overall.requests {
+    if useless {
         return Ok(FAILED);
     }
     Ok(match (result.status, result.slo_passed) {

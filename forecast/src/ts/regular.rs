@@ -236,7 +236,7 @@ pub fn regularise_with(
             });
         }
         let before = points.len();
-        if gap_at + 1 <= points.len() / 2 {
+        if gap_at < points.len() / 2 {
             points.drain(..=gap_at);
         } else {
             points.truncate(gap_at + 1);

@@ -1,0 +1,195 @@
+//! The README works as written. Its ```` ```sh run ```` blocks run in order, line by line,
+//! in an empty directory holding only the shipped scenarios and examples and the user's
+//! own files the README names (history.csv, counts.csv, query_range.json, fleet.csv,
+//! other-tool.csv, generated here), against `headroom target` on a free port (the
+//! README's `headroom target ... &` line is this test's target; its port replaces
+//! 8080). Every line must exit 0 or 1 (1: an SLO the README's scenario fails by design),
+//! never 2 or a crash. Then the shortest chain (`run`, `fit`, `plan --demand`,
+//! `report`) in a directory of its own gives a report with every section it has input for.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+const README: &str = include_str!("../README.md");
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// The `sh run` blocks' commands, continuation lines joined.
+fn runnable_blocks() -> Vec<Vec<String>> {
+    let mut blocks = Vec::new();
+    let mut current: Option<Vec<String>> = None;
+    for line in README.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, "```sh run") => current = Some(Vec::new()),
+            (Some(_), "```") => blocks.push(current.take().unwrap()),
+            (Some(lines), text) => match lines.last_mut() {
+                Some(last) if last.ends_with('\\') => {
+                    last.pop();
+                    last.push_str(text.trim_start());
+                }
+                _ => lines.push(text.to_string()),
+            },
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+/// The files a README reader brings: a copy of the repository's scenarios and examples,
+/// and their own histories, fleet and another tool's results.
+fn user_files(dir: &Path) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for sub in ["scenarios", "examples"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        for entry in std::fs::read_dir(root.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, dir.join(sub).join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    // Eight weeks of hourly demand ending 2026-11-01, growing 1 rps a day.
+    let end = 1_793_491_200i64;
+    let hours = 8 * 7 * 24;
+    let history: String = (0..hours)
+        .map(|h| {
+            let day = h as f64 / 24.0;
+            let v = 200.0 + day + 30.0 * (std::f64::consts::TAU * day).sin() + ((h * 7919) % 11) as f64;
+            format!("{},{v:.2}\n", end - (hours - h) * 3600)
+        })
+        .collect();
+    write(dir, "history.csv", &format!("timestamp,value\n{history}"));
+    // Two weeks of 5-minute counts, and one row with a stray time of 0.
+    let counts: String = (0..14 * 288i64)
+        .map(|i| format!("{},{}\n", end - (14 * 288 - i) * 300, 10 + (i % 288) / 30))
+        .collect();
+    write(dir, "counts.csv", &format!("timestamp,value\n0,3\n{counts}"));
+    let values: Vec<String> = (0..21 * 24i64)
+        .map(|h| format!("[{},\"{}\"]", end - (21 * 24 - h) * 3600, 100 + h % 24))
+        .collect();
+    write(
+        dir,
+        "query_range.json",
+        &format!(
+            "{{\"status\":\"success\",\"data\":{{\"resultType\":\"matrix\",\"result\":[{{\"metric\":{{\"job\":\"api\"}},\"values\":[{}]}}]}}}}",
+            values.join(",")
+        ),
+    );
+    let mut fleet = String::from("timestamp,service,instance,cpu_cores,mem_bytes\n");
+    for i in 0..14 * 24i64 {
+        let t = end - (14 * 24 - i) * 3600;
+        let daily = (std::f64::consts::TAU * i as f64 / 24.0).sin();
+        for k in 0..4 {
+            fleet.push_str(&format!("{t},checkout,c{k},{:.3},{}\n", 2.0 + daily, 6.0 * GIB));
+        }
+        for k in 0..3 {
+            fleet.push_str(&format!("{t},search,s{k},{:.3},{}\n", 9.0 + 2.0 * daily, 20.0 * GIB));
+        }
+    }
+    write(dir, "fleet.csv", &fleet);
+    write(
+        dir,
+        "other-tool.csv",
+        "concurrency,throughput,latency_ms\n1,50,20\n2,100,20\n4,200,20\n8,400,20\n16,420,38\n",
+    );
+}
+
+/// Runs one block in one shell (so `&` and `wait` work), each line checked for exit 0
+/// or 1; the line and what it printed on failure.
+fn run_block(dir: &Path, lines: &[String], port: u16) -> Result<(), String> {
+    let mut script = String::from("set -u\n");
+    for line in lines {
+        let command = line.trim();
+        if command.is_empty() || command.starts_with('#') || command.starts_with("headroom target ") {
+            continue;
+        }
+        let command = command.replace("127.0.0.1:8080", &format!("127.0.0.1:{port}"));
+        if command.ends_with('&') || command == "wait" {
+            script.push_str(&format!("{command}\n"));
+        } else {
+            let quoted = command.replace('\'', "'\\''");
+            script.push_str(&format!(
+                "{command}\nrc=$?; if [ $rc -gt 1 ]; then echo 'exit '$rc': {quoted}' >&2; exit 9; fi\n"
+            ));
+        }
+    }
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(dir)
+        .env("PATH", path)
+        .env_remove("HEADROOM_TARGET")
+        .output()
+        .map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!("{}\n{}", text(&out.stderr), text(&out.stdout)))
+    }
+}
+
+#[test]
+fn every_runnable_readme_block_runs_as_written() {
+    let _serial = serial();
+    let blocks = runnable_blocks();
+    assert!(blocks.len() >= 6, "{} runnable blocks", blocks.len());
+    let target = Target::start(4, "10ms", "const");
+    let port: u16 = target.url.rsplit(':').next().unwrap().parse().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    user_files(d);
+    for (i, block) in blocks.iter().enumerate() {
+        if let Err(e) = run_block(d, block, port) {
+            panic!("README block {} ({}): {e}", i + 1, block.join(" / "));
+        }
+    }
+    // What the blocks promise: the tree, the other tool's limits kept apart, the report.
+    for file in [
+        "out/run/run.json",
+        "out/limits/limits.json",
+        "out/other/limits.json",
+        "out/forecast/summary.json",
+        "out/rightsize/rightsize.json",
+        "out/plan/plan.json",
+        "out/report/index.html",
+        "results/merged/run.json",
+    ] {
+        assert!(d.join(file).exists(), "{file}");
+    }
+    let limits = read_json(&d.join("out/limits/limits.json"));
+    assert!(
+        limits["source"].as_str().unwrap().contains("out/run/run.json"),
+        "{}",
+        limits["source"]
+    );
+}
+
+#[test]
+fn the_shortest_chain_reports_every_section_it_has_input_for() {
+    let _serial = serial();
+    let target = Target::start(4, "10ms", "const");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let scenario = write(
+        d,
+        "s.yaml",
+        "name: s\njourneys: [{name: w, steps: [{get: /}]}]\nload: {steps: {users: [1, 4, 8], hold: 2s}}\nslo: {p99: 100ms}\n",
+    );
+    let in_dir = |args: &[&str]| {
+        let out = Command::new(BIN).args(args).current_dir(d).output().unwrap();
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    };
+    in_dir(&["run", scenario.to_str().unwrap(), "--target", &target.url]);
+    in_dir(&["fit"]);
+    in_dir(&["plan", "--demand", "600"]);
+    in_dir(&["report"]);
+    let html = std::fs::read_to_string(d.join("out/report/index.html")).unwrap();
+    for section in ["How much can this service take?", "Peak-event readiness"] {
+        assert!(html.contains(section), "no `{section}` in the report");
+    }
+}
