@@ -331,3 +331,41 @@ fn header_values_cannot_split_a_request() {
         "{message}"
     );
 }
+
+#[test]
+fn errors_name_their_input_in_a_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fit_dir = headroom(&["fit", d.to_str().unwrap(), "--out", d.to_str().unwrap()]);
+    assert_eq!(fit_dir.status.code(), Some(2));
+    let stderr = text(&fit_dir.stderr);
+    assert!(
+        stderr.contains(d.to_str().unwrap()) && stderr.contains("found a directory"),
+        "{stderr}"
+    );
+    let steps = write(
+        d,
+        "steps.csv",
+        "concurrency,throughput,latency_ms\n1,50,20\n2,100,20\n4,200,20\n8,400,20\n16,420,38\n",
+    );
+    let fit = headroom(&["fit", steps.to_str().unwrap(), "--out", d.to_str().unwrap()]);
+    assert_eq!(fit.status.code(), Some(0), "{}", text(&fit.stderr));
+    let limits = d.join("limits.json");
+    let huge = headroom(&[
+        "plan",
+        "--limits",
+        limits.to_str().unwrap(),
+        "--demand",
+        "1e308",
+        "--slo",
+        "p99=500ms",
+        "--out",
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(huge.status.code(), Some(2));
+    let stderr = text(&huge.stderr);
+    assert!(
+        stderr.len() < 200 && stderr.contains("1.0000e308 rps needs more than"),
+        "{stderr}"
+    );
+}

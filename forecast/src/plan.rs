@@ -97,7 +97,7 @@ pub enum PlanError {
         limit_ms: f64,
         floor_ms: f64,
     },
-    #[error("{demand} rps needs more than {MAX_INSTANCES} instances of {capacity:.1} rps each")]
+    #[error("{demand:.4e} rps needs more than {MAX_INSTANCES} instances of {capacity:.1} rps each")]
     TooMany { demand: f64, capacity: f64 },
     #[error("found a demand of {0}; expected a rate above 0")]
     Demand(f64),

@@ -44,6 +44,12 @@ fn previous_source(path: &Path) -> Option<String> {
 }
 
 fn read_input(path: &Path) -> anyhow::Result<(LoadKind, Vec<Point>, Option<Slo>)> {
+    if path.is_dir() {
+        bail!(
+            "{}: found a directory; expected a run.json from headroom run or a CSV concurrency,throughput[,latency_ms]",
+            path.display()
+        );
+    }
     if path.extension().is_some_and(|e| e == "json") {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         let run: RunResult = serde_json::from_str(&text).map_err(|e| {
@@ -98,7 +104,12 @@ fn latency_map(l: &LatencySummary) -> BTreeMap<String, f64> {
 /// `concurrency,throughput[,latency_ms]`, with a header row; errors name the row.
 fn points_from_csv(path: &Path) -> anyhow::Result<Vec<Point>> {
     let mut reader = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let headers: Vec<String> = reader.headers()?.iter().map(|h| h.trim().to_string()).collect();
+    let headers: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("{}:1: cannot read the header", path.display()))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
     let column = |name: &str| headers.iter().position(|h| h == name);
     let (Some(n_col), Some(x_col)) = (column("concurrency"), column("throughput")) else {
         bail!(
