@@ -122,6 +122,9 @@ pub struct RunArgs {
     /// Print run.json to stdout instead of the summary table.
     #[arg(long)]
     pub json: bool,
+    /// Show a row per request (journey/step) after the table (always when there are several).
+    #[arg(long)]
+    pub by_request: bool,
     /// Run shard I of N (from 0): this process takes its share of every load level and
     /// of each feeder's rows; `headroom merge` combines the shards' run.json files.
     #[arg(long, value_name = "I/N")]

@@ -1,6 +1,6 @@
-//! The live progress bar of a load test: elapsed over planned time, the step and its
-//! load, achieved rps, p95 and errors over the last second. Drawn on stderr, hidden
-//! when stderr is not a terminal.
+//! The live progress bar of a load test: elapsed over planned seconds, the step and its
+//! load, achieved rps, p95, errors and drops over the last second, within 80 columns.
+//! Drawn on stderr, hidden when stderr is not a terminal.
 
 use headroom_loadgen::plan::Model;
 use headroom_loadgen::record::Live;
@@ -15,7 +15,7 @@ impl Progress {
     pub fn new(total_seconds: u64, model: Model) -> Progress {
         let bar = ProgressBar::new(total_seconds.max(1));
         bar.set_style(
-            ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len}s {msg}")
+            ProgressStyle::with_template("[{bar:10}] {pos}/{len}s {msg}")
                 .expect("valid template")
                 .progress_chars("=> "),
         );
@@ -32,13 +32,13 @@ impl Progress {
             .map(|s| format!("step {s}/{}", live.steps))
             .unwrap_or_else(|| "ending".into());
         let dropped = if live.dropped > 0 {
-            format!(" | {} dropped/s", live.dropped)
+            format!(" {} drop/s", live.dropped)
         } else {
             String::new()
         };
         self.bar.set_position(live.elapsed.as_secs());
         self.bar.set_message(format!(
-            "{step} {load} | {:.0} rps | p95 {:.1} ms | {} errors/s{dropped}",
+            "{step} {load}: {:.0} rps p95 {:.1} ms {} err/s{dropped}",
             live.rps, live.p95_ms, live.errors
         ));
     }

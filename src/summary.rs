@@ -5,7 +5,9 @@ use headroom_loadgen::plan::Arrivals;
 use headroom_loadgen::results::{RunResult, WindowResult};
 use headroom_loadgen::slo::Verdict;
 
-pub fn render(run: &RunResult) -> String {
+/// The table; with `by_request` (or when the scenario has several requests) a row per
+/// journey/step request after it.
+pub fn render(run: &RunResult, by_request: bool) -> String {
     let header = [
         "step", "load", "rps", "p50 ms", "p95 ms", "p99 ms", "errors", "dropped", "SLO",
     ];
@@ -41,6 +43,10 @@ pub fn render(run: &RunResult) -> String {
     };
     let mut out = vec![line(header.iter().map(|h| h.to_string()).collect())];
     out.extend(rows.into_iter().map(line));
+    if by_request || run.overall.by_request.len() > 1 {
+        out.push(String::new());
+        out.extend(request_rows(run));
+    }
     out.push(String::new());
     out.extend(errors_line(&run.overall));
     out.extend(open_model_line(run));
@@ -50,6 +56,27 @@ pub fn render(run: &RunResult) -> String {
     }
     out.push(verdict_line(run));
     out.join("\n")
+}
+
+/// One line per request over the whole run: requests, errors and latency percentiles.
+fn request_rows(run: &RunResult) -> Vec<String> {
+    let name_width = run.overall.by_request.keys().map(|k| k.len()).max().unwrap_or(0).max(7);
+    let mut lines = vec![format!(
+        "{:<name_width$}  {:>9}  {:>7}  {:>7}  {:>7}  {:>7}",
+        "request", "requests", "errors", "p50 ms", "p95 ms", "p99 ms"
+    )];
+    lines.extend(run.overall.by_request.iter().map(|(name, r)| {
+        format!(
+            "{:<name_width$}  {:>9}  {:>7}  {:>7.1}  {:>7.1}  {:>7.1}",
+            headroom_reports::safe::terminal(name),
+            r.requests,
+            r.errors,
+            r.latency_ms.p50,
+            r.latency_ms.p95,
+            r.latency_ms.p99
+        )
+    }));
+    lines
 }
 
 fn row(step: String, load: String, w: &WindowResult) -> Vec<String> {

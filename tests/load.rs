@@ -215,6 +215,16 @@ fn shipped_shop_scenario_runs_and_the_target_counts_every_request() {
         assert!(by_request[name]["requests"].as_u64().unwrap() > 0, "{name}");
         assert_eq!(by_request[name]["errors"], 0, "{name}");
     }
+    // Several requests: the summary has a row for each, with the run's counts.
+    let stdout = text(&run.stdout);
+    for name in ["browse/home", "browse/search", "buy/cart", "buy/checkout"] {
+        let row = stdout
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no row for {name} in\n{stdout}"));
+        let count: u64 = row.split_whitespace().nth(1).unwrap().parse().unwrap();
+        assert_eq!(count, by_request[name]["requests"].as_u64().unwrap(), "{row}");
+    }
     // Weights 4:1 between the journeys.
     let ratio =
         by_request["browse/home"]["requests"].as_f64().unwrap() / by_request["buy/cart"]["requests"].as_f64().unwrap();

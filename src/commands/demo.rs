@@ -46,6 +46,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
         target: Some(url),
         out: Some(out.join("run")),
         json: false,
+        by_request: false,
         shard: None,
         start_at: None,
     };

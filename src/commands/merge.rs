@@ -18,7 +18,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<u8> {
         &args.out.join("timeline.csv"),
         &headroom_reports::timeline::to_csv(&merged.timeline)?,
     )?;
-    println!("{}", crate::summary::render(&merged));
+    println!("{}", crate::summary::render(&merged, false));
     if let Some(m) = merged.merged.as_ref().filter(|m| !m.missing.is_empty()) {
         println!(
             "partial: shards {:?} of {} missing ({})",

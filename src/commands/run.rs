@@ -92,7 +92,7 @@ pub fn execute(scenario: &Scenario, args: &RunArgs, options: &RunOptions) -> any
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
-        println!("{}", crate::summary::render(&result));
+        println!("{}", crate::summary::render(&result, args.by_request));
         let also = match dirs.get(1) {
             Some(kept) => format!(" (kept too in {})", kept.display()),
             None => String::new(),
