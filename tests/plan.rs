@@ -70,7 +70,7 @@ fn plans_from_closed_and_open_runs_come_true() {
             dir.path(),
             "open",
             dist,
-            "{stages: [{rate: 60, hold: 12s}, {rate: 200, hold: 3s}, {rate: 320, hold: 3s}, {rate: 520, hold: 6s}]}",
+            "{stages: [{rate: 60, hold: 20s}, {rate: 200, hold: 3s}, {rate: 320, hold: 3s}, {rate: 520, hold: 6s}]}",
         );
         // A closed run of a saturating target never claims more than it measured.
         let closed_limits = read_json(&closed);
