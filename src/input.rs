@@ -152,8 +152,23 @@ pub fn parse_csv_with(bytes: &[u8], path: &Path, drop_outliers: bool) -> Result<
 }
 
 /// Parses a Prometheus `query_range` response (`resultType: matrix`); each result is a
-/// series named by its labels.
+/// series named by its labels. A response with no series is an error.
 pub fn parse_prometheus(text: &str, source: &str) -> Result<Histories, String> {
+    let histories = parse_prometheus_piece(text, source)?;
+    if histories.is_empty() {
+        return Err(no_series(source));
+    }
+    Ok(histories)
+}
+
+/// What a query that matched nothing says.
+pub fn no_series(source: &str) -> String {
+    format!("{source}: the query returned no series")
+}
+
+/// One of several consecutive responses: it may hold no series (a window before the
+/// data begins).
+pub fn parse_prometheus_piece(text: &str, source: &str) -> Result<Histories, String> {
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| format!("{source}:{}: {e}; expected a Prometheus query_range response", e.line()))?;
     if value["status"] != "success" {
@@ -166,9 +181,6 @@ pub fn parse_prometheus(text: &str, source: &str) -> Result<Histories, String> {
     let results = value["data"]["result"]
         .as_array()
         .ok_or_else(|| format!("{source}: data.result: expected an array (resultType matrix)"))?;
-    if results.is_empty() {
-        return Err(format!("{source}: the query returned no series"));
-    }
     results
         .iter()
         .enumerate()

@@ -16,7 +16,7 @@ pub fn render(run: &RunResult, by_request: bool) -> String {
         .iter()
         .map(|s| {
             let load = match (s.users, s.rate) {
-                (Some(u), _) => format!("{u} users"),
+                (Some(u), _) => crate::commands::count(u as usize, "user"),
                 (_, Some(r)) => format!("{r}/s"),
                 _ => String::new(),
             };

@@ -1,9 +1,9 @@
 //! The README works as written. Its ```` ```sh run ```` blocks run in order, line by line,
 //! in an empty directory holding only the shipped scenarios and examples and the user's
 //! own files the README names (history.csv, counts.csv, query_range.json, fleet.csv,
-//! other-tool.csv, generated here), against `headroom target` on a free port (the
-//! README's `headroom target ... &` line is this test's target; its port replaces
-//! 8080). Every line must exit 0 or 1 (1: an SLO the README's scenario fails by design),
+//! other-tool.csv, generated here). Each `headroom target ... --port P &` line starts
+//! that target on a free port instead, and `127.0.0.1:P` in later lines becomes that
+//! port. Every line must exit 0 or 1 (1: an SLO the README's scenario fails by design),
 //! never 2 or a crash. Then the shortest chain (`run`, `fit`, `plan --demand`,
 //! `report`) in a directory of its own gives a report with every section it has input for.
 
@@ -93,16 +93,38 @@ fn user_files(dir: &Path) {
     );
 }
 
+/// The targets the README's `headroom target` lines started: (README port, target).
+type Targets = Vec<(String, Target)>;
+
+/// Starts the target a `headroom target --workers C --service-time S --dist D --port P &`
+/// line describes on a free port, remembered under P.
+fn start_readme_target(command: &str, targets: &mut Targets) {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let flag = |name: &str| {
+        let at = words.iter().position(|w| *w == name);
+        at.map(|i| words[i + 1]).unwrap_or_else(|| panic!("`{command}` has no {name}"))
+    };
+    let target = Target::start(flag("--workers").parse().unwrap(), flag("--service-time"), flag("--dist"));
+    targets.push((flag("--port").to_string(), target));
+}
+
 /// Runs one block in one shell (so `&` and `wait` work), each line checked for exit 0
 /// or 1; the line and what it printed on failure.
-fn run_block(dir: &Path, lines: &[String], port: u16) -> Result<(), String> {
+fn run_block(dir: &Path, lines: &[String], targets: &mut Targets) -> Result<(), String> {
     let mut script = String::from("set -u\n");
     for line in lines {
         let command = line.trim();
-        if command.is_empty() || command.starts_with('#') || command.starts_with("headroom target ") {
+        if command.starts_with("headroom target ") {
+            start_readme_target(command, targets);
             continue;
         }
-        let command = command.replace("127.0.0.1:8080", &format!("127.0.0.1:{port}"));
+        if command.is_empty() || command.starts_with('#') {
+            continue;
+        }
+        let mut command = command.to_string();
+        for (readme_port, target) in targets.iter() {
+            command = command.replace(&format!("http://127.0.0.1:{readme_port}"), &target.url);
+        }
         if command.ends_with('&') || command == "wait" {
             script.push_str(&format!("{command}\n"));
         } else {
@@ -134,13 +156,12 @@ fn every_runnable_readme_block_runs_as_written() {
     let _serial = serial();
     let blocks = runnable_blocks();
     assert!(blocks.len() >= 6, "{} runnable blocks", blocks.len());
-    let target = Target::start(4, "10ms", "const");
-    let port: u16 = target.url.rsplit(':').next().unwrap().parse().unwrap();
+    let mut targets = Targets::new();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     user_files(d);
     for (i, block) in blocks.iter().enumerate() {
-        if let Err(e) = run_block(d, block, port) {
+        if let Err(e) = run_block(d, block, &mut targets) {
             panic!("README block {} ({}): {e}", i + 1, block.join(" / "));
         }
     }
@@ -152,6 +173,7 @@ fn every_runnable_readme_block_runs_as_written() {
         "out/forecast/summary.json",
         "out/rightsize/rightsize.json",
         "out/plan/plan.json",
+        "out/verify/run.json",
         "out/report/index.html",
         "results/merged/run.json",
     ] {

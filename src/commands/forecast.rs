@@ -6,7 +6,7 @@ use super::{read_json, OK};
 use crate::cli::ForecastArgs;
 use crate::output::{write_atomic, write_json};
 use anyhow::{anyhow, bail, Context};
-use headroom::input::{format_timestamp, parse_prometheus, read_csv_with, Dropped, Histories};
+use headroom::input::{format_timestamp, no_series, parse_prometheus, parse_prometheus_piece, read_csv_with, Dropped, Histories};
 use headroom_forecast::limits::LimitsFile;
 use headroom_forecast::ts::{self, regular, Summary, Threshold, SCHEMA_VERSION};
 use headroom_loadgen::units::parse_duration;
@@ -144,12 +144,15 @@ fn read_histories(args: &ForecastArgs, step: Option<Duration>) -> anyhow::Result
             let step = step.unwrap_or_else(|| super::prometheus::default_step(range));
             let mut merged: Histories = Vec::new();
             for text in super::prometheus::query_range(url, query, range, step)? {
-                for (name, samples) in parse_prometheus(&text, url).map_err(|m| anyhow!(m))? {
+                for (name, samples) in parse_prometheus_piece(&text, url).map_err(|m| anyhow!(m))? {
                     match merged.iter_mut().find(|(known, _)| *known == name) {
                         Some((_, all)) => all.extend(samples),
                         None => merged.push((name, samples)),
                     }
                 }
+            }
+            if merged.is_empty() {
+                bail!(no_series(url));
             }
             Ok((merged, Dropped::new()))
         }

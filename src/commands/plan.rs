@@ -52,8 +52,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
     if let Some(n) = at_safe.filter(|n| *n > instances) {
         let who = match spares {
             0 => "the instances run".to_string(),
-            1 => "with 1 instance lost the rest run".to_string(),
-            k => format!("with {k} instances lost the rest run"),
+            k => format!("{} the rest run", with_lost(k)),
         };
         warnings.push(format!(
             "the SLO holds, but {who} above the load test's safe operating point ({:.1} rps each); \
@@ -348,12 +347,16 @@ fn gap(more: i64) -> String {
     }
 }
 
+/// "with 1 instance lost", "with 2 instances lost".
+fn with_lost(spares: u32) -> String {
+    format!("with {} lost", super::count(spares as usize, "instance"))
+}
+
 fn render(p: &PlanFile) -> String {
     let spares = Redundancy::parse(&p.redundancy).map_or(0, |r| r.spares());
     let lost = |what: Option<f64>| match spares {
         0 => String::new(),
-        1 => format!("  ({} with 1 instance lost)", ms(what)),
-        k => format!("  ({} with {k} instances lost)", ms(what)),
+        k => format!("  ({} {})", ms(what), with_lost(k)),
     };
     let line = |label: &str, s: &Sizing| {
         format!(
@@ -388,8 +391,7 @@ fn render(p: &PlanFile) -> String {
             CAPACITY_Z,
             match spares {
                 0 => String::new(),
-                1 => " with 1 instance lost".into(),
-                k => format!(" with {k} instances lost"),
+                k => format!(" {}", with_lost(k)),
             },
             p.objective.name,
             ms(p.plan.objective_ms_at_low_capacity),
