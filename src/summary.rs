@@ -14,14 +14,7 @@ pub fn render(run: &RunResult, by_request: bool) -> String {
     let mut rows: Vec<Vec<String>> = run
         .steps
         .iter()
-        .map(|s| {
-            let load = match (s.users, s.rate) {
-                (Some(u), _) => crate::commands::count(u as usize, "user"),
-                (_, Some(r)) => format!("{r}/s"),
-                _ => String::new(),
-            };
-            row(s.step.to_string(), load, &s.window)
-        })
+        .map(|s| row(s.step.to_string(), s.load_label(), &s.window))
         .collect();
     rows.push(row("all".into(), String::new(), &run.overall));
     let widths: Vec<usize> = (0..header.len())

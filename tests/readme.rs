@@ -102,9 +102,14 @@ fn start_readme_target(command: &str, targets: &mut Targets) {
     let words: Vec<&str> = command.split_whitespace().collect();
     let flag = |name: &str| {
         let at = words.iter().position(|w| *w == name);
-        at.map(|i| words[i + 1]).unwrap_or_else(|| panic!("`{command}` has no {name}"))
+        at.map(|i| words[i + 1])
+            .unwrap_or_else(|| panic!("`{command}` has no {name}"))
     };
-    let target = Target::start(flag("--workers").parse().unwrap(), flag("--service-time"), flag("--dist"));
+    let target = Target::start(
+        flag("--workers").parse().unwrap(),
+        flag("--service-time"),
+        flag("--dist"),
+    );
     targets.push((flag("--port").to_string(), target));
 }
 

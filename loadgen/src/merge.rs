@@ -271,6 +271,7 @@ fn merge_timelines(runs: &[(&String, &RunResult)]) -> Vec<TimelineRow> {
                 p50: 0.0,
                 p95: 0.0,
                 p99: 0.0,
+                users: None,
             });
             row.rps += r.rps;
             row.errors += r.errors;
@@ -278,6 +279,10 @@ fn merge_timelines(runs: &[(&String, &RunResult)]) -> Vec<TimelineRow> {
             row.p50 = row.p50.max(r.p50);
             row.p95 = row.p95.max(r.p95);
             row.p99 = row.p99.max(r.p99);
+            row.users = match (row.users, r.users) {
+                (Some(a), Some(b)) => Some(a + b),
+                (a, b) => a.or(b),
+            };
         }
     }
     rows.into_values().collect()

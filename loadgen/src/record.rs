@@ -237,6 +237,8 @@ pub struct Collector<'a> {
     seconds_in_hold: Vec<Vec<f64>>,
     streaks: Vec<u64>,
     aborted_by: Option<String>,
+    /// Open model: the pool's size at the last arrival so far.
+    last_pool: Option<usize>,
 }
 
 impl<'a> Collector<'a> {
@@ -256,6 +258,7 @@ impl<'a> Collector<'a> {
             seconds_in_hold: vec![Vec::new(); plan.phases.len()],
             streaks: vec![0; guard.conditions.len()],
             aborted_by: None,
+            last_pool: None,
         }
     }
 
@@ -350,6 +353,7 @@ impl<'a> Collector<'a> {
             p50: second.percentile_ms(50.0),
             p95: second.percentile_ms(95.0),
             p99: second.percentile_ms(99.0),
+            users: self.users_at(elapsed, second.pool),
         };
         on_tick(&Live {
             elapsed,
@@ -364,6 +368,20 @@ impl<'a> Collector<'a> {
             dropped: row.dropped,
         });
         self.timeline.push(row);
+    }
+
+    /// The closed plan's users at the end of the second, or the open pool's size (kept
+    /// from the last second that had an arrival).
+    fn users_at(&mut self, elapsed: Duration, pool: Option<usize>) -> Option<u64> {
+        match self.plan.model {
+            Model::Closed => Some(self.plan.level_at(elapsed - Duration::from_millis(1)).round() as u64),
+            Model::Open => {
+                if pool.is_some() {
+                    self.last_pool = pool;
+                }
+                self.last_pool.map(|p| p as u64)
+            }
+        }
     }
 
     fn breached_guard(&self) -> Option<String> {

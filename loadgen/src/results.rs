@@ -170,6 +170,22 @@ pub struct TimelineRow {
     pub p50: f64,
     pub p95: f64,
     pub p99: f64,
+    /// Users at the end of the second: the closed plan's, or the open pool's size at the
+    /// last arrival (the last known when none arrived). Absent in runs written before it.
+    #[serde(default)]
+    pub users: Option<u64>,
+}
+
+impl StepResult {
+    /// The step's load as people say it: `1 user`, `16 users`, `200/s`.
+    pub fn load_label(&self) -> String {
+        match (self.users, self.rate) {
+            (Some(1), _) => "1 user".to_string(),
+            (Some(u), _) => format!("{u} users"),
+            (_, Some(r)) => format!("{r}/s"),
+            _ => String::new(),
+        }
+    }
 }
 
 /// Microsecond latency histogram with 3 significant figures, up to one hour.

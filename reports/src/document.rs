@@ -1,6 +1,9 @@
-//! The capacity report as a document: an executive summary and a section per question,
-//! each with text, charts and a table, built from whichever results are given. Missing
-//! inputs leave their sections out. Rendering to HTML and Markdown is in `export`.
+//! The capacity report as a document: its metadata, an executive summary and a section
+//! per question, each with text, charts (with captions saying where a model and the
+//! measurement disagree), tables and a plain sentence for each figure a planner may not
+//! know, built from whichever results are given. Missing inputs leave their sections
+//! out. No absolute path reaches the page: inputs are named by file name. Rendering to
+//! HTML and Markdown is in `export`.
 
 use crate::charts::{self, History};
 use headroom_forecast::limits::LimitsFile;
@@ -21,16 +24,23 @@ pub struct Inputs {
     pub forecast: Option<(Summary, Histories)>,
     pub rightsize: Option<Report>,
     pub plan: Option<PlanFile>,
+    /// The input files as given (only their names are shown).
+    pub files: Vec<std::path::PathBuf>,
+    /// When the report is made, as the reader should see it (`2026-12-01 14:40 UTC`).
+    pub made_at: String,
 }
 
 pub struct Chart {
     /// File stem for the SVG next to the report (`throughput`).
     pub file: String,
     pub title: String,
+    /// What the picture needs said beside it (a model overshooting the measurement).
+    pub notes: Vec<String>,
     pub svg: String,
 }
 
 pub struct Table {
+    pub caption: String,
     pub header: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
@@ -39,14 +49,21 @@ pub struct Section {
     pub title: String,
     pub paragraphs: Vec<String>,
     pub charts: Vec<Chart>,
-    pub table: Option<Table>,
+    pub tables: Vec<Table>,
+    /// One plain sentence per figure a planner may not know.
+    pub explanations: Vec<String>,
 }
 
 pub struct Document {
     pub title: String,
+    /// Made when, by which headroom, from which files, of which run.
+    pub meta: Vec<String>,
     pub summary: Vec<String>,
     pub sections: Vec<Section>,
 }
+
+/// headroom's version, as the report names it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Forecast charts drawn at most (the table lists every series).
 const MAX_FORECAST_CHARTS: usize = 12;
@@ -70,19 +87,78 @@ pub fn build(inputs: &Inputs) -> anyhow::Result<Document> {
     if sections.is_empty() {
         anyhow::bail!("nothing to report: give at least one of --run, --limits, --forecast, --rightsize, --plan");
     }
-    Ok(Document {
-        title: "Capacity report".into(),
+    let mut doc = Document {
+        title: title(inputs),
+        meta: meta(inputs),
         summary,
         sections,
-    })
+    };
+    doc.scrub_paths();
+    Ok(doc)
+}
+
+/// "Capacity report: checkout" when a run names its scenario.
+fn title(inputs: &Inputs) -> String {
+    match &inputs.run {
+        Some(r) => format!("Capacity report: {}", r.scenario),
+        None => "Capacity report".into(),
+    }
+}
+
+fn meta(inputs: &Inputs) -> Vec<String> {
+    let names: Vec<String> = inputs
+        .files
+        .iter()
+        .map(|p| crate::safe::file_name(&p.to_string_lossy()))
+        .collect();
+    let mut meta = vec![format!("Made {} by headroom {VERSION}.", inputs.made_at)];
+    if !names.is_empty() {
+        meta.push(format!("Inputs: {}.", names.join(", ")));
+    }
+    if let Some(r) = &inputs.run {
+        meta.push(format!(
+            "Load test `{}` against {}, started {}, {:.0} s, {} model.",
+            r.scenario,
+            r.target,
+            r.started_at,
+            r.duration_s,
+            format!("{:?}", r.model).to_lowercase()
+        ));
+    }
+    meta
+}
+
+impl Document {
+    /// Every absolute path in the text replaced by its file name: a report is handed on,
+    /// and the machine it was made on is nobody's business.
+    fn scrub_paths(&mut self) {
+        let scrub = |t: &mut String| *t = crate::safe::without_paths(t);
+        self.meta.iter_mut().for_each(scrub);
+        self.summary.iter_mut().for_each(scrub);
+        for s in &mut self.sections {
+            s.paragraphs.iter_mut().for_each(scrub);
+            s.explanations.iter_mut().for_each(scrub);
+            for c in &mut s.charts {
+                c.notes.iter_mut().for_each(scrub);
+            }
+            for t in &mut s.tables {
+                t.rows.iter_mut().flatten().for_each(scrub);
+            }
+        }
+    }
 }
 
 fn chart(file: &str, title: &str, svg: String) -> Chart {
     Chart {
         file: file.into(),
         title: title.into(),
+        notes: Vec::new(),
         svg,
     }
+}
+
+fn ms(v: f64) -> String {
+    format!("{v:.1}")
 }
 
 fn saturation(
@@ -92,7 +168,8 @@ fn saturation(
 ) -> anyhow::Result<Section> {
     let mut paragraphs = Vec::new();
     let mut charts = Vec::new();
-    let mut table = None;
+    let mut tables = Vec::new();
+    let mut explanations = Vec::new();
     if let Some(r) = run {
         let slo = match r.slo_passed {
             Some(true) => "every SLO held over the run",
@@ -107,34 +184,32 @@ fn saturation(
             format!("{:?}", r.model).to_lowercase(),
             format!("{:?}", r.status).to_lowercase()
         ));
-        charts.push(chart("timeline", "Run timeline", charts::timeline(r)?));
-        table = Some(Table {
-            header: ["step", "load", "rps", "p50 ms", "p95 ms", "p99 ms", "errors", "dropped"]
-                .map(String::from)
-                .to_vec(),
-            rows: r
-                .steps
-                .iter()
-                .map(|s| {
-                    let load = s
-                        .users
-                        .map(|u| format!("{u} users"))
-                        .or(s.rate.map(|r| format!("{r}/s")))
-                        .unwrap_or_default();
-                    let l = &s.window.latency_ms;
-                    vec![
-                        s.step.to_string(),
-                        load,
-                        format!("{:.1}", s.window.throughput_rps),
-                        format!("{:.1}", l.p50),
-                        format!("{:.1}", l.p95),
-                        format!("{:.1}", l.p99),
-                        s.window.errors.to_string(),
-                        s.window.dropped.to_string(),
-                    ]
-                })
-                .collect(),
-        });
+        let mut timeline = chart("timeline", "Run timeline", charts::timeline(r)?);
+        let whole = charts::timeline::whole_seconds(r).len();
+        if whole < r.timeline.len() {
+            timeline.notes.push(format!(
+                "The last {} of the timeline, cut short when the run ended, is not drawn (a partial second is not a zero).",
+                if r.timeline.len() - whole == 1 { "second".to_string() } else { format!("{} seconds", r.timeline.len() - whole) }
+            ));
+        }
+        charts.push(timeline);
+        let mut distribution = chart("distribution", "Latency distribution", charts::distribution(r)?);
+        if r.overall.histogram_uncorrected.is_some() {
+            distribution.notes.push(
+                "An open run's latency counts from when each request was due; the uncorrected curve counts from when \
+                 the generator sent it. Where they part, requests waited in the generator, and the corrected curve is \
+                 what users would see."
+                    .into(),
+            );
+        }
+        charts.push(distribution);
+        tables.push(steps_table(r));
+        if let Some(t) = requests_table(r) {
+            tables.push(t);
+        }
+        if let Some(t) = errors_table(r) {
+            tables.push(t);
+        }
     }
     if let Some(l) = limits {
         let limits = &l.limits;
@@ -163,20 +238,121 @@ fn saturation(
             )),
         }
         if let Some(k) = &limits.knee {
-            paragraphs.push(format!(
-                "Knee: {:.1} {} — beyond it extra load mostly adds queueing.",
-                k.load.value, k.load.unit
-            ));
+            paragraphs.push(format!("Knee: {:.1} {}.", k.load.value, k.load.unit));
         }
         paragraphs.extend(limits.warnings.iter().map(|w| format!("Warning: {w}")));
-        charts.push(chart("throughput", "Throughput vs load", charts::throughput(l)?));
-        charts.push(chart("latency", "Latency vs load", charts::latency(l)?));
+        let mut throughput = chart("throughput", "Throughput vs load", charts::throughput(l)?);
+        throughput.notes = charts::throughput::model_disagreement(l);
+        charts.push(throughput);
+        let mut latency = chart("latency", "Latency vs load", charts::latency(l)?);
+        let values: Vec<f64> = l.points.iter().flat_map(|p| p.latency_ms.values().copied()).collect();
+        let objectives: Vec<f64> = limits.objectives.iter().map(|o| o.limit_ms).collect();
+        if charts::latency::latency_axis(&values, &objectives).1 {
+            latency.notes.push(
+                "One step's latency dwarfs the rest, so the axis is cut: its value is written at the top edge.".into(),
+            );
+        }
+        charts.push(latency);
+        explanations.extend([
+            "Peak: the most throughput the service gave at any tested load; past it, more load only adds waiting."
+                .to_string(),
+            "Knee: the load where throughput stops growing in proportion to load; beyond it extra load mostly adds queueing."
+                .into(),
+            "SLO limit: the highest load at which every latency objective still held.".into(),
+            "Safe operating point: the SLO limit less the headroom kept for surprises; plan normal traffic to stay under it."
+                .into(),
+            "USL (Universal Scalability Law): a curve fitted to the measured steps; sigma is contention, kappa crosstalk. \
+             The measured points are the truth; the curve only interpolates."
+                .into(),
+        ]);
     }
     Ok(Section {
         title: "How much can this service take?".into(),
         paragraphs,
         charts,
-        table,
+        tables,
+        explanations,
+    })
+}
+
+fn steps_table(r: &RunResult) -> Table {
+    Table {
+        caption: "Each step's hold".into(),
+        header: [
+            "step", "load", "requests", "rps", "p50 ms", "p95 ms", "p99 ms", "errors", "dropped",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: r
+            .steps
+            .iter()
+            .map(|s| {
+                let l = &s.window.latency_ms;
+                vec![
+                    s.step.to_string(),
+                    s.load_label(),
+                    s.window.requests.to_string(),
+                    format!("{:.1}", s.window.throughput_rps),
+                    ms(l.p50),
+                    ms(l.p95),
+                    ms(l.p99),
+                    s.window.errors.to_string(),
+                    s.window.dropped.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Per `journey/step` over the whole run, when the scenario has requests to break down.
+fn requests_table(r: &RunResult) -> Option<Table> {
+    let by = &r.overall.by_request;
+    if by.is_empty() {
+        return None;
+    }
+    let duration = r.duration_s.max(1e-9);
+    Some(Table {
+        caption: "Each request over the whole run".into(),
+        header: ["request", "requests", "rps", "p50 ms", "p95 ms", "p99 ms", "errors"]
+            .map(String::from)
+            .to_vec(),
+        rows: by
+            .iter()
+            .map(|(name, q)| {
+                let l = &q.latency_ms;
+                vec![
+                    name.clone(),
+                    q.requests.to_string(),
+                    format!("{:.1}", q.requests as f64 / duration),
+                    ms(l.p50),
+                    ms(l.p95),
+                    ms(l.p99),
+                    q.errors.to_string(),
+                ]
+            })
+            .collect(),
+    })
+}
+
+fn errors_table(r: &RunResult) -> Option<Table> {
+    let kinds = &r.overall.errors_by_kind;
+    if kinds.is_empty() {
+        return None;
+    }
+    let total = r.overall.requests.max(1) as f64;
+    Some(Table {
+        caption: "Errors by kind".into(),
+        header: ["kind", "errors", "share of requests"].map(String::from).to_vec(),
+        rows: kinds
+            .iter()
+            .map(|(kind, n)| {
+                vec![
+                    kind.clone(),
+                    n.to_string(),
+                    format!("{:.2}%", *n as f64 / total * 100.0),
+                ]
+            })
+            .collect(),
     })
 }
 
@@ -205,33 +381,58 @@ fn forecast(s: &Summary, histories: &Histories, summary: &mut Vec<String>) -> an
         .series
         .iter()
         .map(|x| {
+            let runway = x.runway.as_ref();
             vec![
                 x.series.clone(),
                 x.model.clone(),
-                x.backtest.mase.map_or("-".into(), |m| format!("{m:.3}")),
-                format!("{:.2} ({:.2}..{:.2})", x.peak.value, x.peak.lo95, x.peak.hi95),
-                x.runway.as_ref().map_or("-".into(), |r| when(r.mean_crosses_at)),
+                x.backtest.mase.map_or("-".into(), |m| format!("{m:.2}")),
+                format!("{:.1} ({:.1} to {:.1})", x.peak.value, x.peak.lo95, x.peak.hi95),
+                runway.map_or("-".into(), |r| when(r.mean_crosses_at)),
+                runway.map_or("-".into(), |r| when(r.upper95_crosses_at)),
             ]
         })
         .collect();
     let mut paragraphs = vec![format!(
-        "{} series forecast {} days ahead with 80% and 95% intervals.",
-        s.series.len(),
+        "{} forecast {} days ahead with 80% and 95% intervals.",
+        if s.series.len() == 1 {
+            "1 series".to_string()
+        } else {
+            format!("{} series", s.series.len())
+        },
         s.horizon_s / 86_400
     )];
     if let Some(t) = &s.threshold {
-        paragraphs.push(format!("Threshold {:.1} (from {}).", t.value, t.source));
+        paragraphs.push(format!("Threshold {:.1}, from {}.", t.value, t.source));
     }
     Ok(Section {
         title: "When will we run out?".into(),
         paragraphs,
         charts,
-        table: Some(Table {
-            header: ["series", "model", "backtest MASE", "peak (95%)", "runway (mean)"]
-                .map(String::from)
-                .to_vec(),
+        tables: vec![Table {
+            caption: "Each series".into(),
+            header: [
+                "series",
+                "model",
+                "backtest MASE",
+                "peak (95% interval)",
+                "runway (mean)",
+                "runway (upper 95%)",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows,
-        }),
+        }],
+        explanations: vec![
+            "Runway: the date the forecast first reaches the threshold; the upper-95% date is the cautious one, the \
+             mean's the central estimate."
+                .into(),
+            "Intervals: the band the actual values should fall in 80% (or 95%) of the time, if the future behaves like \
+             the past."
+                .into(),
+            "MASE (mean absolute scaled error): the forecast's error on the held-out last stretch of history, divided \
+             by the error of repeating the last cycle. Below 1 beats that naive forecast; above 1 does worse."
+                .into(),
+        ],
     })
 }
 
@@ -242,13 +443,18 @@ fn rightsize(r: &Report, summary: &mut Vec<String>) -> anyhow::Result<Section> {
         .filter(|s| !s.flags.is_empty())
         .map(|s| s.service.as_str())
         .collect();
+    let dearer: Vec<&str> = r
+        .services
+        .iter()
+        .filter(|s| s.savings_monthly_usd.is_some_and(|v| v < 0.0))
+        .map(|s| s.service.as_str())
+        .collect();
     let t = &r.total;
-    summary.push(format!(
-        "What to run: {} services, {} flagged at risk; {}.",
-        r.services.len(),
-        at_risk.len(),
-        t.describe()
-    ));
+    let mut line = format!("{} services, {} flagged at risk", r.services.len(), at_risk.len());
+    if !dearer.is_empty() {
+        line.push_str(&format!(", {} need more than today (the table says why)", dearer.len()));
+    }
+    summary.push(format!("What to run: {line}; {}.", t.describe()));
     let mut paragraphs = vec![format!("Right-sizing: {}.", t.describe())];
     if !at_risk.is_empty() {
         paragraphs.push(format!(
@@ -256,6 +462,13 @@ fn rightsize(r: &Report, summary: &mut Vec<String>) -> anyhow::Result<Section> {
             at_risk.iter().take(20).copied().collect::<Vec<_>>().join(", ")
         ));
     }
+    if !dearer.is_empty() {
+        paragraphs.push(format!(
+            "Cost more than today: {}.",
+            dearer.iter().take(20).copied().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let money = |v: Option<f64>| v.map_or("-".into(), charts::style::money);
     let rows = r
         .services
         .iter()
@@ -267,8 +480,10 @@ fn rightsize(r: &Report, summary: &mut Vec<String>) -> anyhow::Result<Section> {
                     .as_ref()
                     .map_or("-".into(), |p| format!("{} x {}", p.count, p.instance_type)),
                 format!("{} x {}", s.recommended.count, s.recommended.instance_type),
-                s.savings_monthly_usd.map_or("-".into(), |v| format!("{v:.2}")),
+                money(s.savings_monthly_usd),
+                s.reason.clone(),
                 s.flags.join(", "),
+                format!("{:.0}%", s.confidence * 100.0),
             ]
         })
         .collect();
@@ -279,16 +494,37 @@ fn rightsize(r: &Report, summary: &mut Vec<String>) -> anyhow::Result<Section> {
             chart("cost", "Monthly cost per service", charts::cost(r)?),
             chart(
                 "utilisation",
-                "CPU use against recommended capacity",
+                "CPU use against capacity, today's and recommended",
                 charts::utilisation(r)?,
             ),
         ],
-        table: Some(Table {
-            header: ["service", "today", "recommended", "saves $/month", "flags"]
-                .map(String::from)
-                .to_vec(),
+        tables: vec![Table {
+            caption: if r.services.len() > MAX_RIGHTSIZE_ROWS {
+                format!(
+                    "The first {MAX_RIGHTSIZE_ROWS} of {} services (all in recommendations.csv)",
+                    r.services.len()
+                )
+            } else {
+                "Each service".into()
+            },
+            header: [
+                "service",
+                "today",
+                "recommended",
+                "saves a month",
+                "why this size",
+                "flags",
+                "confidence",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows,
-        }),
+        }],
+        explanations: vec![
+            "Saves a month: today's cost less the recommendation's; negative when the service needs more than it has."
+                .into(),
+            "Confidence: grows with the history's length (days / (days + 7)): a week of history gives 50%.".into(),
+        ],
     })
 }
 
@@ -321,8 +557,10 @@ fn plan(p: &PlanFile, summary: &mut Vec<String>) -> anyhow::Result<Section> {
     }
     if let Some(c) = &p.cost {
         paragraphs.push(format!(
-            "Cost: ${:.2} a month, ${:.2} for the {}-hour event.",
-            c.monthly_usd, c.event_usd, c.event_hours
+            "Cost: {} a month, {} for the {}-hour event.",
+            charts::style::money(c.monthly_usd),
+            charts::style::money(c.event_usd),
+            c.event_hours
         ));
     }
     paragraphs.extend(p.warnings.iter().map(|w| format!("Warning: {w}")));
@@ -330,7 +568,8 @@ fn plan(p: &PlanFile, summary: &mut Vec<String>) -> anyhow::Result<Section> {
         title: "Peak-event readiness".into(),
         paragraphs,
         charts: vec![chart("plan", "Predicted latency by instance count", charts::plan(p)?)],
-        table: Some(Table {
+        tables: vec![Table {
+            caption: "Instances needed at other demands".into(),
             header: ["demand", "instances"].map(String::from).to_vec(),
             rows: p
                 .sensitivity
@@ -342,6 +581,15 @@ fn plan(p: &PlanFile, summary: &mut Vec<String>) -> anyhow::Result<Section> {
                     ]
                 })
                 .collect(),
-        }),
+        }],
+        explanations: vec![
+            format!(
+                "The plan: the fewest instances whose predicted {} meets the SLO with {} lost, from a queueing model of \
+                 one instance measured in the load test.",
+                p.objective.name,
+                if p.redundancy == "n+1" { "1 instance".to_string() } else { format!("the spares of {}", p.redundancy) }
+            ),
+            "Headroom: how much more demand the plan takes before the SLO fails.".into(),
+        ],
     })
 }

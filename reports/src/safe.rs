@@ -1,8 +1,8 @@
 //! The one place that makes text from input (scenario, step, service and series names)
 //! safe for each medium it is shown in: HTML and SVG (markup escaped, characters XML
 //! forbids dropped), Markdown (its syntax escaped, so no live link or emphasis comes
-//! from input), the terminal (control characters shown escaped), and a bounded length
-//! when a name is echoed in a message.
+//! from input), the terminal (control characters shown escaped), a bounded length
+//! when a name is echoed in a message, and absolute paths reduced to file names.
 
 /// For HTML text and attribute values, and SVG text: `<>&"'` escaped, and the control
 /// characters XML 1.0 forbids (all below U+0020 but tab and line feed, and U+FFFE/F)
@@ -69,6 +69,44 @@ pub fn bounded(text: &str, max: usize) -> String {
     }
 }
 
+/// The last component of a path: `limits.json` from `/tmp/x/limits.json`.
+pub fn file_name(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
+}
+
+/// `text` with each absolute path (a `/` starting a word, another `/` inside it)
+/// replaced by its file name; URLs are left alone (their `/` follows a `:`).
+pub fn without_paths(text: &str) -> String {
+    let ends = |c: char| c.is_whitespace() || matches!(c, ')' | ',' | ';' | '\'' | '"' | '`');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut previous: Option<char> = None;
+    while let Some(c) = rest.chars().next() {
+        let starts_word = previous.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '`' | '"' | '\''));
+        if c == '/' && starts_word {
+            let len = rest.find(ends).unwrap_or(rest.len());
+            let (path, sentence_end) = match rest[..len].strip_suffix(['.', ':']) {
+                Some(p) => (p, &rest[p.len()..len]),
+                None => (&rest[..len], ""),
+            };
+            if path[1..].contains('/') {
+                out.push_str(&file_name(path));
+            } else {
+                out.push_str(path);
+            }
+            out.push_str(sentence_end);
+            previous = rest[..len].chars().last();
+            rest = &rest[len..];
+            continue;
+        }
+        out.push(c);
+        previous = Some(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
 fn xml_forbidden(c: char) -> bool {
     (c < ' ' && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}'
 }
@@ -88,6 +126,15 @@ mod tests {
         assert_eq!(terminal("ok\u{1b}[2J\n"), "ok\\u{1b}[2J\\n");
         assert_eq!(bounded("abcdefghij", 6), "abc...");
         assert_eq!(bounded("abc", 6), "abc");
+        assert_eq!(
+            without_paths("Threshold 400 (from /tmp/.tmpX/out/limits.json: slo) at http://127.0.0.1:80/x, see /a/b."),
+            "Threshold 400 (from limits.json: slo) at http://127.0.0.1:80/x, see b."
+        );
+        assert_eq!(
+            without_paths("a /root and out/run/run.json"),
+            "a /root and out/run/run.json"
+        );
+        assert_eq!(file_name("/tmp/d/"), "d");
         // A report built from these is well-formed XML.
         let doc = format!("<svg><text>{}</text></svg>", html(name));
         assert!(roxmltree::Document::parse(&doc).is_ok(), "{doc}");

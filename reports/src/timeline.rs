@@ -1,4 +1,5 @@
-//! timeline.csv: one row per second of a run (t, step, rps, errors, dropped, p50, p95, p99).
+//! timeline.csv: one row per second of a run (t, step, rps, errors, dropped, p50, p95, p99,
+//! users).
 
 use headroom_loadgen::results::TimelineRow;
 
@@ -25,15 +26,16 @@ mod tests {
             p50: 1.5,
             p95: 2.0,
             p99: 3.0,
+            users: Some(4),
         };
         let text = String::from_utf8(to_csv(&[row(1, Some(1)), row(2, None)]).unwrap()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines,
             [
-                "t,step,rps,errors,dropped,p50,p95,p99",
-                "1,1,10.0,1,0,1.5,2.0,3.0",
-                "2,,10.0,1,0,1.5,2.0,3.0"
+                "t,step,rps,errors,dropped,p50,p95,p99,users",
+                "1,1,10.0,1,0,1.5,2.0,3.0,4",
+                "2,,10.0,1,0,1.5,2.0,3.0,4"
             ]
         );
     }

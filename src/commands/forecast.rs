@@ -6,7 +6,9 @@ use super::{read_json, OK};
 use crate::cli::ForecastArgs;
 use crate::output::{write_atomic, write_json};
 use anyhow::{anyhow, bail, Context};
-use headroom::input::{format_timestamp, no_series, parse_prometheus, parse_prometheus_piece, read_csv_with, Dropped, Histories};
+use headroom::input::{
+    format_timestamp, no_series, parse_prometheus, parse_prometheus_piece, read_csv_with, Dropped, Histories,
+};
 use headroom_forecast::limits::LimitsFile;
 use headroom_forecast::ts::{self, regular, Summary, Threshold, SCHEMA_VERSION};
 use headroom_loadgen::units::parse_duration;

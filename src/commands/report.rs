@@ -41,6 +41,15 @@ fn discovered(mut args: ReportArgs) -> anyhow::Result<ReportArgs> {
     Ok(args)
 }
 
+/// Now, as the report's reader wants it: `2026-12-01 14:40 UTC`.
+fn made_at() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let stamp = headroom::input::format_timestamp(now);
+    format!("{} UTC", stamp.get(..16).unwrap_or(&stamp).replace('T', " "))
+}
+
 pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
     let args = discovered(args)?;
     let forecast = args
@@ -63,6 +72,12 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
             .as_deref()
             .map(|d| read_json(&d.join("plan.json"), "--plan"))
             .transpose()?,
+        files: [&args.run, &args.limits, &args.forecast, &args.rightsize, &args.plan]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
+        made_at: made_at(),
     };
     let doc = document::build(&inputs)?;
     for section in &doc.sections {

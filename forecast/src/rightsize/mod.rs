@@ -74,6 +74,12 @@ pub struct Recommendation {
     pub flags: Vec<String>,
     /// 0 to 1, growing with the length of history: days / (days + 7).
     pub confidence: f64,
+    /// Cores today's placement provides (all instances), when there is one.
+    #[serde(default)]
+    pub current_cores: Option<f64>,
+    /// Why this size, in a sentence: the statistic sized for, the headroom, the spares.
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// rightsize.json: the policy used, every service's recommendation and the fleet totals.
@@ -254,6 +260,17 @@ pub fn recommend(
         flags.push("spiky_cpu".to_string());
     }
     let savings = current_monthly.map(|c| c - recommended_monthly);
+    let reason = reason(
+        &Sized {
+            cpu_sized,
+            cpu_target,
+            mem_target,
+            forecast_peak: policy.size_for_forecast_peak && forecast_peak_cores.is_some_and(|p| p >= cpu_stat),
+        },
+        recommended_type,
+        recommended.count,
+        policy,
+    );
     Ok(Recommendation {
         service: usage.service.clone(),
         current: current.cloned(),
@@ -272,7 +289,56 @@ pub fn recommend(
         mem_target_gib: mem_target,
         flags,
         confidence: usage.history_days / (usage.history_days + 7.0),
+        current_cores: current.zip(current_type).map(|(p, t)| t.vcpu * p.count as f64),
+        reason,
     })
+}
+
+/// What a service was sized for.
+struct Sized {
+    cpu_sized: f64,
+    cpu_target: f64,
+    mem_target: f64,
+    forecast_peak: bool,
+}
+
+/// "4 x gp.large: 6.9 cores for p95 CPU 4.8 cores at 70% utilisation, + 1 spare (n+1)":
+/// which of CPU, memory or the minimum count decided the count, and the spares.
+fn reason(s: &Sized, t: &InstanceType, count: u32, policy: &Policy) -> String {
+    let spares = policy.redundancy.spares();
+    let for_cpu = (s.cpu_target / t.vcpu).ceil().max(1.0) as u32;
+    let for_mem = (s.mem_target / t.mem_gib).ceil().max(1.0) as u32;
+    let statistic = if s.forecast_peak {
+        "the forecast peak".to_string()
+    } else {
+        format!("p{} CPU", policy.cpu_percentile)
+    };
+    let driver = if for_mem > for_cpu {
+        format!(
+            "{:.1} GiB of memory with {:.0}% headroom",
+            s.mem_target,
+            policy.memory_headroom * 100.0
+        )
+    } else {
+        format!(
+            "{:.1} cores for {statistic} of {:.2} cores at {:.0}% utilisation",
+            s.cpu_target,
+            s.cpu_sized,
+            s.cpu_sized / s.cpu_target * 100.0
+        )
+    };
+    let mut text = format!("{count} x {}: {driver}", t.name);
+    if spares > 0 {
+        let noun = if spares == 1 { "spare" } else { "spares" };
+        text.push_str(&format!(", + {spares} {noun} (n+{spares})"));
+    }
+    if count == policy.min_instances && for_cpu.max(for_mem) + spares < count {
+        text.push_str(&format!(
+            ", at the policy's minimum of {} instances",
+            policy.min_instances
+        ));
+    }
+    text
 }
 
 /// The cheapest type x count with count x vcpu >= cores and count x mem >= gib, on a type

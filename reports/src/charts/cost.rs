@@ -1,50 +1,76 @@
-//! Monthly cost per service, today against the recommendation, sorted by savings. The
-//! chart grows with the number of services so 200 of them stay readable.
+//! Monthly cost per service, today against the recommendation, each bar with its value,
+//! in the order the report lists services (largest savings first). The chart grows with
+//! the number of services so 200 of them stay readable.
 
+use super::style::{
+    self,
+    palette::{BLUE, GREY},
+    Axes, Mark, WIDTH,
+};
 use super::*;
 use headroom_forecast::rightsize::Report;
 
-pub const ROW: u32 = 18;
+/// Pixels per service row.
+pub const ROW: u32 = 26;
+/// Characters of a service name shown on the axis.
+const NAME_CHARS: usize = 24;
 
 pub fn cost(report: &Report) -> anyhow::Result<String> {
     let services = &report.services;
     let n = services.len().max(1);
+    // Room on the right for the largest bar's value.
     let x_max = top(services
         .iter()
-        .flat_map(|s| [s.recommended_monthly_usd, s.current_monthly_usd.unwrap_or(0.0)]));
-    let height = 140 + ROW * n as u32;
-    svg(WIDTH, height, |root| {
-        let names: Vec<&str> = services.iter().map(|s| s.service.as_str()).collect();
+        .flat_map(|s| [s.recommended_monthly_usd, s.current_monthly_usd.unwrap_or(0.0)]))
+        * 1.15;
+    let keys = [
+        style::key("today", Mark::Swatch(GREY)),
+        style::key("recommended", Mark::Swatch(BLUE)),
+    ];
+    let money = style::ticks(x_max, "$", "");
+    svg(WIDTH, 150 + ROW * n as u32, |root, tips| {
+        let (plot, strip) = style::with_legend(root, &keys);
+        let names: Vec<String> = services
+            .iter()
+            .map(|s| crate::safe::bounded(&s.service, NAME_CHARS))
+            .collect();
         let mut chart = rows_frame(
-            root,
-            "Monthly cost per service: today vs recommended",
+            &plot,
+            "Monthly cost per service: today and recommended",
             x_max,
             &names,
-            "USD per month",
-            "service (largest savings first)",
+            Axes {
+                x_desc: "USD per month".into(),
+                y_desc: "service (largest savings first)".into(),
+                x_tick: &money,
+                y_tick: &|_| String::new(),
+            },
         )?;
-        chart
-            .draw_series(services.iter().enumerate().filter_map(|(i, s)| {
-                s.current_monthly_usd.map(|c| {
-                    Rectangle::new(
-                        [(0.0, row(n, i) + 0.02), (c, row(n, i) + 0.42)],
-                        RGBColor(160, 160, 160).filled(),
-                    )
-                })
-            }))?
-            .label("today")
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], RGBColor(160, 160, 160).filled()));
-        chart
-            .draw_series(services.iter().enumerate().map(|(i, s)| {
-                Rectangle::new(
-                    [(0.0, row(n, i) - 0.42), (s.recommended_monthly_usd, row(n, i) - 0.02)],
-                    GREEN.filled(),
-                )
-            }))?
-            .label("recommended")
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], GREEN.filled()));
-        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
-        Ok(())
+        for (i, s) in services.iter().enumerate() {
+            let y = row(n, i);
+            let mut bar = |from: f64, to: f64, value: f64, colour: RGBColor, what: &str| -> DrawResult {
+                chart.draw_series([Rectangle::new([(0.0, y + from), (value, y + to)], colour.filled())])?;
+                chart.draw_series([Text::new(
+                    style::money(value),
+                    (value, y + (from + to) / 2.0),
+                    style::text(style::TICK_PX - 1.0).pos(plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Left,
+                        plotters::style::text_anchor::VPos::Center,
+                    )),
+                )])?;
+                tips.add(
+                    &chart,
+                    (value, y + (from + to) / 2.0),
+                    format!("{} {what}: {} a month", s.service, style::money(value)),
+                );
+                Ok(())
+            };
+            if let Some(c) = s.current_monthly_usd {
+                bar(0.02, 0.44, c, GREY, "today")?;
+            }
+            bar(-0.44, -0.02, s.recommended_monthly_usd, BLUE, "recommended")?;
+        }
+        style::legend(&strip, &keys)
     })
 }
 
@@ -53,22 +79,17 @@ pub fn rows_frame<'a, 'b>(
     root: &'a Area<'b>,
     caption: &str,
     x_max: f64,
-    names: &[&str],
-    x_desc: &str,
-    y_desc: &str,
+    names: &[String],
+    axes: Axes,
 ) -> Result<Frame<'a, 'b>, Box<dyn std::error::Error>> {
     let n = names.len().max(1);
-    let mut chart = frame(root, caption, 0.0..x_max, -0.5..n as f64 - 0.5, 180)?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(n)
-        .y_label_formatter(&|y| label(names.iter().copied(), *y))
-        .x_desc(x_desc)
-        .y_desc(y_desc)
-        .draw()
-        .map_err(|e| e.to_string())?;
-    Ok(chart)
+    let widest = names.iter().map(|s| s.chars().count()).max().unwrap_or(4);
+    let label_of = |y: &f64| label(names.iter().map(String::as_str), *y);
+    let axes = Axes {
+        y_tick: &label_of,
+        ..axes
+    };
+    style::frame_with(root, caption, 0.0..x_max, -0.5..n as f64 - 0.5, &axes, widest, n)
 }
 
 /// The centre of row `i` of `n`: rows run top to bottom in list order, one unit apart,

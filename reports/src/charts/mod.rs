@@ -1,16 +1,20 @@
-//! SVG charts drawn with plotters, one chart per file. Each takes a result type and
-//! returns the SVG text; titles, axis labels with units, legends and the SLO or
-//! threshold lines are part of every chart. Text is escaped by plotters' SVG backend.
+//! SVG charts drawn with plotters, one chart per file, all in the one style of
+//! `style.rs`. Each takes a result type and returns the SVG text; titles, axis names with
+//! units, a legend drawn as the series are, the SLO or threshold lines and hover
+//! tooltips are part of every chart. Text is escaped by plotters' SVG backend.
 
 mod cost;
+mod distribution;
 mod forecast;
-mod latency;
+pub mod latency;
 mod plan;
-mod throughput;
-mod timeline;
+pub mod style;
+pub mod throughput;
+pub mod timeline;
 mod utilisation;
 
 pub use cost::cost;
+pub use distribution::distribution;
 pub use forecast::{date, forecast, History};
 pub use latency::latency;
 pub use plan::plan;
@@ -20,13 +24,10 @@ pub use utilisation::utilisation;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+pub use style::{Axes, Dash, Key, Mark, Tips};
 
 pub type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
-
-pub const WIDTH: u32 = 900;
-pub const HEIGHT: u32 = 480;
-pub const FONT: &str = "sans-serif";
 
 pub type Frame<'a, 'b> = ChartContext<
     'a,
@@ -34,82 +35,62 @@ pub type Frame<'a, 'b> = ChartContext<
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 
-/// A titled chart frame with room for axis labels; `y_label_area` widens for long names.
-pub fn frame<'a, 'b>(
-    root: &'a Area<'b>,
-    caption: &str,
-    x: std::ops::Range<f64>,
-    y: std::ops::Range<f64>,
-    y_label_area: u32,
-) -> Result<Frame<'a, 'b>, Box<dyn std::error::Error>> {
-    Ok(ChartBuilder::on(root)
-        .caption(caption, (FONT, 22))
-        .margin(12)
-        .x_label_area_size(45)
-        .y_label_area_size(y_label_area)
-        .build_cartesian_2d(x, y)
-        .map_err(|e| e.to_string())?)
-}
-
-/// The legend every chart draws: boxed, on a light background, at `position`.
-pub fn legend<'a, 'b: 'a>(chart: &mut Frame<'a, 'b>, position: SeriesLabelPosition) -> DrawResult {
-    chart
-        .configure_series_labels()
-        .position(position)
-        .border_style(BLACK)
-        .background_style(WHITE.mix(0.9))
-        .draw()
-        .map_err(|e| e.to_string())?;
-    Ok(())
-}
-
-/// A legend key drawn as a short line in `color`.
-pub fn line_key<S: Into<ShapeStyle> + Clone + 'static>(style: S) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
-    move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style.clone())
-}
-
-/// Draws on a fresh white canvas and returns the SVG text.
-pub fn svg(width: u32, height: u32, draw: impl FnOnce(&Area) -> DrawResult) -> anyhow::Result<String> {
+/// Draws on a fresh white canvas and returns the SVG text, with the tooltips the
+/// drawing collected.
+pub fn svg(width: u32, height: u32, draw: impl FnOnce(&Area, &mut Tips) -> DrawResult) -> anyhow::Result<String> {
     let mut text = String::new();
+    let mut tips = Tips::default();
     {
         let root = SVGBackend::with_string(&mut text, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e}"))?;
-        draw(&root).map_err(|e| anyhow::anyhow!("drawing a chart: {e}"))?;
+        draw(&root, &mut tips).map_err(|e| anyhow::anyhow!("drawing a chart: {e}"))?;
         root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
     }
-    Ok(text)
+    Ok(tips.attach(&text))
 }
 
-/// Per pixel column, the minimum and maximum of the points falling in it, so that a
-/// million points draw as a few hundred segments and no peak is lost. Returns a zigzag
-/// path (x, min), (x, max), ... in x order.
+/// Per pixel column, the minimum and maximum of the points falling in it, as
+/// (column centre, min, max) in x order, so that a million points draw as a few hundred
+/// columns and no peak is lost. Few points are returned as they are (min = max).
+pub fn envelope(points: &[(f64, f64)], columns: usize) -> Vec<(f64, f64, f64)> {
+    if points.len() <= 2 * columns || columns == 0 {
+        return points.iter().map(|&(x, y)| (x, y, y)).collect();
+    }
+    let (x0, x1) = (points[0].0, points[points.len() - 1].0);
+    let width = (x1 - x0).max(f64::MIN_POSITIVE) / columns as f64;
+    let mut out: Vec<(f64, f64, f64)> = Vec::with_capacity(columns);
+    let mut column = usize::MAX;
+    for &(x, y) in points {
+        let c = (((x - x0) / width) as usize).min(columns - 1);
+        if c != column {
+            column = c;
+            out.push((x0 + (c as f64 + 0.5) * width, y, y));
+        }
+        let last = out.last_mut().expect("pushed above");
+        last.1 = last.1.min(y);
+        last.2 = last.2.max(y);
+    }
+    out
+}
+
+/// The envelope as a zigzag path (x, min), (x, max), ... for a line.
 pub fn min_max_path(points: &[(f64, f64)], columns: usize) -> Vec<(f64, f64)> {
     if points.len() <= 2 * columns || columns == 0 {
         return points.to_vec();
     }
-    let (x0, x1) = (points[0].0, points[points.len() - 1].0);
-    let width = (x1 - x0).max(f64::MIN_POSITIVE) / columns as f64;
-    let mut path = Vec::with_capacity(2 * columns);
-    let mut column = usize::MAX;
-    let (mut lo, mut hi, mut at) = (f64::INFINITY, f64::NEG_INFINITY, x0);
-    for &(x, y) in points {
-        let c = (((x - x0) / width) as usize).min(columns - 1);
-        if c != column && column != usize::MAX {
-            path.push((at, lo));
-            path.push((at, hi));
-            lo = f64::INFINITY;
-            hi = f64::NEG_INFINITY;
-        }
-        if c != column {
-            column = c;
-            at = x0 + (c as f64 + 0.5) * width;
-        }
-        lo = lo.min(y);
-        hi = hi.max(y);
-    }
-    path.push((at, lo));
-    path.push((at, hi));
-    path
+    envelope(points, columns)
+        .into_iter()
+        .flat_map(|(x, lo, hi)| [(x, lo), (x, hi)])
+        .collect()
+}
+
+/// The envelope as a closed polygon: the maxima left to right, the minima back.
+pub fn envelope_polygon(columns: &[(f64, f64, f64)]) -> Vec<(f64, f64)> {
+    columns
+        .iter()
+        .map(|&(x, _, hi)| (x, hi))
+        .chain(columns.iter().rev().map(|&(x, lo, _)| (x, lo)))
+        .collect()
 }
 
 /// Axis upper bound with a little room above the data.

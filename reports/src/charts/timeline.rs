@@ -1,88 +1,171 @@
-//! A run's timeline: throughput and errors per second above, p95 latency below, each
-//! step shaded.
+//! A run's timeline, one panel each: completed requests, errors and dropped arrivals per
+//! second; p50, p95 and p99 latency per second; users (the closed plan's, or the open
+//! pool's). Each step's hold is shaded and labelled with its load. Seconds the run did
+//! not cover whole (the last, cut short) are not drawn: a partial second is not a zero.
 
+use super::style::{
+    self,
+    palette::{BAND, BLUE, ORANGE, PURPLE, VERMILLION},
+    Axes, Dash, Mark, PANEL, WIDTH,
+};
 use super::*;
-use headroom_loadgen::results::RunResult;
+use headroom_loadgen::results::{RunResult, TimelineRow};
 
-pub fn timeline(run: &RunResult) -> anyhow::Result<String> {
-    let rows = &run.timeline;
-    let t_max = rows.last().map_or(1.0, |r| r.t as f64).max(1.0);
-    let spans = step_spans(run);
-    svg(WIDTH, HEIGHT + 120, |root| {
-        let (upper, lower) = root.split_vertically((HEIGHT + 120) / 2);
-        let mut top_chart = frame(
-            &upper,
-            &format!("Run timeline: {}", run.scenario),
-            0.0..t_max,
-            0.0..top(rows.iter().map(|r| r.rps + r.errors as f64)),
-            70,
-        )?;
-        top_chart
-            .configure_mesh()
-            .x_desc("time (s)")
-            .y_desc("per second")
-            .draw()?;
-        shade(&mut top_chart, &spans)?;
-        top_chart
-            .draw_series(LineSeries::new(
-                rows.iter().map(|r| (r.t as f64, r.rps)),
-                BLUE.stroke_width(2),
-            ))?
-            .label("throughput (requests/s)")
-            .legend(line_key(BLUE));
-        top_chart
-            .draw_series(LineSeries::new(
-                rows.iter().map(|r| (r.t as f64, r.errors as f64)),
-                RED.stroke_width(2),
-            ))?
-            .label("errors/s")
-            .legend(line_key(RED));
-        legend(&mut top_chart, SeriesLabelPosition::UpperLeft)?;
-        let mut bottom = frame(&lower, "", 0.0..t_max, 0.0..top(rows.iter().map(|r| r.p95)), 70)?;
-        bottom
-            .configure_mesh()
-            .x_desc("time (s)")
-            .y_desc("p95 latency (ms)")
-            .draw()?;
-        shade(&mut bottom, &spans)?;
-        bottom
-            .draw_series(LineSeries::new(
-                rows.iter().map(|r| (r.t as f64, r.p95)),
-                RGBColor(230, 140, 0).stroke_width(2),
-            ))?
-            .label("p95 latency (ms); shaded bands are steps")
-            .legend(line_key(RGBColor(230, 140, 0)));
-        legend(&mut bottom, SeriesLabelPosition::UpperLeft)?;
-        Ok(())
-    })
-}
-
-/// Each step's hold as (start, end) seconds.
-fn step_spans(run: &RunResult) -> Vec<(f64, f64)> {
-    run.steps
+/// The rows covering a whole second of the run: a row's bucket ends at `t`.
+pub fn whole_seconds(run: &RunResult) -> Vec<&TimelineRow> {
+    run.timeline
         .iter()
-        .map(|s| (s.start_s, s.start_s + s.duration_s))
+        .filter(|r| r.t as f64 <= run.duration_s + 1e-6)
         .collect()
 }
 
-fn shade<'a, DB: DrawingBackend + 'a>(
-    chart: &mut ChartContext<
-        'a,
-        DB,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
-    spans: &[(f64, f64)],
-) -> DrawResult {
+/// Tick label width shared by the panels, so their plots line up.
+const LABEL_CHARS: usize = 6;
+
+pub fn timeline(run: &RunResult) -> anyhow::Result<String> {
+    let rows = whole_seconds(run);
+    let t_max = rows.last().map_or(1.0, |r| r.t as f64).max(1.0);
+    let with_users = rows.iter().any(|r| r.users.is_some());
+    let panels = if with_users { 3 } else { 2 };
+    let keys = [
+        style::key("completed requests/s", Mark::Line(BLUE, Dash::Solid)),
+        style::key("errors/s", Mark::Line(VERMILLION, Dash::Solid)),
+        style::key("dropped arrivals/s", Mark::Line(ORANGE, Dash::Dashed)),
+        style::key("p50", Mark::Line(style::percentile_colour("p50"), Dash::Solid)),
+        style::key("p95", Mark::Line(style::percentile_colour("p95"), Dash::Solid)),
+        style::key("p99", Mark::Line(style::percentile_colour("p99"), Dash::Solid)),
+        style::key(users_name(run), Mark::Line(PURPLE, Dash::Solid)),
+        style::key("a step's hold, labelled with its load", Mark::Swatch(BAND)),
+    ];
+    let keys = if with_users { &keys[..] } else { &keys[..6] };
+    let height = PANEL * panels + 60;
+    let time = style::ticks(t_max, "", "");
+    svg(WIDTH, height, |root, tips| {
+        let (plot, strip) = style::with_legend(root, keys);
+        let areas = plot.split_evenly((panels as usize, 1));
+        let series =
+            |f: fn(&TimelineRow) -> f64| -> Vec<(f64, f64)> { rows.iter().map(|r| (r.t as f64, f(r))).collect() };
+        // Requests, errors, drops.
+        let y_max = top(rows.iter().map(|r| r.rps.max(r.errors as f64).max(r.dropped as f64)));
+        let per_second = style::ticks(y_max, "", "");
+        let mut chart = style::frame_with(
+            &areas[0],
+            &format!("Run timeline: {}", run.scenario),
+            0.0..t_max,
+            0.0..y_max,
+            &Axes {
+                x_desc: "time since start (s)".into(),
+                y_desc: "per second".into(),
+                x_tick: &time,
+                y_tick: &per_second,
+            },
+            LABEL_CHARS,
+            6,
+        )?;
+        shade(&mut chart, run, true)?;
+        style::line(&mut chart, series(|r| r.rps), BLUE, Dash::Solid, 2)?;
+        style::line(&mut chart, series(|r| r.errors as f64), VERMILLION, Dash::Solid, 2)?;
+        style::line(&mut chart, series(|r| r.dropped as f64), ORANGE, Dash::Dashed, 2)?;
+        for r in &rows {
+            tips.add(
+                &chart,
+                (r.t as f64, r.rps),
+                format!(
+                    "second {}: {:.0} completed/s, {} errors, {} dropped",
+                    r.t, r.rps, r.errors, r.dropped
+                ),
+            );
+        }
+        // Latency.
+        let y_max = top(rows.iter().map(|r| r.p99));
+        let ms = style::ticks(y_max, "", "");
+        let mut chart = style::frame_with(
+            &areas[1],
+            "",
+            0.0..t_max,
+            0.0..y_max,
+            &Axes {
+                x_desc: "time since start (s)".into(),
+                y_desc: "latency (ms)".into(),
+                x_tick: &time,
+                y_tick: &ms,
+            },
+            LABEL_CHARS,
+            6,
+        )?;
+        shade(&mut chart, run, false)?;
+        for (name, f) in [
+            ("p50", (|r: &TimelineRow| r.p50) as fn(&TimelineRow) -> f64),
+            ("p95", |r| r.p95),
+            ("p99", |r| r.p99),
+        ] {
+            style::line(&mut chart, series(f), style::percentile_colour(name), Dash::Solid, 2)?;
+        }
+        for r in &rows {
+            tips.add(
+                &chart,
+                (r.t as f64, r.p95),
+                format!(
+                    "second {}: p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms",
+                    r.t, r.p50, r.p95, r.p99
+                ),
+            );
+        }
+        if with_users {
+            let users: Vec<(f64, f64)> = rows
+                .iter()
+                .filter_map(|r| r.users.map(|u| (r.t as f64, u as f64)))
+                .collect();
+            let y_max = top(users.iter().map(|u| u.1));
+            let count = style::ticks(y_max.max(5.0), "", "");
+            let mut chart = style::frame_with(
+                &areas[2],
+                "",
+                0.0..t_max,
+                0.0..y_max,
+                &Axes {
+                    x_desc: "time since start (s)".into(),
+                    y_desc: users_name(run).into(),
+                    x_tick: &time,
+                    y_tick: &count,
+                },
+                LABEL_CHARS,
+                6,
+            )?;
+            shade(&mut chart, run, false)?;
+            style::line(&mut chart, users.clone(), PURPLE, Dash::Solid, 2)?;
+            for (t, u) in users {
+                tips.add(&chart, (t, u), format!("second {t:.0}: {u:.0} users"));
+            }
+        }
+        style::legend(&strip, keys)
+    })
+}
+
+fn users_name(run: &RunResult) -> &'static str {
+    match run.model {
+        headroom_loadgen::plan::Model::Closed => "users (the plan's)",
+        headroom_loadgen::plan::Model::Open => "users in the pool",
+    }
+}
+
+/// Each step's hold shaded, alternately; with `labels`, its load written at the top.
+fn shade(chart: &mut Frame, run: &RunResult, labels: bool) -> DrawResult {
     let y = chart.y_range();
-    chart
-        .draw_series(spans.iter().enumerate().map(|(i, &(a, b))| {
-            let color = if i % 2 == 0 {
-                RGBColor(220, 230, 245)
-            } else {
-                RGBColor(235, 240, 250)
-            };
-            Rectangle::new([(a, y.start), (b, y.end)], color.filled())
-        }))
-        .map_err(|e| e.to_string())?;
+    for (i, s) in run.steps.iter().enumerate() {
+        let (a, b) = (s.start_s, s.start_s + s.duration_s);
+        let colour = if i % 2 == 0 { BAND } else { RGBColor(246, 248, 252) };
+        chart.draw_series([Rectangle::new([(a, y.start), (b, y.end)], colour.filled())])?;
+        if labels {
+            chart.draw_series([Text::new(
+                s.load_label(),
+                ((a + b) / 2.0, y.end),
+                style::text(style::TICK_PX).pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Top,
+                )),
+            )])?;
+        }
+    }
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! report.md: the same document in Markdown, linking the SVG files beside it.
 
 use super::Format;
-use crate::document::Document;
-use crate::safe;
+use crate::document::{Document, Section, Table};
+use crate::safe::markdown as cell;
 
 pub struct Markdown;
 
@@ -12,38 +12,58 @@ impl Format for Markdown {
     }
 
     fn render(&self, doc: &Document) -> String {
-        let mut out = format!("# {}\n\n## Executive summary\n\n", safe::markdown(&doc.title));
+        let mut out = format!("# {}\n\n", cell(&doc.title));
+        for m in &doc.meta {
+            out.push_str(&format!("{}  \n", cell(m)));
+        }
+        out.push_str("\n## Executive summary\n\n");
         for line in &doc.summary {
             out.push_str(&format!("- {}\n", cell(line)));
         }
         for section in &doc.sections {
-            out.push_str(&format!("\n## {}\n\n", safe::markdown(&section.title)));
-            for p in &section.paragraphs {
-                out.push_str(&format!("{}\n\n", cell(p)));
-            }
-            for chart in &section.charts {
-                out.push_str(&format!("![{}]({}.svg)\n\n", cell(&chart.title), chart.file));
-            }
-            if let Some(t) = &section.table {
-                out.push_str(&format!(
-                    "| {} |\n|{}\n",
-                    t.header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | "),
-                    " --- |".repeat(t.header.len())
-                ));
-                for row in &t.rows {
-                    out.push_str(&format!(
-                        "| {} |\n",
-                        row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
-                    ));
-                }
-                out.push('\n');
-            }
+            out.push_str(&self::section(section));
         }
         out
     }
 }
 
-/// Escaped for Markdown text and table cells.
-fn cell(text: &str) -> String {
-    safe::markdown(text)
+fn section(section: &Section) -> String {
+    let mut out = format!("\n## {}\n\n", cell(&section.title));
+    for p in &section.paragraphs {
+        out.push_str(&format!("{}\n\n", cell(p)));
+    }
+    for chart in &section.charts {
+        out.push_str(&format!("![{}]({}.svg)\n\n", cell(&chart.title), chart.file));
+        for n in &chart.notes {
+            out.push_str(&format!("*{}*\n\n", cell(n)));
+        }
+    }
+    for t in &section.tables {
+        out.push_str(&table(t));
+    }
+    if !section.explanations.is_empty() {
+        out.push_str("**Reading these figures**\n\n");
+        for e in &section.explanations {
+            out.push_str(&format!("- {}\n", cell(e)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn table(t: &Table) -> String {
+    let line = |cells: &[String]| {
+        format!(
+            "| {} |\n",
+            cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+        )
+    };
+    let mut out = format!("**{}**\n\n", cell(&t.caption));
+    out.push_str(&line(&t.header));
+    out.push_str(&format!("|{}\n", " --- |".repeat(t.header.len())));
+    for row in &t.rows {
+        out.push_str(&line(row));
+    }
+    out.push('\n');
+    out
 }
