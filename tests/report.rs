@@ -45,15 +45,22 @@ fn demo_writes_every_section_and_parseable_charts() {
         !html.contains("<link") && !html.contains("src=\"http"),
         "no external assets"
     );
-    let expected: [(&str, &[&str]); 8] = [
+    let expected: [(&str, &[&str]); 9] = [
         (
             "timeline",
             &[
                 "Run timeline",
-                "time (s)",
-                "throughput (requests/s)",
-                "p95 latency (ms)",
+                "time since start (s)",
+                "completed requests/s",
+                "dropped arrivals/s",
+                "latency (ms)",
+                "users (the plan's)",
+                "4 users",
             ],
+        ),
+        (
+            "distribution",
+            &["Latency distribution", "percentile", "99%", "latency (ms)"],
         ),
         (
             "throughput",
@@ -80,7 +87,7 @@ fn demo_writes_every_section_and_parseable_charts() {
                 "80% interval",
                 "95% interval",
                 "threshold",
-                "runway",
+                "mean reaches it",
             ],
         ),
         ("forecast-2", &["Forecast: search-rps", "history", "threshold"]),
@@ -101,9 +108,13 @@ fn demo_writes_every_section_and_parseable_charts() {
                 "CPU cores (all instances)",
                 "p95",
                 "recommended capacity",
+                "today's capacity",
             ],
         ),
-        ("plan", &["Peak-event readiness", "instances", "SLO p99", "plan:"]),
+        (
+            "plan",
+            &["Peak-event readiness", "instances", "SLO p99", "plan:", "today:"],
+        ),
     ];
     for (file, words) in expected {
         let svg = svg_text(&report.join(format!("{file}.svg")));
@@ -113,7 +124,23 @@ fn demo_writes_every_section_and_parseable_charts() {
     }
     let md = std::fs::read_to_string(report.join("report.md")).unwrap();
     assert!(md.contains("![Run timeline](timeline.svg)") && md.contains("## When will we run out?"));
-    chromium_check(&report.join("index.html"), 8);
+    // The plan's curve shows the SLO being crossed: a count below the plan that fails it.
+    let plan = read_json(&out.join("plan/plan.json"));
+    let (planned, limit) = (
+        plan["instances"].as_u64().unwrap(),
+        plan["objective"]["limit_ms"].as_f64().unwrap(),
+    );
+    let plan_svg = std::fs::read_to_string(report.join("plan.svg")).unwrap();
+    let failing_below = tooltips(&plan_svg).iter().any(|t| {
+        let (count, what) = t.split_once(" instances: ").unwrap();
+        let ms = what.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok());
+        count.parse::<u64>().unwrap() < planned && ms.is_none_or(|v| v > limit)
+    });
+    assert!(
+        failing_below,
+        "no failing count below the plan of {planned} in plan.svg"
+    );
+    chromium_check(&report.join("index.html"), 9);
 }
 
 /// A fleet whose service names are hostile and many.
@@ -250,4 +277,190 @@ fn chromium_check(page: &Path, charts: usize) {
         sizes.iter().all(|(w, h)| *w > 0.0 && *h > 0.0),
         "a chart rendered at zero size: {sizes:?}"
     );
+    // A screenshot at 1280 px is not blank: ink on a good share of it, in several colours.
+    let shot = page.with_file_name("screenshot.png");
+    let status = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(["--window-size=1280,2400", "--virtual-time-budget=3000"])
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(shot.exists(), "no screenshot: {}", text(&status.stderr));
+    let (width, ink, colours) = ink(&shot);
+    assert_eq!(width, 1280);
+    assert!(ink > 0.03, "the screenshot is {:.1}% ink", ink * 100.0);
+    assert!(colours >= 5, "the screenshot has {colours} colours");
+}
+
+/// A PNG's width, the share of its pixels that are not near-white, and how many of the
+/// palette's hues (coarsely binned) appear.
+fn ink(path: &Path) -> (u32, f64, usize) {
+    let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buffer).unwrap();
+    let channels = info.color_type.samples();
+    let pixels = &buffer[..info.buffer_size()];
+    let mut inked = 0usize;
+    let mut bins = std::collections::HashSet::new();
+    let total = pixels.len() / channels;
+    for px in pixels.chunks(channels) {
+        let (r, g, b) = (px[0], px[1], px[2]);
+        if r.min(g).min(b) < 230 {
+            inked += 1;
+            bins.insert((r / 64, g / 64, b / 64));
+        }
+    }
+    (info.width, inked as f64 / total as f64, bins.len())
+}
+
+/// The smallest `font-size` in an SVG's text.
+fn smallest_font(svg: &str) -> f64 {
+    svg.split("font-size=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next()?.parse::<f64>().ok())
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// The `<title>` tooltips of an SVG.
+fn tooltips(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.tag_name().name() == "title")
+        .filter_map(|n| n.text().map(String::from))
+        .collect()
+}
+
+/// An open run that drops arrivals (capacity 100 rps, 300 arriving a second, a pool of
+/// 4), with two requests and a hostile scenario name, fitted, forecast with the limits
+/// as threshold and reported from absolute paths: the report holds the run in detail,
+/// plots the drops, names its inputs by file name only, and every SVG is well-formed
+/// with no text under 12 px.
+#[test]
+fn an_open_run_with_drops_is_reported_in_full_without_paths() {
+    let _serial = serial();
+    let target = Target::start(2, "20ms", "exp");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let scenario = write(
+        d,
+        "open.yaml",
+        "name: \"drops <&> 'q'\"\njourneys:\n  - name: w\n    steps:\n      - {name: first, get: /a}\n      - {name: second, get: /b}\n\
+         load:\n  steps: {rate: [50, 150, 300], hold: 2s}\n  pool: 4\nslo: {p99: 100ms}\n",
+    );
+    let out = d.join("run");
+    let run = run_scenario(&scenario, &target.url, &out);
+    assert!(run.status.code().is_some_and(|c| c <= 1), "{}", text(&run.stderr));
+    let run_json = read_json(&out.join("run.json"));
+    let dropped = run_json["overall"]["dropped"].as_u64().unwrap();
+    assert!(dropped > 100, "the run dropped only {dropped}");
+    let limits = d.join("limits");
+    let fit = headroom(&[
+        "fit",
+        out.join("run.json").to_str().unwrap(),
+        "--out",
+        limits.to_str().unwrap(),
+    ]);
+    assert_eq!(fit.status.code(), Some(0), "{}", text(&fit.stderr));
+    let history = write(d, "history.csv", &hourly_csv(21 * 24, 60));
+    let forecast = d.join("forecast");
+    let fc = headroom(&[
+        "forecast",
+        history.to_str().unwrap(),
+        "--horizon",
+        "7d",
+        "--limits",
+        limits.join("limits.json").to_str().unwrap(),
+        "--out",
+        forecast.to_str().unwrap(),
+    ]);
+    assert_eq!(fc.status.code(), Some(0), "{}", text(&fc.stderr));
+    let report = d.join("report");
+    let rp = headroom(&[
+        "report",
+        "--run",
+        out.join("run.json").to_str().unwrap(),
+        "--limits",
+        limits.join("limits.json").to_str().unwrap(),
+        "--forecast",
+        forecast.to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(rp.status.code(), Some(0), "{}", text(&rp.stderr));
+    let html = std::fs::read_to_string(report.join("index.html")).unwrap();
+    let md = std::fs::read_to_string(report.join("report.md")).unwrap();
+    let root = d.to_str().unwrap();
+    for (name, page) in [("index.html", &html), ("report.md", &md)] {
+        assert!(!page.contains(root), "{name} shows the absolute path {root}");
+        assert!(!page.contains("/tmp/"), "{name} shows an absolute path");
+        for expected in [
+            "Made ".to_string(),
+            format!("headroom {}", env!("CARGO_PKG_VERSION")),
+            "Inputs: run.json, limits.json, forecast".into(),
+            target.url.clone(),
+            format!("{:.0} s", run_json["duration_s"].as_f64().unwrap()),
+        ] {
+            assert!(page.contains(&expected), "{name} lacks `{expected}`");
+        }
+    }
+    // The run in detail: a row per request, errors by kind when there are any.
+    for request in ["w/first", "w/second"] {
+        assert!(html.contains(&format!("<td>{request}</td>")), "no row for {request}");
+    }
+    assert!(html.contains("Each request over the whole run"));
+    let mut svgs = 0;
+    for entry in std::fs::read_dir(&report).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "svg") {
+            svgs += 1;
+            let raw = std::fs::read_to_string(&path).unwrap();
+            svg_text(&path); // parses as XML
+            let smallest = smallest_font(&raw);
+            assert!(smallest >= 12.0, "{} has text of {smallest} px", path.display());
+        }
+    }
+    assert_eq!(svgs, 5, "timeline, distribution, throughput, latency, forecast");
+    // Drops are plotted: the legend names them and the seconds' tooltips carry them.
+    let timeline = std::fs::read_to_string(report.join("timeline.svg")).unwrap();
+    assert!(svg_text(&report.join("timeline.svg")).contains("dropped arrivals/s"));
+    let drops_plotted: u64 = tooltips(&timeline)
+        .iter()
+        .filter_map(|t| {
+            t.split(", ")
+                .find(|p| p.ends_with(" dropped"))?
+                .trim_end_matches(" dropped")
+                .parse::<u64>()
+                .ok()
+        })
+        .sum();
+    assert!(
+        drops_plotted > dropped / 2,
+        "{drops_plotted} drops in the timeline of {dropped}"
+    );
+    // No partial second is drawn: the last second plotted ended within the run.
+    let last_second = tooltips(&timeline)
+        .iter()
+        .filter_map(|t| t.strip_prefix("second ")?.split(':').next()?.parse::<f64>().ok())
+        .fold(0.0, f64::max);
+    let duration = run_json["duration_s"].as_f64().unwrap();
+    assert!(
+        last_second > 0.0 && last_second <= duration,
+        "second {last_second} of a {duration} s run"
+    );
+    // Corrected against uncorrected latency for an open run.
+    let distribution = svg_text(&report.join("distribution.svg"));
+    assert!(distribution.contains("corrected") && distribution.contains("uncorrected"));
+    // Every measured step has a tooltip in the throughput chart.
+    let steps = run_json["steps"].as_array().unwrap().len();
+    let throughput = std::fs::read_to_string(report.join("throughput.svg")).unwrap();
+    assert_eq!(tooltips(&throughput).len(), steps);
 }

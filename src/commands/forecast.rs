@@ -172,12 +172,12 @@ fn threshold(args: &ForecastArgs) -> anyhow::Result<Option<Threshold>> {
         (None, Some(path)) => {
             let file: LimitsFile = read_json(path, "--limits")?;
             let (value, which) = match &file.limits.slo_limit {
-                Some(limit) => (limit.throughput.value, "slo_limit"),
-                None => (file.limits.peak.throughput.value, "peak"),
+                Some(limit) => (limit.throughput.value, "the SLO limit"),
+                None => (file.limits.peak.throughput.value, "the peak"),
             };
             Ok(Some(Threshold {
                 value,
-                source: format!("{} {which} throughput (rps)", path.display()),
+                source: format!("{which} throughput (rps) in {}", path.display()),
             }))
         }
         (None, None) => Ok(None),

@@ -168,3 +168,30 @@ fn policy_parses_from_yaml_text_forms() {
     assert!(serde_json::from_str::<Policy>(r#"{"redundancy": "2n"}"#).is_err());
     assert!(serde_json::from_str::<Policy>(r#"{"cpu_pct": 90}"#).is_err());
 }
+
+#[test]
+fn a_recommendation_that_costs_more_says_why() {
+    // p95 2.4 cores / (1 / 1.2) = 2.88 cores, 6 GiB; with a spare c2 x 3 ($0.30/h) beats
+    // c4 x 2 ($0.38/h): three times today's one c2.
+    let today = Placement {
+        instance_type: "c2".into(),
+        count: 1,
+    };
+    let r = recommend(&usage(28.0), &catalogue(), Some(&today), &policy(1), None).unwrap();
+    assert_eq!(r.recommended.count, 3);
+    assert!(r.savings_monthly_usd.unwrap() < 0.0);
+    assert_eq!(r.current_cores, Some(2.0));
+    assert_eq!(
+        r.reason,
+        "3 x c2: 2.9 cores for p95 CPU of 2.40 cores at 83% utilisation, + 1 spare (n+1)"
+    );
+    // Memory decides when it needs more instances: 12 GiB x 1.2 = 14.4 GiB is 4 x c2's
+    // 4 GiB against 2 for CPU, + 1 spare: c2 x 5 ($0.50/h) beats c4 x 3 ($0.57/h).
+    let mut big = usage(28.0);
+    big.mem_bytes[50] = 12.0 * GIB;
+    let r = recommend(&big, &catalogue(), Some(&today), &policy(1), None).unwrap();
+    assert_eq!(
+        r.reason,
+        "5 x c2: 14.4 GiB of memory with 20% headroom, + 1 spare (n+1)"
+    );
+}

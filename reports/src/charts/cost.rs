@@ -53,10 +53,7 @@ pub fn cost(report: &Report) -> anyhow::Result<String> {
                 chart.draw_series([Text::new(
                     style::money(value),
                     (value, y + (from + to) / 2.0),
-                    style::text(style::TICK_PX - 1.0).pos(plotters::style::text_anchor::Pos::new(
-                        plotters::style::text_anchor::HPos::Left,
-                        plotters::style::text_anchor::VPos::Center,
-                    )),
+                    style::anchored(style::TICK_PX - 1.0, style::HPos::Left, style::VPos::Center),
                 )])?;
                 tips.add(
                     &chart,

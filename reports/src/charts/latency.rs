@@ -127,10 +127,7 @@ pub fn latency(l: &LimitsFile) -> anyhow::Result<String> {
                     chart.draw_series([Text::new(
                         format!("{name} {} ms", style::number(y, 0)),
                         (x, y_max * 0.93),
-                        style::text(style::TICK_PX).pos(plotters::style::text_anchor::Pos::new(
-                            plotters::style::text_anchor::HPos::Right,
-                            plotters::style::text_anchor::VPos::Top,
-                        )),
+                        style::anchored(style::TICK_PX, style::HPos::Right, style::VPos::Top),
                     )])?;
                 } else {
                     chart.draw_series([Circle::new((x, shown), 3, colour.filled())])?;

@@ -7,7 +7,8 @@
 use super::{Area, DrawResult, Frame};
 use crate::safe;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::text_anchor::Pos;
+pub use plotters::style::text_anchor::{HPos, VPos};
 
 /// Charts are drawn at the width the report shows them (its 190 mm column), so a font
 /// size in the SVG is the size read on the page.
@@ -27,6 +28,11 @@ const PLOTTERS_SVG_SCALE: f64 = 1.24;
 
 pub fn text(px: f64) -> TextStyle<'static> {
     (FONT, px * PLOTTERS_SVG_SCALE).into_font().into()
+}
+
+/// Text of `px` anchored at its (h, v) point.
+pub fn anchored(px: f64, h: HPos, v: VPos) -> TextStyle<'static> {
+    text(px).pos(Pos::new(h, v))
 }
 
 /// Okabe-Ito: distinguishable with every common colour-vision deficiency.
@@ -171,7 +177,7 @@ pub fn legend(strip: &Area, keys: &[Key]) -> DrawResult {
         strip.draw(&Text::new(
             k.label.clone(),
             (x + 34, y),
-            text(LEGEND_PX).pos(Pos::new(HPos::Left, VPos::Center)),
+            anchored(LEGEND_PX, HPos::Left, VPos::Center),
         ))?;
         x += kw;
     }

@@ -94,14 +94,17 @@ pub fn timeline(run: &RunResult) -> anyhow::Result<String> {
             6,
         )?;
         shade(&mut chart, run, false)?;
+        // A second with no response has no latency (not 0 ms): it is left out.
+        let answered: Vec<&&TimelineRow> = rows.iter().filter(|r| r.rps > 0.0 || r.errors > 0).collect();
         for (name, f) in [
             ("p50", (|r: &TimelineRow| r.p50) as fn(&TimelineRow) -> f64),
             ("p95", |r| r.p95),
             ("p99", |r| r.p99),
         ] {
-            style::line(&mut chart, series(f), style::percentile_colour(name), Dash::Solid, 2)?;
+            let points = answered.iter().map(|r| (r.t as f64, f(r))).collect();
+            style::line(&mut chart, points, style::percentile_colour(name), Dash::Solid, 2)?;
         }
-        for r in &rows {
+        for r in &answered {
             tips.add(
                 &chart,
                 (r.t as f64, r.p95),
@@ -160,10 +163,7 @@ fn shade(chart: &mut Frame, run: &RunResult, labels: bool) -> DrawResult {
             chart.draw_series([Text::new(
                 s.load_label(),
                 ((a + b) / 2.0, y.end),
-                style::text(style::TICK_PX).pos(plotters::style::text_anchor::Pos::new(
-                    plotters::style::text_anchor::HPos::Center,
-                    plotters::style::text_anchor::VPos::Top,
-                )),
+                style::anchored(style::TICK_PX, style::HPos::Center, style::VPos::Top),
             )])?;
         }
     }
