@@ -1,6 +1,7 @@
 //! The live progress bar of a load test: elapsed over planned seconds, the step and its
 //! load, achieved rps, p95, errors and drops over the last second, within 80 columns.
-//! Drawn on stderr, hidden when stderr is not a terminal.
+//! A search adds a line per step with the bracket as it narrows. Drawn on stderr,
+//! hidden when stderr is not a terminal.
 
 use headroom_loadgen::plan::Model;
 use headroom_loadgen::record::Live;
@@ -41,6 +42,24 @@ impl Progress {
             "{step} {load}: {:.0} rps p95 {:.1} ms {} err/s{dropped}",
             live.rps, live.p95_ms, live.errors
         ));
+    }
+
+    /// A search's step: a line above the bar with the level, its verdict and the
+    /// bracket as it narrows.
+    pub fn search_step(&self, step: &headroom_loadgen::search::Progress) {
+        let unit = |v: f64| match self.model {
+            Model::Closed => format!("{v:.0} users"),
+            Model::Open => format!("{v}/s"),
+        };
+        let bracket = match (step.bracket.passing, step.bracket.failing) {
+            (Some(p), Some(f)) => format!("limit between {} and {}", unit(p), unit(f)),
+            (Some(p), None) => format!("limit above {}", unit(p)),
+            (None, Some(f)) => format!("limit below {}", unit(f)),
+            (None, None) => String::new(),
+        };
+        let verdict = if step.passed { "passes" } else { "FAILS" };
+        self.bar
+            .println(format!("search step {}: {} {verdict}; {bracket}", step.step, unit(step.level)));
     }
 
     pub fn finish(&self) {

@@ -1,7 +1,7 @@
 //! The end-of-run summary table: one row per step with its load, throughput, latency
 //! percentiles, errors and SLO verdict, then the whole run.
 
-use headroom_loadgen::plan::Arrivals;
+use headroom_loadgen::plan::{Arrivals, Model};
 use headroom_loadgen::results::{RunResult, WindowResult};
 use headroom_loadgen::slo::Verdict;
 
@@ -47,8 +47,28 @@ pub fn render(run: &RunResult, by_request: bool) -> String {
     for step in &run.steps {
         out.extend(step.notes.iter().map(|note| format!("step {}: {note}", step.step)));
     }
+    out.extend(search_line(run));
     out.push(verdict_line(run));
     out.join("\n")
+}
+
+/// A search's answer: the limit with its bracket, or why there is none.
+fn search_line(run: &RunResult) -> Option<String> {
+    let s = run.search.as_ref()?;
+    let unit = |v: f64| match run.model {
+        Model::Closed => crate::commands::count(v as usize, "user"),
+        Model::Open => format!("{v}/s"),
+    };
+    let answer = match (s.highest_passing, s.lowest_failing) {
+        (Some(pass), Some(fail)) => format!(
+            "the highest load meeting the SLO is {} (the limit is between it and {}, which fails)",
+            unit(pass),
+            unit(fail)
+        ),
+        (Some(pass), None) => format!("{} met the SLO; the limit is higher", unit(pass)),
+        (None, _) => "no level met the SLO".to_string(),
+    };
+    Some(format!("search: {answer}; {} steps; {}", s.steps, s.stopped))
 }
 
 /// One line per request over the whole run: requests, errors and latency percentiles.
@@ -170,10 +190,11 @@ fn verdict_line(run: &RunResult) -> String {
             )
         })
         .unwrap_or_default();
-    let slo = match run.slo_passed {
-        Some(true) => "SLO met over the run",
-        Some(false) => "SLO FAILED over the run",
-        None => "no SLO",
+    let slo = match (run.slo_passed, &run.search) {
+        (_, Some(_)) => "a search (its answer above)",
+        (Some(true), None) => "SLO met over the run",
+        (Some(false), None) => "SLO FAILED over the run",
+        (None, None) => "no SLO",
     };
     format!("run {status}{reason}: {slo}{best}")
 }

@@ -28,7 +28,7 @@ fn closed_steps_follow_littles_law() {
     let p50 = steps[4]["latency_ms"]["p50"].as_f64().unwrap();
     assert!(within(p50, 40.0, 0.15), "p50 at 16 users {p50} ms");
     let timeline = std::fs::read_to_string(out.join("timeline.csv")).unwrap();
-    assert!(timeline.starts_with("t,step,rps,errors,dropped,p50,p95,p99\n"));
+    assert!(timeline.starts_with("t,step,rps,errors,dropped,p50,p95,p99,users\n"));
     assert!(timeline.lines().count() >= 12, "{timeline}");
 }
 

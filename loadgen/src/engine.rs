@@ -105,6 +105,8 @@ pub fn run(
     on_tick: impl FnMut(&Live) + Send,
 ) -> Result<RunResult, EngineError> {
     catch_signals();
+    // A previous run in this process (a search's last step) left it set.
+    goose::reset_killswitch();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let names: Vec<String> = scenario
         .journeys
@@ -655,6 +657,7 @@ fn assemble(scenario: &Scenario, shared: &Shared, measured: Measured, started_at
         plan_signature: plan_signature(&scenario.load),
         merged: None,
         notes,
+        search: None,
     }
 }
 

@@ -2,8 +2,8 @@
 //!
 //! Owns the scenario file model and its validation (`scenario`), the load plan
 //! (`plan`, with the open model's arrival times), SLOs and guards (`slo`), the goose
-//! driver (`engine`) and the open model's dispatch of arrivals to its pool of users
-//! (`dispatch`), measurement (`record`), the run.json types (`results`), sharding across
+//! driver (`engine`), the saturation search that runs it step by step (`search`), the
+//! open model's dispatch of arrivals to its pool of users (`dispatch`), measurement (`record`), the run.json types (`results`), sharding across
 //! processes and merging (`shard`, `merge`) and the simulated target server (`target`).
 //! It does not fit models, draw charts or write files: the CLI decides where results
 //! go, `headroom-forecast` fits them and `headroom-reports` draws them.
@@ -16,6 +16,7 @@ pub mod plan;
 pub mod record;
 pub mod results;
 pub mod scenario;
+pub mod search;
 pub mod shard;
 pub mod slo;
 pub mod target;

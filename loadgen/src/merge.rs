@@ -171,6 +171,7 @@ fn combine(
             missing,
             notes,
         }),
+        search: None,
     })
 }
 
@@ -182,8 +183,9 @@ fn shard_notes(runs: &[(&String, &RunResult)], k: usize) -> Vec<String> {
         .collect()
 }
 
-/// Sums of counts; latency from the added histograms.
-fn merge_windows(parts: &[(&String, &WindowResult)], slo: &Slo) -> Result<WindowResult, MergeError> {
+/// Sums of counts; latency from the added histograms. Throughputs add (shards run side
+/// by side; a caller joining windows one after another sets its own).
+pub(crate) fn merge_windows(parts: &[(&String, &WindowResult)], slo: &Slo) -> Result<WindowResult, MergeError> {
     let sum = |f: fn(&WindowResult) -> u64| parts.iter().map(|(_, w)| f(w)).sum::<u64>();
     let latency = add_histograms(parts.iter().map(|(file, w)| (*file, w.histogram.as_str())))?;
     let uncorrected = parts

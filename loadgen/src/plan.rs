@@ -26,6 +26,17 @@ pub struct Phase {
     pub hold: Duration,
 }
 
+/// `load.search`: levels from `from` doubling up to `max`, then bisected until the
+/// highest passing and lowest failing levels are within `precision` (a fraction).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Search {
+    pub from: f64,
+    pub max: f64,
+    pub ramp: Duration,
+    pub hold: Duration,
+    pub precision: f64,
+}
+
 /// How the open model spaces its arrivals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -66,6 +77,8 @@ pub struct LoadPlan {
     pub arrivals: Arrivals,
     /// Open model: the seed of the arrival stream (drawn at random when absent).
     pub seed: Option<u64>,
+    /// A saturation search instead of a fixed plan; `phases` then holds its first level.
+    pub search: Option<Search>,
 }
 
 /// Where an instant falls in the plan.
@@ -258,6 +271,7 @@ mod tests {
             pool: Pool { start: 20, max: 20 },
             arrivals: Arrivals::Uniform,
             seed: None,
+            search: None,
         }
     }
 

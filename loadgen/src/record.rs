@@ -528,6 +528,7 @@ mod tests {
             pool: Pool { start: 1, max: 1 },
             arrivals: Arrivals::Uniform,
             seed: None,
+            search: None,
         };
         let (slo, guard, names) = (Slo::default(), Guard::default(), vec!["w/a".to_string()]);
         let t0 = Instant::now() - Duration::from_secs(3);

@@ -68,6 +68,23 @@ pub struct RunResult {
     /// What the run did that a reader should know (users backing off, for one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// A saturation search's answer (`load.search`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<SearchResult>,
+}
+
+/// What a saturation search found: the bracket it narrowed, in the plan's unit (users
+/// or arrivals per second).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResult {
+    pub highest_passing: Option<f64>,
+    pub lowest_failing: Option<f64>,
+    /// The bracket's target width, as a fraction of the highest passing level.
+    pub precision: f64,
+    /// Steps run, repeats included.
+    pub steps: usize,
+    /// Why it stopped, in a sentence.
+    pub stopped: String,
 }
 
 /// How a merged run was put together.

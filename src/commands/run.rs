@@ -24,6 +24,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         .map(|s| Shard::parse(s).map_err(|m| anyhow!("--shard: {m}")))
         .transpose()?;
     if let Some(shard) = shard {
+        if scenario.load.search.is_some() {
+            bail!("--shard: a search (load.search) runs in one process: each step's level depends on the last");
+        }
         shard.apply(&mut scenario);
     }
     let start_at = args.start_at.as_deref().map(parse_start).transpose()?;
@@ -70,7 +73,16 @@ pub fn execute(scenario: &Scenario, args: &RunArgs, options: &RunOptions) -> any
         return Ok(FAILED);
     }
     let progress = Progress::new(scenario.load.total().as_secs(), scenario.load.model);
-    let result = headroom_loadgen::run(scenario, &target, options, |live| progress.update(live))?;
+    let result = match scenario.load.search {
+        None => headroom_loadgen::run(scenario, &target, options, |live| progress.update(live))?,
+        Some(_) => headroom_loadgen::search::run(
+            scenario,
+            &target,
+            options,
+            |live| progress.update(live),
+            |step| progress.search_step(step),
+        )?,
+    };
     progress.finish();
 
     // A run that did not finish its plan, measured nothing or had every request fail is
@@ -105,8 +117,11 @@ pub fn execute(scenario: &Scenario, args: &RunArgs, options: &RunOptions) -> any
     if useless {
         return Ok(FAILED);
     }
-    Ok(match (result.status, result.slo_passed) {
-        (RunStatus::Completed, Some(true) | None) => OK,
+    let search_found = result.search.as_ref().map(|s| s.highest_passing.is_some());
+    Ok(match (result.status, result.slo_passed, search_found) {
+        (RunStatus::Completed, _, Some(found)) if found => OK,
+        (_, _, Some(_)) => FAILED,
+        (RunStatus::Completed, Some(true) | None, None) => OK,
         _ => FAILED,
     })
 }

@@ -5,7 +5,7 @@ use super::raw::*;
 use super::template::{Reference, Segment, Template};
 use super::*;
 use crate::error::{ScenarioError, ScenarioErrors};
-use crate::plan::{Arrivals, LoadPlan, Model, Phase, Pool};
+use crate::plan::{Arrivals, LoadPlan, Model, Phase, Pool, Search};
 use crate::slo::{Condition, Guard, Slo};
 use crate::units::{parse_duration, parse_duration_range};
 use serde_saphyr::Spanned;
@@ -469,11 +469,22 @@ impl Context<'_> {
     }
 
     fn load(&mut self, raw: &RawLoad, journeys: &[Journey]) -> LoadPlan {
-        let (model, phases) = match (&raw.steps, &raw.stages) {
-            (Some(steps), None) => self.steps(steps),
-            (None, Some(stages)) => self.stages(stages),
+        let mut search = None;
+        let (model, phases) = match (&raw.steps, &raw.stages, &raw.search) {
+            (Some(steps), None, None) => self.steps(steps),
+            (None, Some(stages), None) => self.stages(stages),
+            (None, None, Some(s)) => {
+                let (model, found) = self.search(s);
+                search = found;
+                let first = found.map(|s| Phase {
+                    level: s.from,
+                    ramp: s.ramp,
+                    hold: s.hold,
+                });
+                (model, first.into_iter().collect())
+            }
             _ => {
-                self.error(None, "load", "expected exactly one of steps or stages");
+                self.error(None, "load", "expected exactly one of steps, stages or search");
                 (Model::Closed, Vec::new())
             }
         };
@@ -497,14 +508,82 @@ impl Context<'_> {
             (Some(pool), true) => self.pool(pool),
             (None, _) => None,
         };
-        let pool = pool.unwrap_or_else(|| default_pool(model, &phases, journeys));
+        // A search's pool is sized for its highest level.
+        let sized_for: Vec<Phase> = match search {
+            Some(s) => vec![Phase {
+                level: s.max,
+                ramp: s.ramp,
+                hold: s.hold,
+            }],
+            None => phases.clone(),
+        };
+        let pool = pool.unwrap_or_else(|| default_pool(model, &sized_for, journeys));
         LoadPlan {
             model,
             phases,
             pool,
             arrivals: raw.arrivals.unwrap_or(Arrivals::Poisson),
             seed: raw.seed,
+            search,
         }
+    }
+
+    /// `search: {rate|users: {from, max}, hold, ramp, precision}`.
+    fn search(&mut self, raw: &RawSearch) -> (Model, Option<Search>) {
+        let line = Some(raw.hold.referenced.line());
+        let (model, range, key) = match (&raw.users, &raw.rate) {
+            (Some(r), None) => (Model::Closed, r, "load.search.users"),
+            (None, Some(r)) => (Model::Open, r, "load.search.rate"),
+            _ => {
+                self.error(line, "load.search", "expected exactly one of users or rate");
+                return (Model::Closed, None);
+            }
+        };
+        let hold = self.duration(&raw.hold, "load.search.hold").unwrap_or_default();
+        let ramp = raw
+            .ramp
+            .as_ref()
+            .and_then(|r| self.duration(r, "load.search.ramp"))
+            .unwrap_or_default();
+        let precision = match &raw.precision {
+            Some(p) => match crate::units::parse_percent(&p.value) {
+                Ok(v) if v > 0.0 && v < 1.0 => v,
+                Ok(v) => {
+                    self.error(line, "load.search.precision", format!("found {:.0}%; expected between 0% and 100%, such as 5%", v * 100.0));
+                    return (model, None);
+                }
+                Err(m) => {
+                    self.error(Some(p.referenced.line()), "load.search.precision", m);
+                    return (model, None);
+                }
+            },
+            None => DEFAULT_SEARCH_PRECISION,
+        };
+        for level in [range.from, range.max] {
+            self.check_level(model, level, line, key);
+        }
+        if !(range.from > 0.0 && range.from <= range.max) {
+            self.error(
+                line,
+                key,
+                format!("found from {} and max {}; expected 0 < from <= max", range.from, range.max),
+            );
+            return (model, None);
+        }
+        if hold.is_zero() {
+            self.error(line, "load.search.hold", "found 0s; expected a hold such as 10s");
+            return (model, None);
+        }
+        (
+            model,
+            Some(Search {
+                from: range.from,
+                max: range.max,
+                ramp,
+                hold,
+                precision,
+            }),
+        )
     }
 
     /// `pool: N` is a fixed pool; `{start, max}` grows from start to max, either
@@ -781,6 +860,9 @@ fn expand_levels(raw: &RawLevels) -> Result<Vec<f64>, String> {
 /// journey's think time) completes, and may grow until iterations of two seconds plus
 /// think time at the plan's top rate (Little's law: users in use = rate x time), so that
 /// a pool this size runs out only when the target has saturated.
+/// A search stops when its bracket is this narrow, unless the file says otherwise.
+const DEFAULT_SEARCH_PRECISION: f64 = 0.05;
+
 fn default_pool(model: Model, phases: &[Phase], journeys: &[Journey]) -> Pool {
     let top = phases.iter().map(|p| p.level).fold(0.0, f64::max);
     if model == Model::Closed {

@@ -105,6 +105,7 @@ pub struct RawCheck {
 #[serde(deny_unknown_fields)]
 pub struct RawLoad {
     pub steps: Option<RawSteps>,
+    pub search: Option<RawSearch>,
     pub stages: Option<Vec<RawStage>>,
     /// Open model only: the users serving arrivals, fixed (`pool: 200`) or growing
     /// (`pool: {start: 20, max: 2000}`); sized from the plan when absent.
@@ -136,6 +137,24 @@ pub struct RawSteps {
     pub rate: Option<RawLevels>,
     pub hold: Text,
     pub ramp: Option<Text>,
+}
+
+/// `search: {rate: {from: 25, max: 5000}, hold: 10s, precision: 5%}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSearch {
+    pub users: Option<RawSearchRange>,
+    pub rate: Option<RawSearchRange>,
+    pub hold: Text,
+    pub ramp: Option<Text>,
+    pub precision: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSearchRange {
+    pub from: f64,
+    pub max: f64,
 }
 
 #[derive(Debug, Deserialize)]
