@@ -58,8 +58,11 @@ impl Progress {
             (None, None) => String::new(),
         };
         let verdict = if step.passed { "passes" } else { "FAILS" };
-        self.bar
-            .println(format!("search step {}: {} {verdict}; {bracket}", step.step, unit(step.level)));
+        self.bar.println(format!(
+            "search step {}: {} {verdict}; {bracket}",
+            step.step,
+            unit(step.level)
+        ));
     }
 
     pub fn finish(&self) {

@@ -108,7 +108,12 @@ pub fn run(
             if left.is_some_and(|l| l < search.ramp + hold) {
                 break None;
             }
-            let part = engine::run(&one_step(scenario, level, search.ramp, hold, left), target, options, &mut on_tick)?;
+            let part = engine::run(
+                &one_step(scenario, level, search.ramp, hold, left),
+                target,
+                options,
+                &mut on_tick,
+            )?;
             let step = part.steps.first().cloned();
             let status = part.status;
             parts.push(part);
@@ -201,7 +206,10 @@ fn join(scenario: &Scenario, parts: Vec<RunResult>, answer: SearchResult) -> Res
     let mut overall = merge_windows(&windows, &scenario.slo).map_err(|e| EngineError::Goose(e.to_string()))?;
     overall.throughput_rps = overall.requests.saturating_sub(overall.errors) as f64 / offset.max(1e-9);
     overall.pool = parts.iter().filter_map(|p| p.overall.pool).max();
-    let first = parts.first().cloned().ok_or_else(|| EngineError::Goose("the search ran no step".into()))?;
+    let first = parts
+        .first()
+        .cloned()
+        .ok_or_else(|| EngineError::Goose("the search ran no step".into()))?;
     let last = parts.last().unwrap_or(&first);
     Ok(RunResult {
         ended_at: last.ended_at.clone(),
@@ -260,7 +268,10 @@ mod tests {
         let (levels, bracket, why) = path(&s, Model::Open, 333.0);
         assert_eq!(&levels[..6], &[25.0, 50.0, 100.0, 200.0, 400.0, 300.0]);
         let (pass, fail) = (bracket.passing.unwrap(), bracket.failing.unwrap());
-        assert!(pass <= 333.0 && fail > 333.0 && fail / pass - 1.0 <= 0.05, "{pass} {fail}");
+        assert!(
+            pass <= 333.0 && fail > 333.0 && fail / pass - 1.0 <= 0.05,
+            "{pass} {fail}"
+        );
         assert!(levels.len() <= 10, "{levels:?}");
         assert!(why.contains("bracketed"), "{why}");
     }
@@ -268,7 +279,11 @@ mod tests {
     #[test]
     fn users_stop_one_apart_and_the_ends_are_said() {
         let (levels, bracket, _) = path(&search(1.0, 1024.0), Model::Closed, 11.0);
-        assert_eq!((bracket.passing, bracket.failing), (Some(11.0), Some(12.0)), "{levels:?}");
+        assert_eq!(
+            (bracket.passing, bracket.failing),
+            (Some(11.0), Some(12.0)),
+            "{levels:?}"
+        );
         assert!(levels.iter().all(|l| l.fract() == 0.0));
         let (_, _, why) = path(&search(1000.0, 5000.0), Model::Open, 400.0);
         assert_eq!(why, "the first level (1000/s) already fails the SLO");

@@ -189,3 +189,40 @@ pub fn fit_run(run_dir: &Path) -> PathBuf {
     assert_eq!(fit.status.code(), Some(0), "{}", text(&fit.stderr));
     run_dir.join("limits.json")
 }
+
+/// Erlang C: the probability an arrival waits in an M/M/c queue with offered load a = λ/μ.
+pub fn erlang_c(c: u32, a: f64) -> f64 {
+    let mut term = 1.0;
+    let mut sum = 1.0;
+    for k in 1..c {
+        term *= a / k as f64;
+        sum += term;
+    }
+    let last = term * a / c as f64 * c as f64 / (c as f64 - a);
+    last / (sum + last)
+}
+
+/// The p99 response time (ms) of a FIFO M/M/c queue: P(T > t) = e^(-μt) [1 + C μ /
+/// (cμ - λ - μ) (1 - e^(-(cμ - λ - μ) t))] (wait plus service), solved by bisection.
+pub fn mmc_p99_ms(lambda: f64, mu: f64, c: u32) -> f64 {
+    let wait_c = erlang_c(c, lambda / mu);
+    let d = c as f64 * mu - lambda - mu;
+    let tail = |t: f64| {
+        let queued = if d.abs() < 1e-9 {
+            mu * t
+        } else {
+            mu / d * (1.0 - (-d * t).exp())
+        };
+        (-mu * t).exp() * (1.0 + wait_c * queued)
+    };
+    let (mut lo, mut hi) = (0.0, 60.0);
+    for _ in 0..200 {
+        let mid = (lo + hi) / 2.0;
+        if tail(mid) > 0.01 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo * 1e3
+}

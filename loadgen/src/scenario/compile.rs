@@ -549,7 +549,11 @@ impl Context<'_> {
             Some(p) => match crate::units::parse_percent(&p.value) {
                 Ok(v) if v > 0.0 && v < 1.0 => v,
                 Ok(v) => {
-                    self.error(line, "load.search.precision", format!("found {:.0}%; expected between 0% and 100%, such as 5%", v * 100.0));
+                    self.error(
+                        line,
+                        "load.search.precision",
+                        format!("found {:.0}%; expected between 0% and 100%, such as 5%", v * 100.0),
+                    );
                     return (model, None);
                 }
                 Err(m) => {
@@ -566,7 +570,10 @@ impl Context<'_> {
             self.error(
                 line,
                 key,
-                format!("found from {} and max {}; expected 0 < from <= max", range.from, range.max),
+                format!(
+                    "found from {} and max {}; expected 0 < from <= max",
+                    range.from, range.max
+                ),
             );
             return (model, None);
         }
