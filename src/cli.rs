@@ -38,6 +38,17 @@ Counts add and latency percentiles come from the merged histograms (exact, not a
 missing, failed or mismatched shard is refused unless --allow-partial is given."
     )]
     Merge(MergeArgs),
+    /// Compare two runs of one scenario: did the new one get slower, or fail more?
+    #[command(
+        after_help = "Examples:\n  headroom compare out/base/run.json out/run/run.json\n  \
+headroom compare base.json new.json --threshold 5% --json\n\n\
+Steps are matched by load level; for each, the whole run and each journey/step request, the \
+change in throughput, p50, p95, p99 and error rate. A percentile regresses when it is worse by \
+more than the threshold with a 95% interval above zero (a bootstrap of the two histograms); the \
+error rate when it rose significantly. Exit 1 on a regression, 0 otherwise, 2 when the runs \
+cannot be compared. Writes DIR/compare.json and DIR/compare.md (a verdict for CI)."
+    )]
+    Compare(CompareArgs),
     /// Check a scenario file in full without sending any traffic.
     Validate {
         /// The scenario file (YAML).
@@ -133,6 +144,23 @@ pub struct RunArgs {
     /// shards step up together.
     #[arg(long, value_name = "TIME|+DELAY")]
     pub start_at: Option<String>,
+}
+
+#[derive(clap::Args)]
+pub struct CompareArgs {
+    /// The baseline run.json.
+    pub base: PathBuf,
+    /// The run.json to judge against it.
+    pub new: PathBuf,
+    /// How much worse a percentile may get before it is a regression.
+    #[arg(long, default_value = "10%")]
+    pub threshold: String,
+    /// Print compare.json instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Directory for compare.json and compare.md.
+    #[arg(long, default_value = crate::output::tree::COMPARE)]
+    pub out: PathBuf,
 }
 
 #[derive(clap::Args)]

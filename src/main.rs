@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         cli::Command::Report(args) => commands::report::run(args),
         cli::Command::Demo(args) => commands::demo::run(args),
         cli::Command::Merge(args) => commands::merge::run(args),
+        cli::Command::Compare(args) => commands::compare::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

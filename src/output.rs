@@ -34,6 +34,7 @@ pub mod tree {
     /// Every run, by its start time, kept whatever it measured.
     pub const RUNS: &str = "out/runs";
     pub const MERGED: &str = "out/merged";
+    pub const COMPARE: &str = "out/compare";
     pub const LIMITS: &str = "out/limits";
     pub const FORECAST: &str = "out/forecast";
     pub const RIGHTSIZE: &str = "out/rightsize";

@@ -4,10 +4,12 @@
 //! (`plan`, with the open model's arrival times), SLOs and guards (`slo`), the goose
 //! driver (`engine`), the saturation search that runs it step by step (`search`), the
 //! open model's dispatch of arrivals to its pool of users (`dispatch`), measurement (`record`), the run.json types (`results`), sharding across
-//! processes and merging (`shard`, `merge`) and the simulated target server (`target`).
+//! processes and merging (`shard`, `merge`), two runs compared for a regression
+//! (`compare`) and the simulated target server (`target`).
 //! It does not fit models, draw charts or write files: the CLI decides where results
 //! go, `headroom-forecast` fits them and `headroom-reports` draws them.
 
+pub mod compare;
 pub mod dispatch;
 pub mod engine;
 pub mod error;

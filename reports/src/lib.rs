@@ -1,12 +1,14 @@
 //! headroom-reports: everything a person or a program reads at the end.
 //!
 //! Owns the files derived from results: CSV writers (timeline, forecast, history,
-//! recommendations), the SVG charts (`charts`, plotters), and the capacity report
-//! (`document` builds it, `export` renders HTML and Markdown), and the one place that
-//! makes names from input safe for each medium (`safe`). It does not measure, fit
+//! recommendations), compare.md (two runs' verdict), the SVG charts (`charts`,
+//! plotters), the capacity report (`document` builds it, `export` renders HTML and
+//! Markdown), and the one place that makes names from input safe for each medium
+//! (`safe`). It does not measure, fit
 //! or forecast: it only renders the types the other crates produce.
 
 pub mod charts;
+pub mod compare;
 pub mod document;
 pub mod export;
 pub mod forecast;

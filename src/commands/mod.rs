@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod fit;
 pub mod forecast;
+pub mod compare;
 pub mod merge;
 pub mod plan;
 pub mod prometheus;
