@@ -39,15 +39,13 @@ missing, failed or mismatched shard is refused unless --allow-partial is given."
     )]
     Merge(MergeArgs),
     /// Compare two runs of one scenario: did the new one get slower, or fail more?
-    #[command(
-        after_help = "Examples:\n  headroom compare out/base/run.json out/run/run.json\n  \
+    #[command(after_help = "Examples:\n  headroom compare out/base/run.json out/run/run.json\n  \
 headroom compare base.json new.json --threshold 5% --json\n\n\
 Steps are matched by load level; for each, the whole run and each journey/step request, the \
 change in throughput, p50, p95, p99 and error rate. A percentile regresses when it is worse by \
 more than the threshold with a 95% interval above zero (a bootstrap of the two histograms); the \
 error rate when it rose significantly. Exit 1 on a regression, 0 otherwise, 2 when the runs \
-cannot be compared. Writes DIR/compare.json and DIR/compare.md (a verdict for CI)."
-    )]
+cannot be compared. Writes DIR/compare.json and DIR/compare.md (a verdict for CI).")]
     Compare(CompareArgs),
     /// Check a scenario file in full without sending any traffic.
     Validate {
@@ -332,6 +330,10 @@ pub struct ReportArgs {
     /// out/forecast, out/rightsize, out/plan).
     #[arg(long)]
     pub run: Option<PathBuf>,
+    /// A baseline run.json: the report compares --run against it (latency distributions
+    /// side by side and the regression verdict of `headroom compare`).
+    #[arg(long, value_name = "RUN.json", requires = "run")]
+    pub baseline: Option<PathBuf>,
     /// limits.json from `headroom fit`.
     #[arg(long)]
     pub limits: Option<PathBuf>,

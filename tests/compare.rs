@@ -7,12 +7,16 @@ use common::*;
 use std::path::{Path, PathBuf};
 
 const SCENARIO: &str = "name: cmp\njourneys: [{name: w, steps: [{name: a, get: /a}, {name: b, get: /b}]}]\n\
-load: {steps: {users: [2, 4], hold: 2s}}\n";
+load: {steps: {users: [2, 4], hold: 3s}}\n";
 
 /// A run of SCENARIO (named `name`) against a target of 8 workers at `service_time`.
 fn run_against(dir: &Path, tag: &str, service_time: &str, name: &str) -> PathBuf {
     let target = Target::start(8, service_time, "const");
-    let scenario = write(dir, &format!("{tag}.yaml"), &SCENARIO.replace("name: cmp", &format!("name: {name}")));
+    let scenario = write(
+        dir,
+        &format!("{tag}.yaml"),
+        &SCENARIO.replace("name: cmp", &format!("name: {name}")),
+    );
     let out = dir.join(tag);
     let run = run_scenario(&scenario, &target.url, &out);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
@@ -37,7 +41,9 @@ fn noise_passes_a_slower_target_fails_and_other_scenarios_are_refused() {
     let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let same: Vec<PathBuf> = (0..4).map(|i| run_against(d, &format!("same{i}"), "10ms", "cmp")).collect();
+    let same: Vec<PathBuf> = (0..4)
+        .map(|i| run_against(d, &format!("same{i}"), "10ms", "cmp"))
+        .collect();
     for (i, base) in same.iter().enumerate() {
         for new in &same[i + 1..] {
             let (code, out) = compare(base, new, d);
@@ -52,7 +58,9 @@ fn noise_passes_a_slower_target_fails_and_other_scenarios_are_refused() {
     assert!(out.contains("REGRESSION") && out.contains("p50"), "{out}");
     let verdict = read_json(&d.join("cmp/compare.json"));
     assert_eq!(verdict["regressed"], true);
-    assert!(std::fs::read_to_string(d.join("cmp/compare.md")).unwrap().contains("REGRESSION"));
+    assert!(std::fs::read_to_string(d.join("cmp/compare.md"))
+        .unwrap()
+        .contains("REGRESSION"));
     // 3% slower: real, under the threshold.
     let slightly = run_against(d, "slightly", "10300us", "cmp");
     let (code, out) = compare(&same[0], &slightly, d);

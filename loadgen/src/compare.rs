@@ -5,19 +5,24 @@
 //! and the interval lies wholly above zero; the error rate regressed when it rose
 //! significantly (z > 1.96) by more than 0.1 points.
 //!
-//! The interval is a bootstrap done exactly for quantiles: the q-quantile of a resample
-//! of n draws is its ceil(q n)-th order statistic, whose quantile level is distributed
-//! Beta(k, n + 1 - k) (David and Nagaraja, Order Statistics, 2.2), so each replicate is
-//! one Beta draw per run read back through the histogram. It treats requests as
-//! independent draws; queueing makes neighbours alike, so the interval is if anything too
-//! narrow, which the threshold guards against.
+//! The interval is the wider of two. A bootstrap done exactly for quantiles: the
+//! q-quantile of a resample of n draws is its ceil(q n)-th order statistic, whose
+//! quantile level is distributed Beta(k, n + 1 - k) (David and Nagaraja, Order
+//! Statistics, 2.2), so each replicate is one Beta draw per run read back through the
+//! histogram; it treats requests as independent. And sectioning (batch means over the
+//! seconds of the window, Asmussen and Glynn, Stochastic Simulation, III.5): the
+//! per-second percentiles' spread, with Student's t, which sees what independence
+//! misses: a stall of the machine or the target slows a run of neighbouring requests
+//! together. A request's row (no per-second figures of its own) takes the bootstrap
+//! widened by the whole run's ratio of the two.
 
 use crate::plan::Model;
-use crate::results::{decode_histogram, RunResult, StepResult, WindowResult};
+use crate::results::{decode_histogram, RunResult, StepResult, TimelineRow, WindowResult};
 use hdrhistogram::Histogram;
 use rand::{rngs::StdRng, SeedableRng};
 use rand_distr::{Beta, Distribution};
 use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Percentiles compared.
 pub const PERCENTILES: [(&str, f64); 3] = [("p50", 0.50), ("p95", 0.95), ("p99", 0.99)];
@@ -38,6 +43,48 @@ pub struct Change {
     pub low: f64,
     pub high: f64,
     pub regressed: bool,
+    /// How many times wider sectioning made the bootstrap's interval (1: not at all).
+    pub widening: f64,
+}
+
+impl Change {
+    /// The interval widened `factor` times about the change, and the verdict again.
+    fn widen(&mut self, factor: f64, threshold: f64) {
+        let f = factor.max(1.0);
+        self.low = self.change - (self.change - self.low) * f;
+        self.high = self.change + (self.high - self.change) * f;
+        self.widening = f;
+        self.regressed = self.change > threshold && self.low > 0.0;
+    }
+}
+
+fn per_second(r: &TimelineRow, name: &str) -> f64 {
+    match name {
+        "p50" => r.p50,
+        "p95" => r.p95,
+        _ => r.p99,
+    }
+}
+
+/// The 95% interval of new / base - 1 by sectioning: each run's per-second values give
+/// the standard error of its mean's logarithm, sd / (sqrt(k) mean); the two add, with
+/// Student's t on the fewer seconds less one degree of freedom. None under two seconds.
+fn sectioning(base: &[f64], new: &[f64], change: f64) -> Option<(f64, f64)> {
+    let log_se = |v: &[f64]| -> Option<(f64, usize)> {
+        let k = v.len();
+        let mean = v.iter().sum::<f64>() / k as f64;
+        if k < 2 || mean <= 0.0 {
+            return None;
+        }
+        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (k - 1) as f64;
+        Some((var.sqrt() / ((k as f64).sqrt() * mean), k))
+    };
+    let ((se_b, k_b), (se_n, k_n)) = (log_se(base)?, log_se(new)?);
+    let df = (k_b.min(k_n) - 1) as f64;
+    let t = StudentsT::new(0.0, 1.0, df).ok()?.inverse_cdf(0.975);
+    let half = t * (se_b * se_b + se_n * se_n).sqrt();
+    let centre = (1.0 + change).max(1e-9).ln();
+    Some(((centre - half).exp() - 1.0, (centre + half).exp() - 1.0))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,7 +128,12 @@ fn level(s: &StepResult) -> Option<f64> {
 }
 
 /// Compares `new` against `base` (named for the output); `threshold` is a fraction.
-pub fn compare(base: (&str, &RunResult), new: (&str, &RunResult), threshold: f64, seed: u64) -> Result<Comparison, CompareError> {
+pub fn compare(
+    base: (&str, &RunResult),
+    new: (&str, &RunResult),
+    threshold: f64,
+    seed: u64,
+) -> Result<Comparison, CompareError> {
     let (b, n) = (base.1, new.1);
     if b.scenario != n.scenario {
         return Err(CompareError::Incomparable(format!(
@@ -104,8 +156,8 @@ pub fn compare(base: (&str, &RunResult), new: (&str, &RunResult), threshold: f64
         match n.steps.iter().find(|t| level(t) == level(s)) {
             Some(t) => rows.push(row(
                 format!("step {} ({})", s.step, s.load_label()),
-                &s.window,
-                &t.window,
+                (&s.window, &hold_seconds(b, s)),
+                (&t.window, &hold_seconds(n, t)),
                 threshold,
                 &mut rng,
             )?),
@@ -118,25 +170,42 @@ pub fn compare(base: (&str, &RunResult), new: (&str, &RunResult), threshold: f64
             .filter(|t| !b.steps.iter().any(|s| level(s) == level(t)))
             .map(|t| format!("new step {} ({})", t.step, t.load_label())),
     );
-    rows.push(row("whole run".into(), &b.overall, &n.overall, threshold, &mut rng)?);
+    let answered = |r: &RunResult| -> Vec<TimelineRow> { r.timeline.iter().filter(|t| t.rps > 0.0).cloned().collect() };
+    let whole = row(
+        "whole run".into(),
+        (&b.overall, &answered(b)),
+        (&n.overall, &answered(n)),
+        threshold,
+        &mut rng,
+    )?;
+    let inflation: Vec<f64> = whole.percentiles.iter().map(|c| c.widening).collect();
+    rows.push(whole);
     for (name, r) in &b.overall.by_request {
         if let Some(q) = n.overall.by_request.get(name) {
             let window = |requests: u64, errors: u64, histogram: &str, rps: f64| WindowResult {
                 requests,
                 errors,
                 throughput_rps: rps,
-                error_rate: if requests > 0 { errors as f64 / requests as f64 } else { 0.0 },
+                error_rate: if requests > 0 {
+                    errors as f64 / requests as f64
+                } else {
+                    0.0
+                },
                 histogram: histogram.to_string(),
                 ..b.overall.clone()
             };
             let rate = |run: &RunResult, requests: u64| requests as f64 / run.duration_s.max(1e-9);
-            rows.push(row(
+            let mut request = row(
                 format!("request {name}"),
-                &window(r.requests, r.errors, &r.histogram, rate(b, r.requests)),
-                &window(q.requests, q.errors, &q.histogram, rate(n, q.requests)),
+                (&window(r.requests, r.errors, &r.histogram, rate(b, r.requests)), &[]),
+                (&window(q.requests, q.errors, &q.histogram, rate(n, q.requests)), &[]),
                 threshold,
                 &mut rng,
-            )?);
+            )?;
+            for (c, f) in request.percentiles.iter_mut().zip(&inflation) {
+                c.widen(*f, threshold);
+            }
+            rows.push(request);
         }
     }
     let regressed = rows
@@ -148,8 +217,8 @@ pub fn compare(base: (&str, &RunResult), new: (&str, &RunResult), threshold: f64
         new: new.0.to_string(),
         threshold,
         method: format!(
-            "95% intervals by an exact order-statistic bootstrap of each histogram ({REPLICATES} replicates, \
-             requests treated as independent); a percentile regresses when it worsens by more than {:.0}% with \
+            "95% intervals: the wider of an exact order-statistic bootstrap of each histogram ({REPLICATES} \
+             replicates) and sectioning over the window's seconds (Student's t); a percentile regresses when it worsens by more than {:.0}% with \
              its interval above 0; the error rate when it rises by more than 0.1 points with z above {Z_95}",
             threshold * 100.0
         ),
@@ -186,7 +255,26 @@ fn verdict(rows: &[Row], threshold: f64, regressed: bool) -> String {
     format!("REGRESSION: {}", what.join("; "))
 }
 
-fn row(what: String, b: &WindowResult, n: &WindowResult, threshold: f64, rng: &mut StdRng) -> Result<Row, CompareError> {
+/// The whole seconds of a step's hold in its run's timeline.
+fn hold_seconds(run: &RunResult, s: &StepResult) -> Vec<TimelineRow> {
+    let (from, to) = (s.start_s, s.start_s + s.duration_s);
+    run.timeline
+        .iter()
+        .filter(|r| r.t as f64 - 1.0 >= from - 1e-6 && r.t as f64 <= to + 1e-6 && r.rps > 0.0)
+        .cloned()
+        .collect()
+}
+
+/// A window and the timeline seconds it spans (empty when it has none of its own).
+type Measured<'a> = (&'a WindowResult, &'a [TimelineRow]);
+
+fn row(
+    what: String,
+    (b, b_seconds): Measured,
+    (n, n_seconds): Measured,
+    threshold: f64,
+    rng: &mut StdRng,
+) -> Result<Row, CompareError> {
     let hb = decode_histogram(&b.histogram).map_err(CompareError::Histogram)?;
     let hn = decode_histogram(&n.histogram).map_err(CompareError::Histogram)?;
     let percentiles = if hb.is_empty() || hn.is_empty() {
@@ -194,7 +282,22 @@ fn row(what: String, b: &WindowResult, n: &WindowResult, threshold: f64, rng: &m
     } else {
         PERCENTILES
             .iter()
-            .map(|&(name, q)| percentile_change(name, q, &hb, &hn, threshold, rng))
+            .map(|&(name, q)| {
+                let mut c = percentile_change(name, q, &hb, &hn, threshold, rng);
+                let pick = |rows: &[TimelineRow]| -> Vec<f64> { rows.iter().map(|r| per_second(r, name)).collect() };
+                if let Some((low, high)) = sectioning(&pick(b_seconds), &pick(n_seconds), c.change) {
+                    let before = c.high - c.low;
+                    c.low = c.low.min(low);
+                    c.high = c.high.max(high);
+                    c.widening = if before > 0.0 {
+                        ((c.high - c.low) / before).max(1.0)
+                    } else {
+                        1.0
+                    };
+                    c.regressed = c.change > threshold && c.low > 0.0;
+                }
+                c
+            })
             .collect()
     };
     Ok(Row {
@@ -219,7 +322,14 @@ fn resampled_quantile_ms(h: &Histogram<u64>, q: f64, rng: &mut StdRng) -> f64 {
     h.value_at_quantile(level) as f64 / 1e3
 }
 
-fn percentile_change(name: &str, q: f64, hb: &Histogram<u64>, hn: &Histogram<u64>, threshold: f64, rng: &mut StdRng) -> Change {
+fn percentile_change(
+    name: &str,
+    q: f64,
+    hb: &Histogram<u64>,
+    hn: &Histogram<u64>,
+    threshold: f64,
+    rng: &mut StdRng,
+) -> Change {
     let base_ms = hb.value_at_quantile(q) as f64 / 1e3;
     let new_ms = hn.value_at_quantile(q) as f64 / 1e3;
     let mut ratios: Vec<f64> = (0..REPLICATES)
@@ -237,6 +347,7 @@ fn percentile_change(name: &str, q: f64, hb: &Histogram<u64>, hn: &Histogram<u64
         low,
         high,
         regressed: change > threshold && low > 0.0,
+        widening: 1.0,
     }
 }
 
@@ -288,6 +399,18 @@ mod tests {
         // 3% slower: real, but under the threshold.
         let c = percentile_change("p99", 0.99, &h, &exponential(10_000, 10.3), 0.10, &mut rng);
         assert!(!c.regressed, "{c:?}");
+    }
+
+    #[test]
+    fn sectioning_follows_the_spread_of_the_seconds() {
+        // Base seconds 10, 12, 10, 12 (mean 11, sd 1.155): se of the log mean
+        // 1.155 / (2 x 11) = 0.0525; the same for new at 22, 24, 22, 24 (sd / (2 x 23)
+        // = 0.0251). t(0.975, 3) = 3.182: half-width 3.182 x 0.0582 = 0.185 about ln 2.
+        let (low, high) = sectioning(&[10.0, 12.0, 10.0, 12.0], &[22.0, 24.0, 22.0, 24.0], 1.0).unwrap();
+        let half = 3.182_446 * (0.052_486f64.powi(2) + 0.025_101f64.powi(2)).sqrt();
+        assert!((low - (2f64.ln() - half).exp() + 1.0).abs() < 1e-3, "{low}");
+        assert!((high - (2f64.ln() + half).exp() + 1.0).abs() < 1e-3, "{high}");
+        assert!(sectioning(&[10.0], &[20.0, 21.0], 1.0).is_none());
     }
 
     #[test]

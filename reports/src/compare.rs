@@ -47,7 +47,10 @@ pub fn to_markdown(c: &Comparison) -> String {
         ));
     }
     if !c.unmatched.is_empty() {
-        out.push_str(&format!("\nNot compared (no step at the same load in the other run): {}.\n", cell(&c.unmatched.join(", "))));
+        out.push_str(&format!(
+            "\nNot compared (no step at the same load in the other run): {}.\n",
+            cell(&c.unmatched.join(", "))
+        ));
     }
     out.push_str(&format!("\nMethod: {}.\n", cell(&c.method)));
     out

@@ -20,6 +20,8 @@ pub type Histories = BTreeMap<String, Vec<(f64, f64)>>;
 #[derive(Default)]
 pub struct Inputs {
     pub run: Option<RunResult>,
+    /// A baseline the run is compared against.
+    pub baseline: Option<RunResult>,
     pub limits: Option<LimitsFile>,
     pub forecast: Option<(Summary, Histories)>,
     pub rightsize: Option<Report>,
@@ -73,7 +75,7 @@ pub fn build(inputs: &Inputs) -> anyhow::Result<Document> {
     let mut summary = Vec::new();
     let mut sections = Vec::new();
     if inputs.run.is_some() || inputs.limits.is_some() {
-        sections.push(saturation(inputs.run.as_ref(), inputs.limits.as_ref(), &mut summary)?);
+        sections.push(saturation(inputs, &mut summary)?);
     }
     if let Some((s, histories)) = &inputs.forecast {
         sections.push(forecast(s, histories, &mut summary)?);
@@ -161,11 +163,8 @@ fn ms(v: f64) -> String {
     format!("{v:.1}")
 }
 
-fn saturation(
-    run: Option<&RunResult>,
-    limits: Option<&LimitsFile>,
-    summary: &mut Vec<String>,
-) -> anyhow::Result<Section> {
+fn saturation(inputs: &Inputs, summary: &mut Vec<String>) -> anyhow::Result<Section> {
+    let (run, limits) = (inputs.run.as_ref(), inputs.limits.as_ref());
     let mut paragraphs = Vec::new();
     let mut charts = Vec::new();
     let mut tables = Vec::new();
@@ -193,7 +192,21 @@ fn saturation(
             ));
         }
         charts.push(timeline);
-        let mut distribution = chart("distribution", "Latency distribution", charts::distribution(r)?);
+        let baseline = inputs.baseline.as_ref();
+        let mut distribution = chart(
+            "distribution",
+            "Latency distribution",
+            charts::distribution(r, baseline)?,
+        );
+        if let Some(b) = baseline {
+            let verdict = against_baseline(b, r)?;
+            summary.push(format!("Against the baseline: {}.", verdict.verdict));
+            paragraphs.push(format!(
+                "Against the baseline run of {}: {}.",
+                b.started_at, verdict.verdict
+            ));
+            tables.push(baseline_table(&verdict));
+        }
         if r.overall.histogram_uncorrected.is_some() {
             distribution.notes.push(
                 "An open run's latency counts from when each request was due; the uncorrected curve counts from when \
@@ -273,6 +286,50 @@ fn saturation(
         tables,
         explanations,
     })
+}
+
+/// `headroom compare`'s verdict of the run against the baseline (10% threshold).
+fn against_baseline(base: &RunResult, run: &RunResult) -> anyhow::Result<headroom_loadgen::compare::Comparison> {
+    headroom_loadgen::compare::compare(("baseline", base), ("this run", run), 0.10, 1)
+        .map_err(|e| anyhow::anyhow!("--baseline: {e}"))
+}
+
+fn baseline_table(c: &headroom_loadgen::compare::Comparison) -> Table {
+    let mut header = vec!["what".to_string()];
+    header.extend(
+        headroom_loadgen::compare::PERCENTILES
+            .iter()
+            .map(|(name, _)| format!("{name} ms (change, 95% interval)")),
+    );
+    header.push("error rate".into());
+    Table {
+        caption: "Against the baseline".into(),
+        header,
+        rows: c
+            .rows
+            .iter()
+            .map(|r| {
+                let mut cells = vec![r.what.clone()];
+                cells.extend(r.percentiles.iter().map(|p| {
+                    format!(
+                        "{:.1} -> {:.1} ({:+.1}%, {:+.1} to {:+.1}){}",
+                        p.base_ms,
+                        p.new_ms,
+                        p.change * 100.0,
+                        p.low * 100.0,
+                        p.high * 100.0,
+                        if p.regressed { " worse" } else { "" }
+                    )
+                }));
+                cells.push(format!(
+                    "{:.2}% -> {:.2}%",
+                    r.base_error_rate * 100.0,
+                    r.new_error_rate * 100.0
+                ));
+                cells
+            })
+            .collect(),
+    }
 }
 
 fn steps_table(r: &RunResult) -> Table {

@@ -2,8 +2,8 @@
 
 use super::{read_json, FAILED, OK};
 use crate::cli::CompareArgs;
-use crate::output::write_json;
 use crate::output::write_atomic;
+use crate::output::write_json;
 use anyhow::anyhow;
 use headroom_loadgen::compare::compare;
 use headroom_loadgen::results::RunResult;
@@ -17,8 +17,8 @@ pub fn run(args: CompareArgs) -> anyhow::Result<u8> {
     let base: RunResult = read_json(&args.base, "compare")?;
     let new: RunResult = read_json(&args.new, "compare")?;
     let name = |p: &std::path::Path| p.display().to_string();
-    let comparison = compare((&name(&args.base), &base), (&name(&args.new), &new), threshold, SEED)
-        .map_err(|e| anyhow!("{e}"))?;
+    let comparison =
+        compare((&name(&args.base), &base), (&name(&args.new), &new), threshold, SEED).map_err(|e| anyhow!("{e}"))?;
     let markdown = headroom_reports::compare::to_markdown(&comparison);
     write_json(&args.out.join("compare.json"), &comparison)?;
     write_atomic(&args.out.join("compare.md"), markdown.as_bytes())?;

@@ -123,6 +123,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
     println!("\n== report");
     super::report::run(ReportArgs {
         run: Some(out.join("run/run.json")),
+        baseline: None,
         limits: Some(out.join("limits/limits.json")),
         forecast: Some(out.join("forecast")),
         rightsize: Some(out.join("rightsize")),

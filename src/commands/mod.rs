@@ -1,9 +1,9 @@
 //! One module per subcommand: each wires crate functions to files and the terminal.
 
+pub mod compare;
 pub mod demo;
 pub mod fit;
 pub mod forecast;
-pub mod compare;
 pub mod merge;
 pub mod plan;
 pub mod prometheus;

@@ -60,6 +60,11 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
         .map_err(|m| anyhow!(m))?;
     let inputs = Inputs {
         run: args.run.as_deref().map(|p| read_json(p, "--run")).transpose()?,
+        baseline: args
+            .baseline
+            .as_deref()
+            .map(|p| read_json(p, "--baseline"))
+            .transpose()?,
         limits: args.limits.as_deref().map(|p| read_json(p, "--limits")).transpose()?,
         forecast,
         rightsize: args
@@ -72,11 +77,18 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
             .as_deref()
             .map(|d| read_json(&d.join("plan.json"), "--plan"))
             .transpose()?,
-        files: [&args.run, &args.limits, &args.forecast, &args.rightsize, &args.plan]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect(),
+        files: [
+            &args.run,
+            &args.baseline,
+            &args.limits,
+            &args.forecast,
+            &args.rightsize,
+            &args.plan,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect(),
         made_at: made_at(),
     };
     let doc = document::build(&inputs)?;

@@ -1,11 +1,12 @@
 //! The run's latency distribution: latency at each percentile from the whole run's
 //! histogram, on a "nines" axis (x = -log10(1 - q): 90%, 99%, 99.9% evenly spaced, as
 //! HdrHistogram's plots draw it), and for an open run the uncorrected latency (from
-//! when each request was actually sent) beside the corrected one (from when it was due).
+//! when each request was actually sent) beside the corrected one (from when it was due);
+//! with a baseline run, its curve too.
 
 use super::style::{
     self,
-    palette::{BLUE, ORANGE},
+    palette::{BLUE, GREY, ORANGE},
     Axes, Dash, Mark, PANEL, WIDTH,
 };
 use super::*;
@@ -49,8 +50,16 @@ fn curve(encoded: &str) -> Result<(Vec<(f64, f64)>, u64), String> {
     Ok((points, count))
 }
 
-pub fn distribution(run: &RunResult) -> anyhow::Result<String> {
+pub fn distribution(run: &RunResult, baseline: Option<&RunResult>) -> anyhow::Result<String> {
     let (corrected, count) = curve(&run.overall.histogram).map_err(|e| anyhow::anyhow!("run histogram: {e}"))?;
+    let base = match baseline {
+        Some(b) => Some(
+            curve(&b.overall.histogram)
+                .map_err(|e| anyhow::anyhow!("baseline histogram: {e}"))?
+                .0,
+        ),
+        None => None,
+    };
     let uncorrected = match &run.overall.histogram_uncorrected {
         Some(text) => Some(curve(text).map_err(|e| anyhow::anyhow!("run histogram: {e}"))?.0),
         None => None,
@@ -71,6 +80,12 @@ pub fn distribution(run: &RunResult) -> anyhow::Result<String> {
             Mark::Line(ORANGE, Dash::Dashed),
         ));
     }
+    if let Some(b) = baseline {
+        keys.push(style::key(
+            format!("baseline, started {}", b.started_at.get(..16).unwrap_or(&b.started_at)),
+            Mark::Line(GREY, Dash::Dashed),
+        ));
+    }
     let y_tick = style::ticks(y_max, "", "");
     svg(WIDTH, PANEL + 70, |root, tips| {
         let (plot, strip) = style::with_legend(root, &keys);
@@ -88,6 +103,9 @@ pub fn distribution(run: &RunResult) -> anyhow::Result<String> {
         )?;
         if let Some(u) = &uncorrected {
             style::line(&mut chart, u.clone(), ORANGE, Dash::Dashed, 2)?;
+        }
+        if let Some(b) = &base {
+            style::line(&mut chart, b.clone(), GREY, Dash::Dashed, 2)?;
         }
         style::line(&mut chart, corrected.clone(), BLUE, Dash::Solid, 2)?;
         for &(x, ms) in corrected.iter().step_by(10) {
