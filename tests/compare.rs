@@ -61,6 +61,25 @@ fn noise_passes_a_slower_target_fails_and_other_scenarios_are_refused() {
     assert!(std::fs::read_to_string(d.join("cmp/compare.md"))
         .unwrap()
         .contains("REGRESSION"));
+    // The report shows both runs' latency distributions and the verdict.
+    let report = d.join("report");
+    let rp = headroom(&[
+        "report",
+        "--run",
+        slower.to_str().unwrap(),
+        "--baseline",
+        same[0].to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(rp.status.code(), Some(0), "{}", text(&rp.stderr));
+    let html = std::fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(
+        html.contains("Against the baseline") && html.contains("REGRESSION"),
+        "no verdict in the report"
+    );
+    let distribution = std::fs::read_to_string(report.join("distribution.svg")).unwrap();
+    assert!(distribution.contains("baseline, started"), "no baseline curve");
     // 3% slower: real, under the threshold.
     let slightly = run_against(d, "slightly", "10300us", "cmp");
     let (code, out) = compare(&same[0], &slightly, d);

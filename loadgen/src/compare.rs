@@ -13,8 +13,9 @@
 //! seconds of the window, Asmussen and Glynn, Stochastic Simulation, III.5): the
 //! per-second percentiles' spread, with Student's t, which sees what independence
 //! misses: a stall of the machine or the target slows a run of neighbouring requests
-//! together. A request's row (no per-second figures of its own) takes the bootstrap
-//! widened by the whole run's ratio of the two.
+//! together. The whole run (whose seconds mix loads) takes the bootstrap widened by the
+//! most any step's sectioning widened it, and a request's row (no per-second figures of
+//! its own) the whole run's widening.
 
 use crate::plan::Model;
 use crate::results::{decode_histogram, RunResult, StepResult, TimelineRow, WindowResult};
@@ -170,14 +171,35 @@ pub fn compare(
             .filter(|t| !b.steps.iter().any(|s| level(s) == level(t)))
             .map(|t| format!("new step {} ({})", t.step, t.load_label())),
     );
-    let answered = |r: &RunResult| -> Vec<TimelineRow> { r.timeline.iter().filter(|t| t.rps > 0.0).cloned().collect() };
-    let whole = row(
-        "whole run".into(),
-        (&b.overall, &answered(b)),
-        (&n.overall, &answered(n)),
-        threshold,
-        &mut rng,
-    )?;
+    // The whole run's seconds mix steps of different loads: it takes the widest of its
+    // steps' widenings instead (sectioning over every second when no step matched).
+    let whole = if rows.is_empty() {
+        let answered =
+            |r: &RunResult| -> Vec<TimelineRow> { r.timeline.iter().filter(|t| t.rps > 0.0).cloned().collect() };
+        row(
+            "whole run".into(),
+            (&b.overall, &answered(b)),
+            (&n.overall, &answered(n)),
+            threshold,
+            &mut rng,
+        )?
+    } else {
+        let mut whole = row(
+            "whole run".into(),
+            (&b.overall, &[]),
+            (&n.overall, &[]),
+            threshold,
+            &mut rng,
+        )?;
+        for (i, c) in whole.percentiles.iter_mut().enumerate() {
+            let widest = rows
+                .iter()
+                .filter_map(|r| r.percentiles.get(i).map(|p| p.widening))
+                .fold(1.0, f64::max);
+            c.widen(widest, threshold);
+        }
+        whole
+    };
     let inflation: Vec<f64> = whole.percentiles.iter().map(|c| c.widening).collect();
     rows.push(whole);
     for (name, r) in &b.overall.by_request {
