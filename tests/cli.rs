@@ -131,6 +131,7 @@ fn help_examples_paste_at_80_columns() {
     for command in [
         "run",
         "merge",
+        "compare",
         "fit",
         "forecast",
         "rightsize",
