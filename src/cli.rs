@@ -142,6 +142,11 @@ pub struct RunArgs {
     /// shards step up together.
     #[arg(long, value_name = "TIME|+DELAY")]
     pub start_at: Option<String>,
+    /// Serve live Prometheus metrics on HOST:PORT/metrics during the run and for 5 s
+    /// after (requests by journey, step and outcome, a latency histogram, drops, users,
+    /// offered rate, step).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub metrics_listen: Option<String>,
 }
 
 #[derive(clap::Args)]

@@ -228,8 +228,43 @@ fn kubernetes_manifests_carry_what_headroom_relies_on() {
         "--shard \"${JOB_COMPLETION_INDEX}/${SHARDS}\"",
         "--start-at",
         "/results/shard-${JOB_COMPLETION_INDEX}",
+        "--metrics-listen :9464",
     ] {
         assert!(args.contains(needed), "job args lack {needed}: {args}");
+    }
+    let annotations = &spec["template"]["metadata"]["annotations"];
+    assert_eq!(annotations["prometheus.io/scrape"], "true");
+    assert_eq!(annotations["prometheus.io/port"], "9464");
+    assert_eq!(container["ports"][0]["containerPort"], 9464);
+    // The Grafana dashboard parses and queries the metrics the run serves.
+    let dashboard: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/grafana/headroom-run.json")).unwrap(),
+    )
+    .unwrap();
+    let queries: Vec<&str> = dashboard["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| {
+            p["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["expr"].as_str().unwrap())
+        })
+        .collect();
+    for metric in [
+        "headroom_requests_total",
+        "headroom_request_duration_seconds_bucket",
+        "headroom_dropped_total",
+        "headroom_users",
+        "headroom_offered_rate",
+        "headroom_step",
+    ] {
+        assert!(
+            queries.iter().any(|q| q.contains(metric)),
+            "the dashboard never queries {metric}"
+        );
     }
     let mounts = container["volumeMounts"].as_array().unwrap();
     let volumes = pod["volumes"].as_array().unwrap();

@@ -94,6 +94,8 @@ struct Shared {
 pub struct RunOptions {
     pub start_at: Option<std::time::SystemTime>,
     pub shard: Option<crate::shard::Shard>,
+    /// Live Prometheus metrics to keep up to date (`--metrics-listen`).
+    pub metrics: Option<Arc<crate::metrics::LiveMetrics>>,
 }
 
 /// Runs `scenario` against `target` (a base URL); `on_tick` sees live figures each second.
@@ -108,18 +110,15 @@ pub fn run(
     // A previous run in this process (a search's last step) left it set.
     goose::reset_killswitch();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let names: Vec<String> = scenario
-        .journeys
-        .iter()
-        .flat_map(|j| j.requests.iter().map(|r| r.name.clone()))
-        .collect();
+    let names = scenario.request_names();
     let (events_tx, events_rx) = crossbeam_channel::unbounded();
     let shared = Arc::new(Shared::new(scenario, target, events_tx));
     let started_at = now_rfc3339();
     let plan = &scenario.load;
 
     let (measured, goose_result) = std::thread::scope(|scope| {
-        let collector = Collector::new(plan, &scenario.slo, &scenario.guard, &names);
+        let collector =
+            Collector::new(plan, &scenario.slo, &scenario.guard, &names).with_metrics(options.metrics.clone());
         let abort_shared = shared.clone();
         let collecting = scope.spawn(move || {
             collector.run(events_rx, on_tick, |reason| {

@@ -3,9 +3,10 @@
 //! Owns the scenario file model and its validation (`scenario`), the load plan
 //! (`plan`, with the open model's arrival times), SLOs and guards (`slo`), the goose
 //! driver (`engine`), the saturation search that runs it step by step (`search`), the
-//! open model's dispatch of arrivals to its pool of users (`dispatch`), measurement (`record`), the run.json types (`results`), sharding across
-//! processes and merging (`shard`, `merge`), two runs compared for a regression
-//! (`compare`) and the simulated target server (`target`).
+//! open model's dispatch of arrivals to its pool of users (`dispatch`), measurement
+//! (`record`) and its live Prometheus exposition (`metrics`), the run.json types
+//! (`results`), sharding across processes and merging (`shard`, `merge`), two runs
+//! compared for a regression (`compare`) and the simulated target server (`target`).
 //! It does not fit models, draw charts or write files: the CLI decides where results
 //! go, `headroom-forecast` fits them and `headroom-reports` draws them.
 
@@ -14,6 +15,7 @@ pub mod dispatch;
 pub mod engine;
 pub mod error;
 pub mod merge;
+pub mod metrics;
 pub mod plan;
 pub mod record;
 pub mod results;

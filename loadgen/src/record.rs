@@ -2,11 +2,13 @@
 //! channel and files it into the step it fell in (hold only), the whole run, and a
 //! one-second timeline; each second it judges the guards and reports live figures.
 
+use crate::metrics::LiveMetrics;
 use crate::plan::{LoadPlan, Model};
 use crate::results::*;
 use crate::slo::{share, Guard, Slo, Window};
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How often the collector drains its channel.
@@ -239,6 +241,7 @@ pub struct Collector<'a> {
     aborted_by: Option<String>,
     /// Open model: the pool's size at the last arrival so far.
     last_pool: Option<usize>,
+    metrics: Option<Arc<LiveMetrics>>,
 }
 
 impl<'a> Collector<'a> {
@@ -259,7 +262,14 @@ impl<'a> Collector<'a> {
             streaks: vec![0; guard.conditions.len()],
             aborted_by: None,
             last_pool: None,
+            metrics: None,
         }
+    }
+
+    /// Keeps `metrics` up to date as events arrive and seconds pass.
+    pub fn with_metrics(mut self, metrics: Option<Arc<LiveMetrics>>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Receives until every sender is gone. `on_tick` sees live figures each second;
@@ -311,6 +321,18 @@ impl<'a> Collector<'a> {
             Event::Arrival { at, .. } | Event::Dropped { at, .. } => *at,
             Event::Finish => return,
         };
+        if let Some(m) = &self.metrics {
+            match &event {
+                Event::Response {
+                    request,
+                    latency_us,
+                    error,
+                    ..
+                } => m.response(*request, *latency_us, error.as_deref()),
+                Event::Dropped { .. } => m.dropped(),
+                _ => {}
+            }
+        }
         let Some(t0) = self.t0 else { return };
         if let Some(position) = self.plan.locate(at.saturating_duration_since(t0)) {
             if position.steady {
@@ -355,6 +377,11 @@ impl<'a> Collector<'a> {
             p99: second.percentile_ms(99.0),
             users: self.users_at(elapsed, second.pool),
         };
+        if let Some(m) = &self.metrics {
+            let offered =
+                (self.plan.model == Model::Open).then(|| self.plan.level_at(elapsed - Duration::from_millis(1)));
+            m.second(row.users, offered, step);
+        }
         on_tick(&Live {
             elapsed,
             total: self.plan.total(),

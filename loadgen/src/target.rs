@@ -143,14 +143,31 @@ pub async fn serve(listener: TcpListener, config: TargetConfig) -> std::io::Resu
         busy: AtomicU64::new(0),
         busy_micros: AtomicU64::new(0),
     });
+    accept_loop(
+        listener,
+        Arc::new(move |req| {
+            let server = server.clone();
+            async move { server.handle(req).await }
+        }),
+    )
+    .await
+}
+
+/// Accepts HTTP/1.1 connections forever, each on its own task, answering every request
+/// with `handler` (the target's service and the run's metrics exposition share it).
+pub(crate) async fn accept_loop<H, F>(listener: TcpListener, handler: Arc<H>) -> std::io::Result<()>
+where
+    H: Fn(Request<hyper::body::Incoming>) -> F + Send + Sync + 'static,
+    F: std::future::Future<Output = Response<Full<Bytes>>> + Send + 'static,
+{
     loop {
         let (stream, _) = listener.accept().await?;
         let _ = stream.set_nodelay(true);
-        let server = server.clone();
+        let handler = handler.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
-                let server = server.clone();
-                async move { Ok::<_, Infallible>(server.handle(req).await) }
+                let answer = handler(req);
+                async move { Ok::<_, Infallible>(answer.await) }
             });
             let io = hyper_util::rt::TokioIo::new(stream);
             let _ = hyper::server::conn::http1::Builder::new()
@@ -254,7 +271,8 @@ fn requested_status(path: &str) -> Option<StatusCode> {
     StatusCode::from_u16(code).ok()
 }
 
-fn respond(status: StatusCode, content_type: &str, body: String) -> Response<Full<Bytes>> {
+/// A whole response with its content type.
+pub(crate) fn respond(status: StatusCode, content_type: &str, body: String) -> Response<Full<Bytes>> {
     Response::builder()
         .status(status)
         .header("content-type", content_type)

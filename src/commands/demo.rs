@@ -49,6 +49,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
         by_request: false,
         shard: None,
         start_at: None,
+        metrics_listen: None,
     };
     let _ = super::run::execute(&scenario, &run_args, &Default::default())?;
 

@@ -7,11 +7,15 @@ use crate::output::{tree, write_atomic, write_json};
 use crate::progress::Progress;
 use anyhow::{anyhow, bail};
 use headroom_loadgen::engine::RunOptions;
+use headroom_loadgen::metrics::LiveMetrics;
 use headroom_loadgen::results::RunStatus;
 use headroom_loadgen::shard::Shard;
 use headroom_loadgen::Scenario;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How long `--metrics-listen` keeps serving after the run.
+const METRICS_LINGER: Duration = Duration::from_secs(5);
 
 /// How long a run waits for its target to accept a connection before giving up.
 const FIRST_CONTACT: Duration = Duration::from_secs(3);
@@ -30,7 +34,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         shard.apply(&mut scenario);
     }
     let start_at = args.start_at.as_deref().map(parse_start).transpose()?;
-    execute(&scenario, &args, &RunOptions { start_at, shard })
+    execute(
+        &scenario,
+        &args,
+        &RunOptions {
+            start_at,
+            shard,
+            metrics: None,
+        },
+    )
 }
 
 /// `--start-at`: RFC 3339 (or another form `headroom forecast` reads), or `+30s`: at
@@ -72,6 +84,18 @@ pub fn execute(scenario: &Scenario, args: &RunArgs, options: &RunOptions) -> any
         eprintln!("headroom: {}", scenario.redact(&m));
         return Ok(FAILED);
     }
+    let mut options = options.clone();
+    let server = match &args.metrics_listen {
+        Some(addr) => {
+            let metrics = LiveMetrics::new(scenario.request_names());
+            let server = headroom_loadgen::metrics::serve(addr, metrics.clone()).map_err(|m| anyhow!(m))?;
+            eprintln!("metrics: http://{}/metrics", server.addr);
+            options.metrics = Some(metrics);
+            Some(server)
+        }
+        None => None,
+    };
+    let options = &options;
     let progress = Progress::new(scenario.load.total().as_secs(), scenario.load.model);
     let result = match scenario.load.search {
         None => headroom_loadgen::run(scenario, &target, options, |live| progress.update(live))?,
@@ -113,6 +137,15 @@ pub fn execute(scenario: &Scenario, args: &RunArgs, options: &RunOptions) -> any
         if useless && args.out.is_none() {
             println!("{} still holds the last run that measured something", tree::RUN);
         }
+    }
+    if let Some(server) = server {
+        // The last scrape sees the end.
+        eprintln!(
+            "metrics: http://{}/metrics stays up {} s",
+            server.addr,
+            METRICS_LINGER.as_secs()
+        );
+        std::thread::sleep(METRICS_LINGER);
     }
     if useless {
         return Ok(FAILED);

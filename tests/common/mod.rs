@@ -226,3 +226,12 @@ pub fn mmc_p99_ms(lambda: f64, mu: f64, c: u32) -> f64 {
     }
     lo * 1e3
 }
+
+/// A loopback port nothing listens on (bound, then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

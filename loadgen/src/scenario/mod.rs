@@ -122,6 +122,14 @@ pub struct Feeder {
 }
 
 impl Scenario {
+    /// Every request's `journey/step` name, by global request index.
+    pub fn request_names(&self) -> Vec<String> {
+        self.journeys
+            .iter()
+            .flat_map(|j| j.requests.iter().map(|r| r.name.clone()))
+            .collect()
+    }
+
     /// Replaces every secret value in `text` with `***`.
     pub fn redact(&self, text: &str) -> String {
         self.secrets
