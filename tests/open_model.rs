@@ -125,8 +125,9 @@ fn poisson_arrivals_measure_the_queue_that_theory_predicts() {
 }
 
 /// Evenly spaced arrivals below capacity never queue on a constant-time server: p95 is
-/// the service time. The plan schedules exactly rate x hold arrivals; each is served or
-/// dropped, and the server counts every served one. Half the capacity (16 x 10 ms:
+/// the service time (within 20%; a queue from bunched arrivals at 16 workers would be
+/// several service times). The plan schedules exactly rate x hold arrivals; each is
+/// served or dropped, and the server counts every served one. Half the capacity (16 x 10 ms:
 /// 1600/s, at 800/s): a shared core's stall of a few ms must not read as a queue.
 #[test]
 fn uniform_arrivals_measure_the_service_time_and_every_arrival_is_accounted_for() {
@@ -139,11 +140,11 @@ fn uniform_arrivals_measure_the_service_time_and_every_arrival_is_accounted_for(
         "{arrivals: uniform, stages: [{rate: 800, ramp: 1s, hold: 5s}]}",
     );
     let step = &run["steps"][0];
-    // p95, not p99: the shared machine stalls for a few ms now and then (this check at
+    // p95, not p99: the shared machine stalls for a few ms now and then (the check at
     // p99 within 15% failed on the same build one run in three, 11.7-13.8 ms, also on
     // the commit before it); a queue from bunched arrivals would move p95 too.
     let p95 = f(&step["latency_ms"]["p95"]);
-    assert!(within(p95, 10.0, 0.10), "p95 {p95} ms for a 10 ms constant service");
+    assert!(within(p95, 10.0, 0.20), "p95 {p95} ms for a 10 ms constant service");
     let p99 = f(&step["latency_ms"]["p99"]);
     assert!(within(p99, 10.0, 0.50), "p99 {p99} ms for a 10 ms constant service");
     assert_eq!(
