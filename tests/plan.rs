@@ -57,8 +57,10 @@ fn plans_from_closed_and_open_runs_come_true() {
     // Each objective lies well between the two (p99 by a FIFO simulation written apart
     // from headroom's: exponential 24.0 and 59.7 ms, constant 8.3 and 26.2 ms,
     // lognormal 14.8 and 34.4 ms), so only 5 or more meet it, whatever a short run's
-    // sampling error in the capacity.
-    for (dist, slo) in [("exp", "p99=35ms"), ("const", "p99=12ms"), ("lognormal", "p99=20ms")] {
+    // sampling error in the capacity. The constant one sits above the measured
+    // no-queue floor too (10 ms + the target's overhead + this shared machine's stalls
+    // read 12.4-12.7 ms at p99 in two CI runs, so 12 ms could not be met at all).
+    for (dist, slo) in [("exp", "p99=35ms"), ("const", "p99=16ms"), ("lognormal", "p99=20ms")] {
         let dir = tempfile::tempdir().unwrap();
         let closed = limits_from(
             dir.path(),
