@@ -30,10 +30,7 @@ pub fn cost(report: &Report) -> anyhow::Result<String> {
     let money = style::ticks(x_max, "$", "");
     svg(WIDTH, 150 + ROW * n as u32, |root, tips| {
         let (plot, strip) = style::with_legend(root, &keys);
-        let names: Vec<String> = services
-            .iter()
-            .map(|s| crate::safe::bounded(&s.service, NAME_CHARS))
-            .collect();
+        let names: Vec<&str> = services.iter().map(|s| s.service.as_str()).collect();
         let mut chart = rows_frame(
             &plot,
             "Monthly cost per service: today and recommended",
@@ -71,14 +68,16 @@ pub fn cost(report: &Report) -> anyhow::Result<String> {
     })
 }
 
-/// A frame with one labelled row per name, top to bottom, and an x axis from 0.
+/// A frame with one labelled row per name (cut to `NAME_CHARS` on the axis), top to
+/// bottom, and an x axis from 0.
 pub fn rows_frame<'a, 'b>(
     root: &'a Area<'b>,
     caption: &str,
     x_max: f64,
-    names: &[String],
+    names: &[&str],
     axes: Axes,
 ) -> Result<Frame<'a, 'b>, Box<dyn std::error::Error>> {
+    let names: Vec<String> = names.iter().map(|s| crate::safe::bounded(s, NAME_CHARS)).collect();
     let n = names.len().max(1);
     let widest = names.iter().map(|s| s.chars().count()).max().unwrap_or(4);
     let label_of = |y: &f64| label(names.iter().map(String::as_str), *y);

@@ -10,8 +10,6 @@ use super::style::{
 use super::*;
 use headroom_forecast::rightsize::Report;
 
-const NAME_CHARS: usize = 24;
-
 pub fn utilisation(report: &Report) -> anyhow::Result<String> {
     let services = &report.services;
     let n = services.len().max(1);
@@ -34,10 +32,7 @@ pub fn utilisation(report: &Report) -> anyhow::Result<String> {
     let cores = style::ticks(x_max, "", "");
     svg(WIDTH, 150 + ROW * n as u32, |root, tips| {
         let (plot, strip) = style::with_legend(root, &keys);
-        let names: Vec<String> = services
-            .iter()
-            .map(|s| crate::safe::bounded(&s.service, NAME_CHARS))
-            .collect();
+        let names: Vec<&str> = services.iter().map(|s| s.service.as_str()).collect();
         let mut chart = rows_frame(
             &plot,
             "CPU use per service against its capacity",
