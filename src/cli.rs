@@ -47,6 +47,19 @@ more than the threshold with a 95% interval above zero (a bootstrap of the two h
 error rate when it rose significantly. Exit 1 on a regression, 0 otherwise, 2 when the runs \
 cannot be compared. Writes DIR/compare.json and DIR/compare.md (a verdict for CI).")]
     Compare(CompareArgs),
+    /// Make a scenario from a browser's HAR recording or an OpenAPI 3 description.
+    #[command(
+        after_help = "Examples:\n  headroom import recording.har              # writes recording.scenario.yaml\n  \
+headroom import openapi.yaml --out scenarios/api.yaml\n  \
+headroom import shop.har --keep-assets --out -    # to stdout\n\n\
+A HAR becomes one journey: the requests to its main host in recorded order, the recorded gaps as \
+think times, static assets and other hosts dropped, cookies left out. An OpenAPI file becomes one \
+journey per tag (or path) with example values from its schemas. Credentials (Authorization, API \
+keys, tokens, passwords) become ${HEADROOM_...} references to set in the environment; the file's \
+header lists them and everything dropped. The scenario validates and runs as written: one user \
+sends every request; edit its load: for a load test."
+    )]
+    Import(ImportArgs),
     /// Check a scenario file in full without sending any traffic.
     Validate {
         /// The scenario file (YAML).
@@ -147,6 +160,21 @@ pub struct RunArgs {
     /// offered rate, step).
     #[arg(long, value_name = "HOST:PORT")]
     pub metrics_listen: Option<String>,
+}
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// A HAR 1.2 recording (.har, JSON) or an OpenAPI 3 document (JSON or YAML).
+    pub file: PathBuf,
+    /// The scenario file to write (default: FILE's name with .scenario.yaml; - for stdout).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Keep a recording's static assets (images, scripts, styles, fonts, media).
+    #[arg(long)]
+    pub keep_assets: bool,
+    /// Replace the scenario file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(clap::Args)]
@@ -381,6 +409,10 @@ pub struct TargetArgs {
     /// Port on 127.0.0.1 (0 picks a free one and prints it).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
+    /// Write every request (method, path and query, headers, body) to FILE as a JSON
+    /// line: what a scenario really sends.
+    #[arg(long, value_name = "FILE")]
+    pub access_log: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

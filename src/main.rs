@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         cli::Command::Demo(args) => commands::demo::run(args),
         cli::Command::Merge(args) => commands::merge::run(args),
         cli::Command::Compare(args) => commands::compare::run(args),
+        cli::Command::Import(args) => commands::import::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -132,6 +132,7 @@ fn help_examples_paste_at_80_columns() {
         "run",
         "merge",
         "compare",
+        "import",
         "fit",
         "forecast",
         "rightsize",

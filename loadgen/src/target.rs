@@ -1,7 +1,9 @@
 //! The simulated target: an HTTP service of known capacity on loopback. `workers`
 //! requests are served at once, each for a service time drawn from a distribution with
 //! mean S; the rest wait FIFO. Capacity is exactly workers / S, which makes the whole
-//! pipeline testable against the truth. `/metrics` reports it in Prometheus text format.
+//! pipeline testable against the truth. `/metrics` reports it in Prometheus text format;
+//! an optional access log writes every request (method, path and query, headers, body) as
+//! a JSON line, so a test can see exactly what a scenario sent.
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -120,6 +122,7 @@ struct Server {
     waiting: AtomicU64,
     busy: AtomicU64,
     busy_micros: AtomicU64,
+    access_log: Option<Mutex<std::fs::File>>,
 }
 
 /// Binds 127.0.0.1:`port` (0 picks a free port).
@@ -129,8 +132,12 @@ pub async fn bind(port: u16) -> std::io::Result<(TcpListener, SocketAddr)> {
     Ok((listener, addr))
 }
 
-/// Serves until the task is dropped.
-pub async fn serve(listener: TcpListener, config: TargetConfig) -> std::io::Result<()> {
+/// Serves until the task is dropped, logging every request to `access_log` when given.
+pub async fn serve(
+    listener: TcpListener,
+    config: TargetConfig,
+    access_log: Option<std::fs::File>,
+) -> std::io::Result<()> {
     let now = Instant::now();
     let server = Arc::new(Server {
         timer: PreciseTimer::start(),
@@ -142,6 +149,7 @@ pub async fn serve(listener: TcpListener, config: TargetConfig) -> std::io::Resu
         waiting: AtomicU64::new(0),
         busy: AtomicU64::new(0),
         busy_micros: AtomicU64::new(0),
+        access_log: access_log.map(Mutex::new),
     });
     accept_loop(
         listener,
@@ -182,9 +190,14 @@ impl Server {
         if req.uri().path() == "/metrics" {
             return respond(StatusCode::OK, "text/plain; version=0.0.4", self.metrics());
         }
+        let method = req.method().as_str().to_string();
+        let path = req.uri().path().to_string();
+        if let Some(log) = &self.access_log {
+            log_request(log, req).await;
+        }
         let id = self.serve_one().await;
-        let status = requested_status(req.uri().path()).unwrap_or(StatusCode::OK);
-        let body = serde_json::json!({"id": id, "method": req.method().as_str(), "path": req.uri().path()});
+        let status = requested_status(&path).unwrap_or(StatusCode::OK);
+        let body = serde_json::json!({"id": id, "method": method, "path": path});
         respond(status, "application/json", body.to_string())
     }
 
@@ -263,6 +276,27 @@ impl Server {
             })
             .collect()
     }
+}
+
+/// One JSON line per request: `{"method", "path" (with the query), "headers", "body"}`.
+async fn log_request(log: &Mutex<std::fs::File>, req: Request<hyper::body::Incoming>) {
+    use http_body_util::BodyExt;
+    use std::io::Write;
+    let (parts, body) = req.into_parts();
+    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let headers: serde_json::Map<String, serde_json::Value> = parts
+        .headers
+        .iter()
+        .map(|(name, value)| (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into()))
+        .collect();
+    let line = serde_json::json!({
+        "method": parts.method.as_str(),
+        "path": parts.uri.path_and_query().map_or("/", |p| p.as_str()),
+        "headers": headers,
+        "body": String::from_utf8_lossy(&body),
+    });
+    let mut file = log.lock().expect("access log lock");
+    let _ = writeln!(file, "{line}");
 }
 
 /// `/status/503` answers 503, for tests of error handling.

@@ -158,7 +158,7 @@ fn start_target(config: TargetConfig) -> anyhow::Result<String> {
             match target::bind(0).await {
                 Ok((listener, addr)) => {
                     let _ = tx.send(Ok(addr));
-                    let _ = target::serve(listener, config).await;
+                    let _ = target::serve(listener, config, None).await;
                 }
                 Err(e) => drop(tx.send(Err(e.to_string()))),
             }

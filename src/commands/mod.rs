@@ -4,6 +4,7 @@ pub mod compare;
 pub mod demo;
 pub mod fit;
 pub mod forecast;
+pub mod import;
 pub mod merge;
 pub mod plan;
 pub mod prometheus;

@@ -22,6 +22,13 @@ pub fn run(args: TargetArgs) -> anyhow::Result<u8> {
         service_time,
         dist,
     };
+    let access_log = args
+        .access_log
+        .as_ref()
+        .map(|path| {
+            std::fs::File::create(path).with_context(|| format!("--access-log: cannot create {}", path.display()))
+        })
+        .transpose()?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let (listener, addr) = target::bind(args.port)
@@ -39,7 +46,7 @@ pub fn run(args: TargetArgs) -> anyhow::Result<u8> {
         );
         std::io::stdout().flush()?;
         tokio::select! {
-            served = target::serve(listener, config) => served?,
+            served = target::serve(listener, config, access_log) => served?,
             _ = tokio::signal::ctrl_c() => {}
         }
         Ok(OK)

@@ -24,6 +24,11 @@ pub struct Target {
 
 impl Target {
     pub fn start(workers: usize, service_time: &str, dist: &str) -> Target {
+        Target::start_with(workers, service_time, dist, &[])
+    }
+
+    /// The same with more `headroom target` flags (`--access-log FILE`).
+    pub fn start_with(workers: usize, service_time: &str, dist: &str, flags: &[&str]) -> Target {
         let mut child = Command::new(BIN)
             .args([
                 "target",
@@ -36,6 +41,7 @@ impl Target {
                 "--port",
                 "0",
             ])
+            .args(flags)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
