@@ -96,9 +96,13 @@ seconds), or a saved Prometheus query_range response (.json). Writes DIR/forecas
         after_help = "Examples:\n  headroom rightsize fleet.csv --catalog examples/prices.csv \\\n      \
 --current examples/placement.csv\n  \
 headroom rightsize fleet.csv --catalog examples/prices.csv \\\n      \
---policy examples/policy.yaml --forecast-horizon 90d --json\n\n\
+--policy examples/policy.yaml --forecast-horizon 90d --json\n  \
+headroom rightsize --prometheus http://127.0.0.1:9090 --namespace shop \\\n      \
+--range 14d --catalog examples/prices.csv\n\n\
 FLEET.csv has timestamp,service,instance,cpu_cores,mem_bytes (or cpu_percent with instance_type). \
-Writes DIR/recommendations.csv and DIR/rightsize.json."
+Writes DIR/recommendations.csv and DIR/rightsize.json. With --prometheus, per container of each \
+workload: DIR/containers.csv, DIR/containers.json and DIR/patch.yaml (requests and memory limits \
+as strategic-merge patches for kubectl patch)."
     )]
     Rightsize(RightsizeArgs),
     /// Plan a peak event: instances needed for a demand, at what latency and cost.
@@ -273,11 +277,28 @@ pub struct ForecastArgs {
 
 #[derive(clap::Args)]
 pub struct RightsizeArgs {
-    /// Fleet utilisation CSV.
-    pub fleet: PathBuf,
-    /// Price catalogue CSV: instance_type,vcpu,mem_gib,hourly_usd[,spot_hourly_usd].
-    #[arg(long)]
-    pub catalog: PathBuf,
+    /// Fleet utilisation CSV (or --prometheus for Kubernetes containers).
+    #[arg(required_unless_present = "prometheus", conflicts_with = "prometheus")]
+    pub fleet: Option<PathBuf>,
+    /// Price catalogue CSV: instance_type,vcpu,mem_gib,hourly_usd[,spot_hourly_usd]. With
+    /// --prometheus, prices per vCPU and GiB are fitted to it.
+    #[arg(long, required_unless_present = "prometheus")]
+    pub catalog: Option<PathBuf>,
+    /// Right-size Kubernetes containers from this Prometheus (cAdvisor's CPU and working
+    /// set; kube-state-metrics' requests and owners when scraped): writes containers.csv,
+    /// containers.json and patch.yaml.
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
+    /// Only this namespace (with --prometheus).
+    #[arg(long, requires = "prometheus")]
+    pub namespace: Option<String>,
+    /// How much history to read (with --prometheus).
+    #[arg(long, default_value = "14d", requires = "prometheus")]
+    pub range: String,
+    /// Resolution of the history (with --prometheus); a range of more than 10,000 steps
+    /// is read in several queries.
+    #[arg(long, default_value = "5m", requires = "prometheus")]
+    pub step: String,
     /// Today's placement CSV: service,instance_type,count (for costs and savings).
     #[arg(long)]
     pub current: Option<PathBuf>,

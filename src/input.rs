@@ -169,6 +169,18 @@ pub fn no_series(source: &str) -> String {
 /// One of several consecutive responses: it may hold no series (a window before the
 /// data begins).
 pub fn parse_prometheus_piece(text: &str, source: &str) -> Result<Histories, String> {
+    Ok(parse_matrix_piece(text, source)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, (labels, samples))| (series_name(&labels, i), samples))
+        .collect())
+}
+
+/// A query_range result: each series' labels and samples.
+pub type Matrix = Vec<(serde_json::Map<String, serde_json::Value>, Vec<(i64, f64)>)>;
+
+/// A `query_range` response's series with their labels; it may hold none.
+pub fn parse_matrix_piece(text: &str, source: &str) -> Result<Matrix, String> {
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| format!("{source}:{}: {e}; expected a Prometheus query_range response", e.line()))?;
     if value["status"] != "success" {
@@ -185,7 +197,7 @@ pub fn parse_prometheus_piece(text: &str, source: &str) -> Result<Histories, Str
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let name = series_name(&r["metric"], i);
+            let labels = r["metric"].as_object().cloned().unwrap_or_default();
             let values = r["values"]
                 .as_array()
                 .ok_or_else(|| format!("{source}: data.result[{i}].values: expected [[time, \"value\"], ...]"))?;
@@ -206,15 +218,15 @@ pub fn parse_prometheus_piece(text: &str, source: &str) -> Result<Histories, Str
                     Ok((t, v))
                 })
                 .collect::<Result<Vec<_>, String>>()?;
-            Ok((name, samples))
+            Ok((labels, samples))
         })
         .collect()
 }
 
-fn series_name(metric: &serde_json::Value, index: usize) -> String {
-    let Some(labels) = metric.as_object().filter(|m| !m.is_empty()) else {
+fn series_name(labels: &serde_json::Map<String, serde_json::Value>, index: usize) -> String {
+    if labels.is_empty() {
         return format!("series{index}");
-    };
+    }
     let name = labels.get("__name__").and_then(|v| v.as_str()).unwrap_or("");
     let rest: Vec<String> = labels
         .iter()

@@ -7,8 +7,8 @@
 
 mod common;
 use common::*;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::process::Command;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 const STEP: u64 = 300;
 const DAYS: u64 = 14;
@@ -39,35 +39,9 @@ fn readme_live_example() -> String {
     line.to_string()
 }
 
-fn installed(binary: &str) -> bool {
-    Command::new(binary)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn forecasts_from_a_live_prometheus_query() {
-    if !(installed("prometheus") && installed("promtool")) {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but prometheus/promtool are not installed"
-        );
-        say_skipped("prometheus and promtool not installed (Debian package `prometheus`)");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    let Some(dir) = prometheus_or_skip() else { return };
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() / STEP * STEP;
     let start = now - DAYS * 86_400;
     let mut openmetrics = String::from("# HELP headroom_demand Generated demand.\n# TYPE headroom_demand gauge\n");
@@ -85,30 +59,7 @@ fn forecasts_from_a_live_prometheus_query() {
         ));
     }
     openmetrics.push_str("# EOF\n");
-    let om = write(dir.path(), "demand.om", &openmetrics);
-    let data = dir.path().join("data");
-    let backfill = Command::new("promtool")
-        .args(["tsdb", "create-blocks-from", "openmetrics"])
-        .arg(&om)
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(backfill.status.success(), "{}", text(&backfill.stderr));
-    let config = write(dir.path(), "prometheus.yml", "global:\n  scrape_interval: 1h\n");
-    let port = free_port();
-    let _server = Server(
-        Command::new("prometheus")
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!("--storage.tsdb.path={}", data.display()))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .arg("--storage.tsdb.retention.time=60d")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let url = format!("http://127.0.0.1:{port}");
-    wait_ready(port);
+    let (_server, url) = Prometheus::start(dir.path(), &openmetrics);
     let threshold = demand(DAYS as f64 + 5.25); // crossed on the fifth day ahead, at the daily peak
     let out = dir.path().join("out");
     let run = headroom(&[
@@ -164,27 +115,4 @@ fn forecasts_from_a_live_prometheus_query() {
         assert!(within(slope, SLOPE_PER_DAY, 0.15), "{line}: trend {slope} per day");
         assert!(cwd.path().join("out/forecast/forecast.csv").exists(), "{line}");
     }
-}
-
-/// PATH with the directory of the headroom binary under test first.
-fn path_with_headroom() -> String {
-    let bin_dir = std::path::Path::new(BIN).parent().unwrap();
-    format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default())
-}
-
-fn wait_ready(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            use std::io::{Read, Write};
-            let _ = write!(s, "GET /-/ready HTTP/1.0\r\n\r\n");
-            let mut answer = String::new();
-            let _ = s.read_to_string(&mut answer);
-            if answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200") {
-                return;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("prometheus did not become ready on port {port}");
 }

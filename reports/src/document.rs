@@ -8,6 +8,7 @@
 use crate::charts::{self, History};
 use headroom_forecast::limits::LimitsFile;
 use headroom_forecast::plan::PlanFile;
+use headroom_forecast::rightsize::containers::ContainersReport;
 use headroom_forecast::rightsize::Report;
 use headroom_forecast::ts::Summary;
 use headroom_loadgen::results::RunResult;
@@ -25,6 +26,8 @@ pub struct Inputs {
     pub limits: Option<LimitsFile>,
     pub forecast: Option<(Summary, Histories)>,
     pub rightsize: Option<Report>,
+    /// Kubernetes containers right-sized from Prometheus.
+    pub containers: Option<ContainersReport>,
     pub plan: Option<PlanFile>,
     /// The input files as given (only their names are shown).
     pub files: Vec<std::path::PathBuf>,
@@ -82,6 +85,9 @@ pub fn build(inputs: &Inputs) -> anyhow::Result<Document> {
     }
     if let Some(r) = &inputs.rightsize {
         sections.push(rightsize(r, &mut summary)?);
+    }
+    if let Some(c) = &inputs.containers {
+        sections.push(containers(c, &mut summary)?);
     }
     if let Some(p) = &inputs.plan {
         sections.push(plan(p, &mut summary)?);
@@ -581,6 +587,115 @@ fn rightsize(r: &Report, summary: &mut Vec<String>) -> anyhow::Result<Section> {
             "Saves a month: today's cost less the recommendation's; negative when the service needs more than it has."
                 .into(),
             "Confidence: grows with the history's length (days / (days + 7)): a week of history gives 50%.".into(),
+        ],
+    })
+}
+
+fn containers(r: &ContainersReport, summary: &mut Vec<String>) -> anyhow::Result<Section> {
+    const MIB: f64 = 1024.0 * 1024.0;
+    let flagged = r.containers.iter().filter(|c| !c.flags.is_empty()).count();
+    let change = r.prices.as_ref().map_or(String::new(), |_| {
+        format!(
+            "; requests change the bill by {}/month",
+            charts::style::money(r.monthly_usd_change)
+        )
+    });
+    let line = format!(
+        "{} containers of {} pods over {}{change}, {flagged} flagged",
+        r.containers.len(),
+        r.source.pods,
+        r.source.range
+    );
+    summary.push(format!("Kubernetes requests: {line}."));
+    let mut paragraphs = vec![format!(
+        "Kubernetes containers from {} (namespace {}), {} at {}: {line}.",
+        r.source.prometheus,
+        r.source.namespace.as_deref().unwrap_or("all"),
+        r.source.range,
+        r.source.step
+    )];
+    if let Some(p) = &r.prices {
+        paragraphs.push(format!(
+            "Priced at ${:.4} per vCPU-hour and ${:.4} per GiB-hour, fitted to the instance types of {} (R² {:.2}).",
+            p.prices.vcpu_hourly_usd, p.prices.gib_hourly_usd, p.fitted_to, p.r_squared
+        ));
+    }
+    paragraphs.extend(r.notes.iter().map(|n| format!("Note: {n}.")));
+    let cores = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.3}"));
+    let mib = |v: Option<f64>| v.map_or("-".into(), |v| format!("{:.0}", v / MIB));
+    let rows = r
+        .containers
+        .iter()
+        .take(MAX_RIGHTSIZE_ROWS)
+        .map(|c| {
+            vec![
+                format!("{}/{}/{}", c.namespace, c.workload, c.container),
+                format!("{:.1}", c.pods),
+                cores(Some(c.cpu_p95_cores)),
+                cores(Some(c.cpu_request_cores)),
+                cores(c.current_cpu_request_cores),
+                mib(Some(c.memory_max_bytes)),
+                mib(Some(c.memory_request_bytes)),
+                mib(c.current_memory_request_bytes),
+                c.monthly_usd_change.map_or("-".into(), charts::style::money),
+                c.flags.join(", "),
+            ]
+        })
+        .collect();
+    let shown = r.containers.len().min(MAX_RIGHTSIZE_ROWS);
+    let charted = &r.containers[..shown];
+    Ok(Section {
+        title: "What should each container request?".into(),
+        paragraphs,
+        charts: vec![
+            chart(
+                "container-cpu",
+                "CPU requests per container",
+                charts::cpu_requests(charted)?,
+            ),
+            chart(
+                "container-memory",
+                "Memory requests per container",
+                charts::memory_requests(charted)?,
+            ),
+        ],
+        tables: vec![Table {
+            caption: if r.containers.len() > shown {
+                format!(
+                    "The first {shown} of {} containers (all in containers.csv)",
+                    r.containers.len()
+                )
+            } else {
+                "Each container (patch.yaml applies the requests)".into()
+            },
+            header: [
+                "namespace/workload/container",
+                "pods",
+                "CPU p95",
+                "CPU request",
+                "today",
+                "memory max MiB",
+                "memory request MiB",
+                "today",
+                "$/month change",
+                "flags",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+        }],
+        explanations: vec![
+            format!(
+                "CPU request: the p{} of every pod's CPU use, with {:.0}% headroom; memory request and limit: the \
+                 peak working set with {:.0}% headroom (a container over its memory limit is killed, so the limit \
+                 is the peak, not an average).",
+                r.policy.cpu_percentile,
+                r.policy.headroom * 100.0,
+                r.policy.memory_headroom * 100.0
+            ),
+            "$/month change: the requests' difference times the prices, over the workload's average pods; \
+             negative saves."
+                .into(),
         ],
     })
 }

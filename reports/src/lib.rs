@@ -1,7 +1,8 @@
 //! headroom-reports: everything a person or a program reads at the end.
 //!
 //! Owns the files derived from results: CSV writers (timeline, forecast, history,
-//! recommendations), compare.md (two runs' verdict), the SVG charts (`charts`,
+//! recommendations, containers), patch.yaml (Kubernetes requests as
+//! strategic-merge patches, `kubernetes`), compare.md (two runs' verdict), the SVG charts (`charts`,
 //! plotters), the capacity report (`document` builds it, `export` renders HTML and
 //! Markdown), and the one place that makes names from input safe for each medium
 //! (`safe`). It does not measure, fit
@@ -12,6 +13,7 @@ pub mod compare;
 pub mod document;
 pub mod export;
 pub mod forecast;
+pub mod kubernetes;
 pub mod rightsize;
 pub mod safe;
 pub mod timeline;

@@ -89,12 +89,16 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
     write_atomic(&out.join("fleet.csv"), fleet.as_bytes())?;
     write_atomic(&out.join("placement.csv"), placement.as_bytes())?;
     super::rightsize::run(RightsizeArgs {
-        fleet: out.join("fleet.csv"),
-        catalog: prices.clone(),
+        fleet: Some(out.join("fleet.csv")),
+        catalog: Some(prices.clone()),
         current: Some(out.join("placement.csv")),
         policy: None,
         forecast_horizon: None,
         limits: None,
+        prometheus: None,
+        namespace: None,
+        range: "14d".into(),
+        step: "5m".into(),
         out: out.join("rightsize"),
         json: false,
     })?;

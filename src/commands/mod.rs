@@ -1,6 +1,7 @@
 //! One module per subcommand: each wires crate functions to files and the terminal.
 
 pub mod compare;
+pub mod containers;
 pub mod demo;
 pub mod fit;
 pub mod forecast;

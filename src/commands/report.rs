@@ -22,7 +22,8 @@ fn discovered(mut args: ReportArgs) -> anyhow::Result<ReportArgs> {
     args.run = existing(tree::RUN, "run.json").map(|d| d.join("run.json"));
     args.limits = existing(tree::LIMITS, "limits.json").map(|d| d.join("limits.json"));
     args.forecast = existing(tree::FORECAST, "summary.json");
-    args.rightsize = existing(tree::RIGHTSIZE, "rightsize.json");
+    args.rightsize =
+        existing(tree::RIGHTSIZE, "rightsize.json").or_else(|| existing(tree::RIGHTSIZE, "containers.json"));
     args.plan = existing(tree::PLAN, "plan.json");
     if [&args.run, &args.limits, &args.forecast, &args.rightsize, &args.plan]
         .iter()
@@ -50,6 +51,20 @@ fn made_at() -> String {
     format!("{} UTC", stamp.get(..16).unwrap_or(&stamp).replace('T', " "))
 }
 
+/// `name` in the --rightsize directory, when it is there: the fleet's rightsize.json,
+/// the containers' containers.json, or both.
+fn rightsize_file<T: serde::de::DeserializeOwned>(dir: &Option<PathBuf>, name: &str) -> anyhow::Result<Option<T>> {
+    let Some(dir) = dir else { return Ok(None) };
+    if !dir.join("rightsize.json").exists() && !dir.join("containers.json").exists() {
+        bail!(
+            "--rightsize {}: neither rightsize.json nor containers.json is there",
+            dir.display()
+        );
+    }
+    let path = dir.join(name);
+    path.exists().then(|| read_json(&path, "--rightsize")).transpose()
+}
+
 pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
     let args = discovered(args)?;
     let forecast = args
@@ -67,11 +82,8 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
             .transpose()?,
         limits: args.limits.as_deref().map(|p| read_json(p, "--limits")).transpose()?,
         forecast,
-        rightsize: args
-            .rightsize
-            .as_deref()
-            .map(|d| read_json(&d.join("rightsize.json"), "--rightsize"))
-            .transpose()?,
+        rightsize: rightsize_file(&args.rightsize, "rightsize.json")?,
+        containers: rightsize_file(&args.rightsize, "containers.json")?,
         plan: args
             .plan
             .as_deref()

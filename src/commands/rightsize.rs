@@ -19,11 +19,17 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub fn run(args: RightsizeArgs) -> anyhow::Result<u8> {
-    let catalogue = headroom::fleet::read_catalogue(&args.catalog).map_err(|m| anyhow!(m))?;
     let mut policy = match &args.policy {
         Some(path) => read_policy(path)?,
         None => Policy::default(),
     };
+    if let Some(url) = &args.prometheus {
+        return super::containers::run(&args, url, policy);
+    }
+    let (Some(fleet_path), Some(catalog)) = (&args.fleet, &args.catalog) else {
+        bail!("expected FLEET.csv and --catalog (or --prometheus URL)");
+    };
+    let catalogue = headroom::fleet::read_catalogue(catalog).map_err(|m| anyhow!(m))?;
     if let Some(path) = &args.limits {
         policy.max_utilisation = Some(safe_share(path)?);
     }
@@ -37,9 +43,9 @@ pub fn run(args: RightsizeArgs) -> anyhow::Result<u8> {
         Some(path) => read_placement(path, &catalogue)?,
         None => BTreeMap::new(),
     };
-    let fleet = read_fleet(&args.fleet, &catalogue).map_err(|m| anyhow!(m))?;
+    let fleet = read_fleet(fleet_path, &catalogue).map_err(|m| anyhow!(m))?;
     if fleet.usage.is_empty() {
-        bail!("{}: no usage rows", args.fleet.display());
+        bail!("{}: no usage rows", fleet_path.display());
     }
     let peaks = forecast_peaks(&fleet.usage, horizon)?;
     let mut services = Vec::new();

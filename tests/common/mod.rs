@@ -241,3 +241,88 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// Whether `binary --version` runs.
+pub fn installed(binary: &str) -> bool {
+    Command::new(binary)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A directory for a Prometheus test, or None (said) when prometheus and promtool are
+/// not installed; under CI=true their absence fails the test instead.
+pub fn prometheus_or_skip() -> Option<tempfile::TempDir> {
+    if installed("prometheus") && installed("promtool") {
+        return Some(tempfile::tempdir().unwrap());
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true but prometheus/promtool are not installed"
+    );
+    say_skipped("prometheus and promtool not installed (Debian package `prometheus`)");
+    None
+}
+
+/// A real Prometheus on a free loopback port, serving a TSDB backfilled from OpenMetrics
+/// text with `promtool tsdb create-blocks-from openmetrics`; killed when dropped.
+pub struct Prometheus(Child);
+
+impl Prometheus {
+    pub fn start(dir: &Path, openmetrics: &str) -> (Prometheus, String) {
+        let om = write(dir, "data.om", openmetrics);
+        let data = dir.join("data");
+        let backfill = Command::new("promtool")
+            .args(["tsdb", "create-blocks-from", "openmetrics"])
+            .arg(&om)
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert!(backfill.status.success(), "{}", text(&backfill.stderr));
+        let config = write(dir, "prometheus.yml", "global:\n  scrape_interval: 1h\n");
+        let port = free_port();
+        let server = Prometheus(
+            Command::new("prometheus")
+                .arg(format!("--config.file={}", config.display()))
+                .arg(format!("--storage.tsdb.path={}", data.display()))
+                .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+                .arg("--storage.tsdb.retention.time=60d")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        wait_ready(port);
+        (server, format!("http://127.0.0.1:{port}"))
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_ready(port: u16) {
+    let ready = wait_for(std::time::Duration::from_secs(60), || {
+        use std::io::{Read, Write};
+        let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+            return false;
+        };
+        let _ = write!(s, "GET /-/ready HTTP/1.0\r\n\r\n");
+        let mut answer = String::new();
+        let _ = s.read_to_string(&mut answer);
+        answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200")
+    });
+    assert!(ready, "prometheus did not become ready on port {port}");
+}
+
+/// PATH with the directory of the headroom binary under test first, for README lines
+/// run through `sh`.
+pub fn path_with_headroom() -> String {
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default())
+}

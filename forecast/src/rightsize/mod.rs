@@ -1,8 +1,10 @@
 //! Right-sizing: from a service's utilisation (total CPU cores and memory over time), a
 //! price catalogue and a policy, the cheapest instance type and count that meets CPU,
 //! memory and redundancy, with the monthly cost against today's, risk flags and a
-//! confidence. Pure functions; reading fleets and catalogues is the CLI's job.
+//! confidence; and the same policy per Kubernetes container (`containers`). Pure
+//! functions; reading fleets, catalogues and Prometheus is the CLI's job.
 
+pub mod containers;
 mod policy;
 pub use policy::{MemoryStatistic, Policy, Redundancy};
 
@@ -205,10 +207,7 @@ pub fn recommend(
         MemoryStatistic::Max => mem_peak_gib,
         MemoryStatistic::Percentile(q) => quantile(&mem, q / 100.0) / GIB,
     };
-    // Headroom as a target utilisation: sized load / (1 + headroom) ... capped by the
-    // load test's safe share of peak when a limits.json gives one.
-    let utilisation_cap = (1.0 / (1.0 + policy.headroom)).min(policy.max_utilisation.unwrap_or(1.0));
-    let cpu_target = cpu_sized / utilisation_cap;
+    let cpu_target = cpu_target(cpu_sized, policy);
     let mem_target = mem_stat_gib * (1.0 + policy.memory_headroom);
     let instance_gib = usage.instance_mem_peak_bytes / GIB * (1.0 + policy.memory_headroom);
     let recommended = cheapest(catalogue, cpu_target, mem_target, instance_gib, policy).ok_or_else(|| {
@@ -292,6 +291,14 @@ pub fn recommend(
         current_cores: current.zip(current_type).map(|(p, t)| t.vcpu * p.count as f64),
         reason,
     })
+}
+
+/// The cores to provide for a sized CPU statistic: headroom as a target utilisation
+/// (sized / (1 + headroom) ... used), capped by the load test's safe share of peak when
+/// a limits.json gives one.
+fn cpu_target(cpu_sized: f64, policy: &Policy) -> f64 {
+    let utilisation_cap = (1.0 / (1.0 + policy.headroom)).min(policy.max_utilisation.unwrap_or(1.0));
+    cpu_sized / utilisation_cap
 }
 
 /// What a service was sized for.

@@ -1,0 +1,290 @@
+//! Right-sizing Kubernetes containers: requests per container of a workload from what
+//! every pod of it used (CPU cores, memory working set), by the fleet's policy (the CPU
+//! statistic with its headroom, the memory statistic with its headroom, the limit of
+//! memory at its request, CPU without a limit, as Robusta KRR); the monthly change from
+//! a price per vCPU-hour and GiB-hour; and the workload a pod belongs to when no owner
+//! metadata says it.
+
+use super::{quantile, sorted, MemoryStatistic, Policy, HOURS_PER_MONTH};
+use serde::{Deserialize, Serialize};
+
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// A workload: what owns the pods (a Deployment through its ReplicaSet, a StatefulSet,
+/// a DaemonSet, a Job...).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Workload {
+    pub namespace: String,
+    /// `Deployment`, `StatefulSet`, `DaemonSet`, `Job`, ... or empty when not known.
+    pub kind: String,
+    pub name: String,
+}
+
+/// What one container of a workload used, over all its pods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContainerUsage {
+    pub workload: Workload,
+    pub container: String,
+    /// Every pod's CPU samples, in cores, pooled.
+    pub cpu_cores: Vec<f64>,
+    /// Every pod's working-set samples, in bytes, pooled.
+    pub memory_bytes: Vec<f64>,
+    /// Pods running at once, on average over the samples.
+    pub pods: f64,
+    pub history_days: f64,
+    /// Today's requests (the most recent pod's), when kube-state-metrics reports them.
+    pub current_cpu_request_cores: Option<f64>,
+    pub current_memory_request_bytes: Option<f64>,
+}
+
+/// Prices per resource, for the monthly change.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ResourcePrices {
+    pub vcpu_hourly_usd: f64,
+    pub gib_hourly_usd: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContainerRecommendation {
+    pub namespace: String,
+    pub kind: String,
+    pub workload: String,
+    pub container: String,
+    pub pods: f64,
+    /// The policy's CPU percentile (p95 by default) of the pooled samples.
+    pub cpu_p95_cores: f64,
+    pub cpu_request_cores: f64,
+    pub memory_max_bytes: f64,
+    pub memory_request_bytes: f64,
+    pub memory_limit_bytes: f64,
+    pub current_cpu_request_cores: Option<f64>,
+    pub current_memory_request_bytes: Option<f64>,
+    /// Positive: the workload costs more after the change; over its average pods.
+    pub monthly_usd_change: Option<f64>,
+    pub flags: Vec<String>,
+}
+
+/// containers.json: where the usage came from, the policy and prices, every container's
+/// recommendation and the total change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContainersReport {
+    pub schema_version: u32,
+    pub source: Source,
+    pub policy: Policy,
+    pub prices: Option<PriceBasis>,
+    pub containers: Vec<ContainerRecommendation>,
+    /// The sum of the known changes; positive costs more.
+    pub monthly_usd_change: f64,
+    pub notes: Vec<String>,
+}
+
+/// The Prometheus read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub prometheus: String,
+    pub namespace: Option<String>,
+    pub range: String,
+    pub step: String,
+    pub pods: usize,
+    /// Whether kube-state-metrics gave the pods' owners (else the pod-name rule).
+    pub owners_from_kube_state_metrics: bool,
+    /// Whether kube-state-metrics gave today's requests.
+    pub requests_from_kube_state_metrics: bool,
+}
+
+/// The prices used and where they came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriceBasis {
+    #[serde(flatten)]
+    pub prices: ResourcePrices,
+    /// The catalogue they were fitted to, and how well (R²).
+    pub fitted_to: String,
+    pub r_squared: f64,
+}
+
+/// The recommendation for one container.
+pub fn recommend_container(
+    usage: &ContainerUsage,
+    policy: &Policy,
+    prices: Option<ResourcePrices>,
+) -> ContainerRecommendation {
+    let cpu = sorted(&usage.cpu_cores);
+    let memory = sorted(&usage.memory_bytes);
+    let cpu_statistic = quantile(&cpu, policy.cpu_percentile / 100.0);
+    let memory_max = memory.last().copied().unwrap_or(0.0);
+    let memory_statistic = match policy.memory {
+        MemoryStatistic::Max => memory_max,
+        MemoryStatistic::Percentile(q) => quantile(&memory, q / 100.0),
+    };
+    let cpu_request = super::cpu_target(cpu_statistic, policy);
+    let memory_request = memory_statistic * (1.0 + policy.memory_headroom);
+    let monthly_usd_change = prices
+        .zip(usage.current_cpu_request_cores)
+        .zip(usage.current_memory_request_bytes)
+        .map(|((p, cpu_now), memory_now)| {
+            let per_pod_hourly =
+                (cpu_request - cpu_now) * p.vcpu_hourly_usd + (memory_request - memory_now) / GIB * p.gib_hourly_usd;
+            per_pod_hourly * usage.pods * HOURS_PER_MONTH
+        });
+    let mut flags = Vec::new();
+    if usage.current_cpu_request_cores.is_none() || usage.current_memory_request_bytes.is_none() {
+        flags.push("no_current_requests".to_string());
+    }
+    if usage.current_memory_request_bytes.is_some_and(|now| memory_max > now) {
+        flags.push("memory_above_request".to_string());
+    }
+    if usage.history_days < policy.min_history_days {
+        flags.push("short_history".to_string());
+    }
+    let p50 = quantile(&cpu, 0.5);
+    if p50 > 0.0 && quantile(&cpu, 0.99) / p50 > policy.spiky_ratio {
+        flags.push("spiky_cpu".to_string());
+    }
+    ContainerRecommendation {
+        namespace: usage.workload.namespace.clone(),
+        kind: usage.workload.kind.clone(),
+        workload: usage.workload.name.clone(),
+        container: usage.container.clone(),
+        pods: usage.pods,
+        cpu_p95_cores: cpu_statistic,
+        cpu_request_cores: cpu_request,
+        memory_max_bytes: memory_max,
+        memory_request_bytes: memory_request,
+        memory_limit_bytes: memory_request,
+        current_cpu_request_cores: usage.current_cpu_request_cores,
+        current_memory_request_bytes: usage.current_memory_request_bytes,
+        monthly_usd_change,
+        flags,
+    }
+}
+
+/// Prices per vCPU-hour and GiB-hour that best explain a catalogue of instance types'
+/// hourly prices (least squares of price = a vcpu + b GiB, both at least 0), and R² of
+/// the fit. None without two types that tell the resources apart.
+pub fn resource_prices(catalogue: &[super::InstanceType]) -> Option<(ResourcePrices, f64)> {
+    let (mut vv, mut vm, mut mm, mut vh, mut mh) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for t in catalogue {
+        vv += t.vcpu * t.vcpu;
+        vm += t.vcpu * t.mem_gib;
+        mm += t.mem_gib * t.mem_gib;
+        vh += t.vcpu * t.hourly_usd;
+        mh += t.mem_gib * t.hourly_usd;
+    }
+    let det = vv * mm - vm * vm;
+    let (a, b) = if det.abs() > 1e-9 * vv * mm {
+        ((vh * mm - mh * vm) / det, (mh * vv - vh * vm) / det)
+    } else {
+        return None;
+    };
+    // A negative price is no price: fit the other resource alone.
+    let (a, b) = match (a >= 0.0, b >= 0.0) {
+        (true, true) => (a, b),
+        (false, _) => (0.0, mh / mm),
+        (_, false) => (vh / vv, 0.0),
+    };
+    let mean = catalogue.iter().map(|t| t.hourly_usd).sum::<f64>() / catalogue.len() as f64;
+    let total: f64 = catalogue.iter().map(|t| (t.hourly_usd - mean).powi(2)).sum();
+    let residual: f64 = catalogue
+        .iter()
+        .map(|t| (t.hourly_usd - a * t.vcpu - b * t.mem_gib).powi(2))
+        .sum();
+    let r_squared = if total > 0.0 { 1.0 - residual / total } else { 1.0 };
+    Some((
+        ResourcePrices {
+            vcpu_hourly_usd: a,
+            gib_hourly_usd: b,
+        },
+        r_squared,
+    ))
+}
+
+/// The workload of a pod named by its controller, when no owner metadata says it: a
+/// Deployment's pod is `NAME-HASH-SUFFIX` (the ReplicaSet's pod-template hash and the
+/// pod's suffix, both in Kubernetes' vowel-free alphabet), a StatefulSet's `NAME-N`, a
+/// DaemonSet's or a Job's `NAME-SUFFIX` (kind unknown). A name that fits none is its own
+/// workload.
+pub fn workload_from_pod_name(pod: &str) -> (String, String) {
+    let Some((rest, last)) = pod.rsplit_once('-') else {
+        return (String::new(), pod.to_string());
+    };
+    if !rest.is_empty() && !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
+        return ("StatefulSet".into(), rest.to_string());
+    }
+    if last.len() != 5 || !generated(last) {
+        return (String::new(), pod.to_string());
+    }
+    match rest.rsplit_once('-') {
+        Some((name, hash)) if !name.is_empty() && (6..=10).contains(&hash.len()) && generated(hash) => {
+            ("Deployment".into(), name.to_string())
+        }
+        _ => (String::new(), rest.to_string()),
+    }
+}
+
+/// Characters of Kubernetes' generated names (k8s.io/apimachinery rand.SafeEncodeString):
+/// no vowels, and none of 0, 1 and 3, so that no word can be spelled.
+fn generated(text: &str) -> bool {
+    const ALPHABET: &str = "bcdfghjklmnpqrstvwxz2456789";
+    text.chars().all(|c| ALPHABET.contains(c))
+}
+
+/// A CPU request as Kubernetes writes it, rounded up: `250m`, at least `1m`.
+pub fn cpu_quantity(cores: f64) -> String {
+    format!("{}m", (cores * 1000.0).ceil().max(1.0) as u64)
+}
+
+/// A memory quantity, rounded up to a whole MiB: `512Mi`.
+pub fn memory_quantity(bytes: f64) -> String {
+    format!("{}Mi", (bytes / (1024.0 * 1024.0)).ceil().max(1.0) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rightsize::InstanceType;
+
+    #[test]
+    fn pod_names_give_their_workloads() {
+        let cases = [
+            ("api-server-7d4b9c8f6-x2x9z", "Deployment", "api-server"),
+            ("web-5c9f7b6d4d-abcde", "", "web-5c9f7b6d4d-abcde"), // vowels: not generated
+            ("web-5c9f7b6d4d-bcdfg", "Deployment", "web"),
+            ("postgres-0", "StatefulSet", "postgres"),
+            ("kafka-12", "StatefulSet", "kafka"),
+            ("node-exporter-x2x9z", "", "node-exporter"), // DaemonSet or Job
+            ("standalone", "", "standalone"),
+        ];
+        for (pod, kind, name) in cases {
+            assert_eq!(
+                workload_from_pod_name(pod),
+                (kind.to_string(), name.to_string()),
+                "{pod}"
+            );
+        }
+    }
+
+    #[test]
+    fn prices_per_resource_recover_a_linear_catalogue() {
+        // hourly = 0.03 per vCPU + 0.004 per GiB exactly: the fit returns both, R² 1.
+        let t = |name: &str, vcpu: f64, mem_gib: f64| InstanceType {
+            name: name.into(),
+            vcpu,
+            mem_gib,
+            hourly_usd: 0.03 * vcpu + 0.004 * mem_gib,
+            spot_hourly_usd: None,
+        };
+        let (p, r2) = resource_prices(&[t("a", 2.0, 4.0), t("b", 4.0, 16.0), t("c", 8.0, 16.0)]).unwrap();
+        assert!((p.vcpu_hourly_usd - 0.03).abs() < 1e-12 && (p.gib_hourly_usd - 0.004).abs() < 1e-12);
+        assert!((r2 - 1.0).abs() < 1e-12);
+        // One shape only: CPU and memory cannot be told apart.
+        assert!(resource_prices(&[t("a", 2.0, 4.0), t("b", 4.0, 8.0)]).is_none());
+    }
+
+    #[test]
+    fn quantities_round_up() {
+        assert_eq!(cpu_quantity(0.2501), "251m");
+        assert_eq!(cpu_quantity(0.0), "1m");
+        assert_eq!(memory_quantity(512.0 * 1024.0 * 1024.0), "512Mi");
+        assert_eq!(memory_quantity(512.0 * 1024.0 * 1024.0 + 1.0), "513Mi");
+    }
+}
