@@ -112,7 +112,7 @@ pub fn run(args: &RightsizeArgs, url: &str, policy: Policy) -> anyhow::Result<u8
 }
 
 fn render(report: &ContainersReport, queries: usize) -> String {
-    let now = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("-".to_string(), |v| f(v));
+    let now = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("-".to_string(), f);
     let cores = |v: f64| format!("{v:.3}");
     let mib = |v: f64| format!("{:.0}", v / MIB);
     let mut lines = vec![format!(
