@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 seconds=${1:-600}
-targets=(scenario history prometheus run_json limits_json fleet catalogue forecast_dir)
+targets=(scenario history prometheus run_json limits_json fleet catalogue forecast_dir import)
 mkdir -p corpus logs
 seed() {
     mkdir -p "corpus/$1"
@@ -14,6 +14,7 @@ seed() {
         scenario) cp ../scenarios/*.yaml "corpus/$1/" ;;
         catalogue) cp ../examples/prices.csv "corpus/$1/" ;;
         fleet) cp ../examples/placement.csv "corpus/$1/" ;;
+        import) cp ../examples/shop.har ../examples/petstore.yaml "corpus/$1/" ;;
         history) printf 'timestamp,value\n2024-01-01T00:00:00Z,1\n2024-01-01T01:00:00Z,2\n2024-01-01T02:00:00Z,3\n' > "corpus/$1/seed.csv" ;;
         *) ;;
     esac

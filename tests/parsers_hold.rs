@@ -151,6 +151,15 @@ fn scenario_and_history_parsers_hold() {
         out.to_str().unwrap(),
     ];
     holds("prometheus", d, &json, prometheus.as_bytes(), &from_file, 3);
+
+    // `import` of a recording and of an OpenAPI file, written to stdout.
+    let root = env!("CARGO_MANIFEST_DIR");
+    for (name, example, seed_value) in [("har", "shop.har", 4), ("openapi", "petstore.yaml", 5)] {
+        let seed = std::fs::read(format!("{root}/examples/{example}")).unwrap();
+        let file = d.join(example);
+        let import = ["import", file.to_str().unwrap(), "--out", "-"];
+        holds(name, d, &file, &seed, &import, seed_value);
+    }
 }
 
 #[test]
