@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{headroom, read_json, serial, text, write, Target, BIN};
+use common::{headroom, read_json, run_command, serial, text, write, Target, BIN};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -176,15 +176,7 @@ fn import_and_replay(dir: &Path, file: &Path, env: &[(&str, &str)]) -> (String, 
     let _serial = serial();
     let target = Target::start_with(4, "1ms", "const", &["--access-log", log.to_str().unwrap()]);
     let out = dir.join("run");
-    let run = Command::new(BIN)
-        .args([
-            "run",
-            scenario.to_str().unwrap(),
-            "--target",
-            &target.url,
-            "--out",
-            out.to_str().unwrap(),
-        ])
+    let run = run_command(&scenario, &target.url, &out)
         .envs(env.iter().copied())
         .output()
         .unwrap();

@@ -136,28 +136,26 @@ fn openmetrics(now: u64) -> String {
         )
     };
     let mut om = String::new();
-    om.push_str("# TYPE container_cpu_usage_seconds counter\n");
-    for c in CONTAINERS {
-        for t in (start..=now).step_by(SAMPLE_S as usize) {
-            let _ = writeln!(
-                om,
-                "container_cpu_usage_seconds_total{{{}}} {:.6} {t}",
-                labels(c),
-                cpu_seconds(c, (t - start) as f64)
-            );
+    // Every container's samples of one cAdvisor metric, a minute apart.
+    let mut cadvisor = |family: &str, kind: &str, sample: &dyn Fn(&Container, u64) -> String| {
+        let _ = writeln!(om, "# TYPE {family} {kind}");
+        let metric = if kind == "counter" {
+            format!("{family}_total")
+        } else {
+            family.to_string()
+        };
+        for c in CONTAINERS {
+            for t in (start..=now).step_by(SAMPLE_S as usize) {
+                let _ = writeln!(om, "{metric}{{{}}} {} {t}", labels(c), sample(c, t));
+            }
         }
-    }
-    om.push_str("# TYPE container_memory_working_set_bytes gauge\n");
-    for c in CONTAINERS {
-        for t in (start..=now).step_by(SAMPLE_S as usize) {
-            let _ = writeln!(
-                om,
-                "container_memory_working_set_bytes{{{}}} {:.0} {t}",
-                labels(c),
-                working_set(c, t, noon)
-            );
-        }
-    }
+    };
+    cadvisor("container_cpu_usage_seconds", "counter", &|c, t| {
+        format!("{:.6}", cpu_seconds(c, (t - start) as f64))
+    });
+    cadvisor("container_memory_working_set_bytes", "gauge", &|c, t| {
+        format!("{:.0}", working_set(c, t, noon))
+    });
     om.push_str("# TYPE kube_pod_container_resource_requests gauge\n");
     for c in CONTAINERS.iter().filter(|c| c.container != "redis") {
         for t in (start..=now).step_by(300) {

@@ -148,14 +148,7 @@ pub fn unique(name: String, taken: &mut Vec<String>) -> String {
     candidate
 }
 
-/// "1 request", "3 requests".
-pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
+pub use headroom_loadgen::units::count;
 
 #[cfg(test)]
 mod tests {

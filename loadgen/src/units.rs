@@ -1,5 +1,6 @@
 //! Humane units used in scenario files and results: durations (`30s`, `5m`, `250ms`),
-//! duration ranges (`200ms..1s`) and percentages (`1%`). Parsing only; no I/O.
+//! duration ranges (`200ms..1s`) and percentages (`1%`), and counted nouns ("3 requests").
+//! No I/O.
 
 use std::time::Duration;
 
@@ -48,6 +49,15 @@ pub fn parse_percent(text: &str) -> Result<f64, String> {
         return Err(format!("found `{trimmed}`; expected a percentage from 0% to 100%"));
     }
     Ok(value / 100.0)
+}
+
+/// `n` and the noun, plural unless n is 1: "1 journey", "3 requests".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 #[cfg(test)]

@@ -32,14 +32,7 @@ pub fn read_json<T: DeserializeOwned>(path: &Path, flag: &str) -> anyhow::Result
     serde_json::from_str(&text).map_err(|e| anyhow!("{flag} {}:{}: {e}", path.display(), e.line()))
 }
 
-/// `n` and the noun, plural unless n is 1: "1 journey", "3 requests".
-pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
+pub use headroom_loadgen::units::count;
 
 /// Latency objectives from `--slo p99=250ms` flags, parsed as a scenario's `slo:` keys
 /// are (one parser for files and flags); `error_rate=1%` is accepted and has no latency.

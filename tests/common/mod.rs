@@ -74,29 +74,28 @@ pub fn headroom(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().expect("run headroom")
 }
 
-/// `headroom run SCENARIO --target URL --out OUT`, to completion.
-pub fn run_scenario(scenario: &Path, url: &str, out: &Path) -> Output {
-    headroom(&[
+/// `headroom run SCENARIO --target URL --out OUT`, ready to add to and run.
+pub fn run_command(scenario: &Path, url: &str, out: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command.args([
         "run",
         scenario.to_str().unwrap(),
         "--target",
         url,
         "--out",
         out.to_str().unwrap(),
-    ])
+    ]);
+    command
+}
+
+/// The run, to completion.
+pub fn run_scenario(scenario: &Path, url: &str, out: &Path) -> Output {
+    run_command(scenario, url, out).output().expect("run headroom")
 }
 
 /// The same, started in the background (stdout discarded) for tests that interrupt it.
 pub fn spawn_scenario(scenario: &Path, url: &str, out: &Path) -> Child {
-    Command::new(BIN)
-        .args([
-            "run",
-            scenario.to_str().unwrap(),
-            "--target",
-            url,
-            "--out",
-            out.to_str().unwrap(),
-        ])
+    run_command(scenario, url, out)
         .stdout(Stdio::null())
         .spawn()
         .expect("start headroom run")

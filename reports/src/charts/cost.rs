@@ -94,6 +94,26 @@ pub fn row(n: usize, i: usize) -> f64 {
     (n - 1 - i) as f64
 }
 
+/// On row `y`: the recommended figure as a solid vermillion mark and today's, when
+/// known, as a dotted black one (the utilisation and requests charts' key).
+pub fn recommended_and_today(chart: &mut Frame, y: f64, recommended: f64, today: Option<f64>) -> DrawResult {
+    use style::palette::{BLACK, VERMILLION};
+    chart.draw_series([PathElement::new(
+        [(recommended, y - 0.42), (recommended, y + 0.42)],
+        VERMILLION.stroke_width(3),
+    )])?;
+    if let Some(today) = today {
+        style::line(
+            chart,
+            vec![(today, y - 0.45), (today, y + 0.45)],
+            BLACK,
+            style::Dash::Dotted,
+            2,
+        )?;
+    }
+    Ok(())
+}
+
 /// The name of the row centred at `y` (empty between rows).
 pub fn label<'a>(mut names: impl ExactSizeIterator<Item = &'a str>, y: f64) -> String {
     let n = names.len() as f64;

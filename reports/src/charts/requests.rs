@@ -2,7 +2,7 @@
 //! max) as a dot, the recommended request as a solid mark and today's as a dotted one;
 //! one chart per resource.
 
-use super::cost::{row, rows_frame, ROW};
+use super::cost::{recommended_and_today, row, rows_frame, ROW};
 use super::style::{
     self,
     palette::{BLACK, BLUE, VERMILLION},
@@ -101,19 +101,7 @@ fn requests(
         )?;
         for (i, (f, name)) in figures.iter().zip(&names).enumerate() {
             let y = row(n, i);
-            chart.draw_series([PathElement::new(
-                [(f.recommended, y - 0.42), (f.recommended, y + 0.42)],
-                VERMILLION.stroke_width(3),
-            )])?;
-            if let Some(today) = f.today {
-                style::line(
-                    &mut chart,
-                    vec![(today, y - 0.45), (today, y + 0.45)],
-                    BLACK,
-                    Dash::Dotted,
-                    2,
-                )?;
-            }
+            recommended_and_today(&mut chart, y, f.recommended, f.today)?;
             chart.draw_series([Circle::new((f.used, y), 4, BLUE.filled())])?;
             let today = f.today.map_or(String::new(), |t| format!(", today {}", show(t)));
             tips.add(

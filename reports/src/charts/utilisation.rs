@@ -1,7 +1,7 @@
 //! Each service's CPU use (p50 to p99 as a bar, p95 as a dot) against the capacity
 //! recommended for it and the capacity it has today.
 
-use super::cost::{row, rows_frame, ROW};
+use super::cost::{recommended_and_today, row, rows_frame, ROW};
 use super::style::{
     self,
     palette::{BLACK, BLUE, SKY, VERMILLION},
@@ -53,19 +53,7 @@ pub fn utilisation(report: &Report) -> anyhow::Result<String> {
             )])?;
             chart.draw_series([Circle::new((s.cpu_p95_cores, y), 4, BLUE.filled())])?;
             let c = s.recommended_cores;
-            chart.draw_series([PathElement::new(
-                [(c, y - 0.42), (c, y + 0.42)],
-                VERMILLION.stroke_width(3),
-            )])?;
-            if let Some(today) = s.current_cores {
-                style::line(
-                    &mut chart,
-                    vec![(today, y - 0.45), (today, y + 0.45)],
-                    BLACK,
-                    Dash::Dotted,
-                    2,
-                )?;
-            }
+            recommended_and_today(&mut chart, y, c, s.current_cores)?;
             tips.add(
                 &chart,
                 (s.cpu_p95_cores, y),
