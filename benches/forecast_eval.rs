@@ -120,7 +120,15 @@ fn headroom_on(path: &Path, set: &Set) -> (String, String, Score, usize) {
         seconds,
     };
     if std::env::var_os("EVAL_DEBUG").is_some() {
-        eprintln!("{name}: {:?}", f.intervals);
+        let mut r: Vec<f64> = actual
+            .iter()
+            .enumerate()
+            .filter(|(t, _)| b.hi80[*t] > b.mean[*t])
+            .map(|(t, a)| (a - b.mean[t]).abs() / (b.hi80[t] - b.mean[t]))
+            .collect();
+        r.sort_by(f64::total_cmp);
+        let need = r.get((0.8 * r.len() as f64) as usize).copied().unwrap_or(f64::NAN);
+        eprintln!("{name}: band x{need:.2} would hold 80%; {:?}", f.intervals);
     }
     (name, f.model, score, negative_bounds)
 }

@@ -335,12 +335,17 @@ fn bands(fit: &models::Fitted, intervals: &Intervals, non_negative: bool) -> Ban
 /// origins they come from.
 const CALIBRATION_POINTS: usize = 24;
 const CALIBRATION_FOLDS: usize = 8;
+/// Each older fold's errors weigh this much less than the next newer one's (weighted
+/// conformal prediction under drift, Barber, Candès, Ramdas & Tibshirani 2023): the
+/// last horizon's errors say most about the next, as production series change regime.
+const RECENCY: f64 = 0.1;
 
 /// The chosen method fitted without the last `h` points and scored on them; MASE is
 /// scaled by the in-sample seasonal naive error with a one-day season of `day` steps.
-/// The same held-out errors, standardised by the forecast's sigma, size the intervals:
-/// their 80% and 95% absolute quantiles replace the normal 1.28 and 1.96 (bounded to
-/// half and twice those), when there are enough of them.
+/// The same held-out errors, standardised by the forecast's sigma, and those of older
+/// origins, weighted down by age (`RECENCY`), size the intervals: their weighted 80% and
+/// 95% absolute quantiles replace the normal 1.28 and 1.96 (bounded to a tenth and four
+/// times those), when there are enough of them.
 fn accuracy(choice: &Choice, y: &[f64], h: usize, day: usize) -> (Accuracy, Intervals) {
     let (train, test) = y.split_at(y.len() - h);
     let fit = choice.forecast(train, h);
@@ -365,7 +370,7 @@ fn accuracy(choice: &Choice, y: &[f64], h: usize, day: usize) -> (Accuracy, Inte
             .filter(|z| z.is_finite())
             .collect()
     };
-    let mut z = standardised(&fit, test);
+    let mut z: Vec<(f64, f64)> = standardised(&fit, test).into_iter().map(|v| (v, 1.0)).collect();
     // Each origin leaves the method two of its longest seasons to fit.
     let longest = choice
         .methods
@@ -377,17 +382,34 @@ fn accuracy(choice: &Choice, y: &[f64], h: usize, day: usize) -> (Accuracy, Inte
         let Some(origin) = y.len().checked_sub(k * h).filter(|o| *o >= 2 * longest.max(day)) else {
             break;
         };
-        z.extend(standardised(&choice.forecast(&y[..origin], h), &y[origin..origin + h]));
+        let weight = RECENCY.powi(k as i32 - 1);
+        z.extend(
+            standardised(&choice.forecast(&y[..origin], h), &y[origin..origin + h])
+                .into_iter()
+                .map(|v| (v, weight)),
+        );
     }
-    let inside = |limit: f64| z.iter().filter(|v| **v <= limit).count() as f64 / z.len().max(1) as f64;
+    let inside = |limit: f64| z.iter().filter(|(v, _)| *v <= limit).count() as f64 / z.len().max(1) as f64;
     let (normal_coverage80, normal_coverage95) = if z.is_empty() {
         (None, None)
     } else {
         (Some(inside(z80)), Some(inside(z95)))
     };
     let intervals = if z.len() >= CALIBRATION_POINTS {
-        z.sort_by(f64::total_cmp);
-        let q = |p: f64| z[((p * z.len() as f64).ceil() as usize).clamp(1, z.len()) - 1];
+        z.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // The point to come weighs as much as the newest errors: a mass of 1 at
+        // infinity (Barber et al.'s weighted split conformal), the finite-sample
+        // correction that keeps coverage at or above nominal.
+        let total: f64 = z.iter().map(|(_, w)| w).sum::<f64>() + 1.0;
+        let q = |p: f64| {
+            let mut cumulative = 0.0;
+            z.iter()
+                .find(|(_, w)| {
+                    cumulative += w;
+                    cumulative >= p * total
+                })
+                .map_or(z[z.len() - 1].0, |(v, _)| *v)
+        };
         Intervals {
             method: format!("conformal: quantiles of {} standardised backtest errors", z.len()),
             z80: q(0.80).clamp(z80 / 10.0, z80 * 4.0),
