@@ -128,7 +128,15 @@ fn headroom_on(path: &Path, set: &Set) -> (String, String, Score, usize) {
             .collect();
         r.sort_by(f64::total_cmp);
         let need = r.get((0.8 * r.len() as f64) as usize).copied().unwrap_or(f64::NAN);
-        eprintln!("{name}: band x{need:.2} would hold 80%; {:?}", f.intervals);
+        let top = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        eprintln!(
+            "{name}: band x{need:.2} would hold 80%; mean max {:.2}, peak {:.2}, actual max {:.2}, shift {:?}, {} spikes",
+            top(&b.mean),
+            f.peak.value,
+            top(actual),
+            f.level_shift,
+            f.spikes.len()
+        );
     }
     (name, f.model, score, negative_bounds)
 }

@@ -10,7 +10,7 @@ pub mod regular;
 pub mod robust;
 pub mod select;
 
-use capacity::{first_crossing, peaks, peaks_with_spikes, PeakBand};
+use capacity::{first_crossing, peaks, peaks_with_spikes, Noise, PeakBand};
 use regular::{Cleaning, Regular};
 use select::Choice;
 use serde::{Deserialize, Serialize};
@@ -199,7 +199,7 @@ pub fn forecast_series_with(
     } else {
         Vec::new()
     };
-    let (accuracy, intervals) = accuracy(&choice, y, choice.backtest_horizon, day);
+    let (accuracy, intervals) = accuracy(&choice, y, choice.backtest_horizon, day, &seasons);
     let non_negative = raw.iter().filter(|v| v.is_finite()).all(|v| *v >= 0.0);
     if non_negative {
         fit.mean.iter_mut().for_each(|m| *m = m.max(0.0));
@@ -211,7 +211,7 @@ pub fn forecast_series_with(
     let week = ((WEEK_S / history.step) as usize).max(1);
     let mut windows = vec![window(0, horizon)];
     windows.extend((0..horizon).step_by(week).map(|w| window(w, w + week)));
-    let mut bands_of_peaks = peaks_with_spikes(&fit, &windows, day, &kept_spikes);
+    let mut bands_of_peaks = peaks_with_spikes(&fit, &windows, Noise::recent(day, &seasons), &kept_spikes);
     if non_negative {
         for b in &mut bands_of_peaks {
             for v in [&mut b.value, &mut b.lo80, &mut b.hi80, &mut b.lo95, &mut b.hi95] {
@@ -346,10 +346,10 @@ const RECENCY: f64 = 0.1;
 /// origins, weighted down by age (`RECENCY`), size the intervals: their weighted 80% and
 /// 95% absolute quantiles replace the normal 1.28 and 1.96 (bounded to a tenth and four
 /// times those), when there are enough of them.
-fn accuracy(choice: &Choice, y: &[f64], h: usize, day: usize) -> (Accuracy, Intervals) {
+fn accuracy(choice: &Choice, y: &[f64], h: usize, day: usize, seasons: &[usize]) -> (Accuracy, Intervals) {
     let (train, test) = y.split_at(y.len() - h);
     let fit = choice.forecast(train, h);
-    let peak = peaks(&fit, &[(0, h)], day)[0].value;
+    let peak = peaks(&fit, &[(0, h)], Noise::recent(day, seasons))[0].value;
     let m = if train.len() > day { day } else { 1 };
     let accuracy = Accuracy {
         horizon_steps: h,
