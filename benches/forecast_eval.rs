@@ -130,11 +130,12 @@ fn headroom_on(path: &Path, set: &Set) -> (String, String, Score, usize) {
         let need = r.get((0.8 * r.len() as f64) as usize).copied().unwrap_or(f64::NAN);
         let top = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         eprintln!(
-            "{name}: band x{need:.2} would hold 80%; mean max {:.2}, peak {:.2}, actual max {:.2}, shift {:?}, {} spikes",
+            "{name}: band x{need:.2} would hold 80%; mean max {:.2}, peak {:.2}, actual max {:.2}, shift {:?}, trend change {:?}, {} spikes",
             top(&b.mean),
             f.peak.value,
             top(actual),
             f.level_shift,
+            f.trend_change,
             f.spikes.len()
         );
     }

@@ -279,3 +279,36 @@ fn counts_sum_to_hours_strays_are_dropped_on_request_and_spikes_kept_on_request(
     assert!(within(peak(&k, "value"), 168.0, 0.1), "{}", k["series"][0]["peak"]);
     assert!(peak(&k, "hi95") > 50_000.0, "{}", k["series"][0]["peak"]);
 }
+
+/// A series flat for three weeks that then rises 3 a day: the output and summary.json
+/// say the trend changed, when, and from what to what.
+#[test]
+fn a_trend_change_is_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = 21 * 24;
+    let mut rows = String::from("timestamp,value\n");
+    for t in 0..31 * 24i64 {
+        let day = t as f64 / 24.0;
+        let rise = 3.0 * (t - start).max(0) as f64 / 24.0;
+        let v = 40.0 + rise + 10.0 * (std::f64::consts::TAU * day).sin() + ((t * 7919) % 13) as f64 * 0.3;
+        rows.push_str(&format!("{},{v:.3}\n", 1_700_000_000 + t * HOUR));
+    }
+    let csv = write(dir.path(), "rising.csv", &rows);
+    let out = dir.path().join("out");
+    let run = headroom(&[
+        "forecast",
+        csv.to_str().unwrap(),
+        "--horizon",
+        "7d",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let stdout = text(&run.stdout);
+    assert!(stdout.contains("trend     changed from"), "{stdout}");
+    let summary = read_json(&out.join("summary.json"));
+    let change = &summary["series"][0]["trend_change"];
+    let at = change["at"].as_i64().unwrap();
+    assert!((at - (1_700_000_000 + start * HOUR)).abs() <= 24 * HOUR, "{change}");
+    assert!(within(change["after_per_day"].as_f64().unwrap(), 3.0, 0.15), "{change}");
+}

@@ -290,6 +290,14 @@ fn render(summary: &Summary) -> String {
                 }
             ));
         }
+        if let Some(change) = &s.trend_change {
+            lines.push(format!(
+                "  trend     changed from {:+.3}/day to {:+.3}/day at {}: the models fit the whole history and may lag the new trend",
+                change.before_per_day,
+                change.after_per_day,
+                format_timestamp(change.at)
+            ));
+        }
         if !s.spikes.is_empty() {
             let shown: Vec<String> = s.spikes.iter().take(5).map(|t| format_timestamp(*t)).collect();
             let more = s.spikes.len().saturating_sub(5);

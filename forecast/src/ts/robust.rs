@@ -8,7 +8,8 @@
 //! deseasonalised series whose new level persists to the end (nearly every later point
 //! on the new side): when enough history follows it the fit uses only that stretch,
 //! otherwise the history before it is moved to the new level, so every model follows
-//! the last level.
+//! the last level. A trend change is a hinge in the deseasonalised series' cycle means
+//! (two joined lines fitted far better than one), reported with both slopes.
 
 /// A spike is this many robust standard deviations from the rolling median ...
 const SPIKE_MADS: f64 = 15.0;
@@ -19,6 +20,12 @@ const MAX_SPIKES: usize = 4;
 const SHIFT_MADS: f64 = 4.0;
 /// ... with at least this share of the later points on its new side.
 const SHIFT_PERSISTENCE: f64 = 0.9;
+/// A hinge must leave at most this share of a straight line's squared misfit ...
+const HINGE_MISFIT: f64 = 0.25;
+/// ... and the two lines must part by this many residual standard deviations by the end.
+const HINGE_SDS: f64 = 4.0;
+/// Cycles at least on each side of a trend change.
+const HINGE_CYCLES: usize = 3;
 /// Robust standard deviation of a normal sample from its MAD.
 const MAD_TO_SD: f64 = 1.4826;
 
@@ -140,6 +147,86 @@ pub fn level_shift(y: &[f64], seasons: &[usize]) -> Option<Shift> {
     (on_new_side as f64 >= SHIFT_PERSISTENCE * after.len() as f64).then_some(Shift { at: split, delta })
 }
 
+/// A lasting change of slope at step `at`; slopes in units per step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SlopeChange {
+    pub at: usize,
+    pub before: f64,
+    pub after: f64,
+}
+
+/// The trend change that stands out, if one does: the series less its seasonal profile
+/// (the longest season it holds twice) is averaged per cycle of its shortest season, and
+/// a continuous two-piece line, y = a + b t + c (t - tau)+, is fitted by least squares
+/// at every cycle tau with `HINGE_CYCLES` cycles on each side. It counts when the best
+/// hinge leaves at most `HINGE_MISFIT` of one line's squared misfit and the two slopes
+/// part by `HINGE_SDS` residual standard deviations by the end.
+pub fn trend_change(y: &[f64], seasons: &[usize]) -> Option<SlopeChange> {
+    let cycle = seasons.iter().copied().min().unwrap_or(1).max(1);
+    let season = seasons.iter().copied().filter(|m| y.len() >= 2 * m).max().unwrap_or(1);
+    let r = deseasonalise(y, season, y.len());
+    let means: Vec<f64> = r
+        .chunks_exact(cycle)
+        .map(|c| c.iter().sum::<f64>() / cycle as f64)
+        .collect();
+    let m = means.len();
+    if m < 2 * HINGE_CYCLES + 2 {
+        return None;
+    }
+    let t: Vec<f64> = (0..m).map(|i| i as f64).collect();
+    let (_, line_misfit) = least_squares(&means, |i| vec![1.0, t[i]]);
+    let (tau, (hinge, misfit)) = (HINGE_CYCLES..=m - HINGE_CYCLES)
+        .map(|k| {
+            (
+                k,
+                least_squares(&means, |i| vec![1.0, t[i], (t[i] - k as f64).max(0.0)]),
+            )
+        })
+        .min_by(|a, b| a.1 .1.total_cmp(&b.1 .1))?;
+    // A line that fits exactly (no noise) has no change to find.
+    let scale: f64 = means.iter().map(|v| v * v).sum();
+    if !(line_misfit > 1e-9 * scale) {
+        return None;
+    }
+    let residual_sd = (misfit / (m - 3) as f64).sqrt();
+    let parted = hinge[2].abs() * (m - tau) as f64;
+    (misfit <= HINGE_MISFIT * line_misfit && parted > HINGE_SDS * residual_sd).then(|| SlopeChange {
+        at: tau * cycle,
+        before: hinge[1] / cycle as f64,
+        after: (hinge[1] + hinge[2]) / cycle as f64,
+    })
+}
+
+/// Ordinary least squares of `y` on the regressors `x(i)` (2 or 3 of them), by the
+/// normal equations: the coefficients and the residual sum of squares.
+fn least_squares(y: &[f64], x: impl Fn(usize) -> Vec<f64>) -> (Vec<f64>, f64) {
+    let rows: Vec<Vec<f64>> = (0..y.len()).map(&x).collect();
+    let p = rows[0].len();
+    let mut a = [[0.0; 3]; 3];
+    let mut b = [0.0; 3];
+    for (row, yi) in rows.iter().zip(y) {
+        for j in 0..p {
+            b[j] += row[j] * yi;
+            for k in 0..p {
+                a[j][k] += row[j] * row[k];
+            }
+        }
+    }
+    // A 2-parameter fit: the third regressor is absent, pinned to 0 by an identity row.
+    for j in p..3 {
+        a[j][j] = 1.0;
+    }
+    let Some(beta) = crate::linalg::solve3(a, b) else {
+        return (vec![0.0; p], f64::INFINITY);
+    };
+    let misfit = rows
+        .iter()
+        .zip(y)
+        .map(|(row, yi)| (yi - (0..p).map(|j| row[j] * beta[j]).sum::<f64>()).powi(2))
+        .sum();
+    (beta[..p].to_vec(), misfit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +268,30 @@ mod tests {
             .map(|t| cycle(t) + if (200..210).contains(&t) { 50.0 } else { 0.0 })
             .collect();
         assert_eq!(level_shift(&burst, &[24]), None);
+    }
+
+    #[test]
+    fn a_trend_change_is_found_and_a_straight_trend_is_not() {
+        // Flat for 20 days, then rising 2 a day for the last 8.
+        let y: Vec<f64> = (0..24 * 28)
+            .map(|t| {
+                cycle(t)
+                    + if t >= 24 * 20 {
+                        2.0 * (t - 24 * 20) as f64 / 24.0
+                    } else {
+                        0.0
+                    }
+            })
+            .collect();
+        let change = trend_change(&y, &[24]).unwrap();
+        assert!((change.at as i64 - 24 * 20).abs() <= 24, "{change:?}");
+        assert!(change.before.abs() * 24.0 < 0.3, "{change:?}");
+        assert!((change.after * 24.0 - 2.0).abs() < 0.3, "{change:?}");
+        let straight: Vec<f64> = (0..24 * 28).map(|t| cycle(t) + t as f64 / 24.0).collect();
+        assert_eq!(trend_change(&straight, &[24]), None);
+        assert_eq!(
+            trend_change(&(0..24 * 28).map(cycle).collect::<Vec<f64>>(), &[24]),
+            None
+        );
     }
 }

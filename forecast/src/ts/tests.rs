@@ -36,6 +36,11 @@ fn recovers_trend_and_covers_with_its_intervals() {
         };
         let f = forecast_series("s", &history, Cleaning::default(), WEEK, None).unwrap();
         assert_eq!(f.seasons, vec![DAY, WEEK], "seed {seed}");
+        assert!(
+            f.trend_change.is_none(),
+            "seed {seed}: a straight trend changed: {:?}",
+            f.trend_change
+        );
         let slope = f.trend_per_day.unwrap();
         assert!(
             (slope - SLOPE_PER_DAY).abs() / SLOPE_PER_DAY < 0.05,
@@ -141,6 +146,40 @@ fn a_level_shift_36_hours_before_the_end_is_followed() {
     // Without a shift none is reported.
     let f = forecast_series("s", &history_of(&series(9, n)[..n]), Cleaning::default(), DAY, None).unwrap();
     assert!(f.level_shift.is_none(), "{:?}", f.level_shift);
+}
+
+/// The process, flat (no trend) for four weeks, then rising 3 a day for the last ten
+/// days: the change is reported within a day of where it is, with both slopes.
+#[test]
+fn a_trend_change_is_reported() {
+    const NEW_SLOPE: f64 = 3.0;
+    let n = 4 * WEEK + 10 * DAY;
+    let at = 4 * WEEK;
+    for seed in 0..5 {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let noise = Gaussian::new(0.0, 2.0).unwrap();
+        let y: Vec<f64> = (0..n)
+            .map(|t| {
+                let flat = truth(t) - SLOPE_PER_DAY * t as f64 / DAY as f64;
+                flat + NEW_SLOPE * t.saturating_sub(at) as f64 / DAY as f64 + noise.sample(&mut rng)
+            })
+            .collect();
+        let f = forecast_series("s", &history_of(&y), Cleaning::default(), DAY, None).unwrap();
+        let change = f
+            .trend_change
+            .as_ref()
+            .unwrap_or_else(|| panic!("seed {seed}: no trend change found"));
+        let found = (change.at - 1_700_000_000) / STEP;
+        assert!(
+            (found - at as i64).abs() <= DAY as i64,
+            "seed {seed}: change at step {found}, truth {at}"
+        );
+        assert!(
+            (change.after_per_day - NEW_SLOPE).abs() / NEW_SLOPE < 0.15,
+            "seed {seed}: {change:?}"
+        );
+        assert!(change.before_per_day.abs() < 0.5, "seed {seed}: {change:?}");
+    }
 }
 
 /// One sample 1000 times its neighbours: the peak forecast stays that of the normal
