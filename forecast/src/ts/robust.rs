@@ -185,7 +185,7 @@ pub fn trend_change(y: &[f64], seasons: &[usize]) -> Option<SlopeChange> {
         .min_by(|a, b| a.1 .1.total_cmp(&b.1 .1))?;
     // A line that fits exactly (no noise) has no change to find.
     let scale: f64 = means.iter().map(|v| v * v).sum();
-    if !(line_misfit > 1e-9 * scale) {
+    if line_misfit.is_nan() || line_misfit <= 1e-9 * scale {
         return None;
     }
     let residual_sd = (misfit / (m - 3) as f64).sqrt();
@@ -213,8 +213,8 @@ fn least_squares(y: &[f64], x: impl Fn(usize) -> Vec<f64>) -> (Vec<f64>, f64) {
         }
     }
     // A 2-parameter fit: the third regressor is absent, pinned to 0 by an identity row.
-    for j in p..3 {
-        a[j][j] = 1.0;
+    for (j, row) in a.iter_mut().enumerate().skip(p) {
+        row[j] = 1.0;
     }
     let Some(beta) = crate::linalg::solve3(a, b) else {
         return (vec![0.0; p], f64::INFINITY);
