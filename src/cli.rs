@@ -258,6 +258,11 @@ pub struct ForecastArgs {
     /// Size the peak for spikes: they stay out of the seasonal shape but go back into the noise the peaks are simulated from (by default a few extreme points are set aside and listed).
     #[arg(long)]
     pub keep_spikes: bool,
+    /// A value the series cannot pass, such as 100 for a percentage: the mean, bands and
+    /// peaks stay under it (automatic at 100 for a series named as a percentage or a
+    /// utilisation that never went above 100).
+    #[arg(long, value_name = "VALUE")]
+    pub ceiling: Option<f64>,
     /// Query a live Prometheus server instead of reading INPUT.
     #[arg(long, value_name = "URL")]
     pub prometheus: Option<String>,

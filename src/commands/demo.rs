@@ -75,6 +75,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
         aggregate: None,
         drop_outliers: false,
         keep_spikes: false,
+        ceiling: None,
         prometheus: None,
         query: None,
         range: "90d".into(),

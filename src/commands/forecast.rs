@@ -85,6 +85,7 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<u8> {
     let options = ts::Options {
         threshold: threshold.as_ref().map(|t| t.value),
         keep_spikes: args.keep_spikes,
+        ceiling: args.ceiling,
     };
     let series = ts::forecast_many(jobs, &options)
         .into_iter()

@@ -161,6 +161,25 @@ pub struct Options {
     /// Put spikes back into the noise the peaks are simulated from (they stay out of
     /// the seasonal shape), for a user who wants them sized for.
     pub keep_spikes: bool,
+    /// A value the series cannot pass (100 for a percentage): the mean, bands and peaks
+    /// stay at or under it. Without one, a series named as a percentage or a
+    /// utilisation that never went above 100 is bounded at 100.
+    pub ceiling: Option<f64>,
+}
+
+/// Names that say a series is a percentage.
+const PERCENT_NAMES: &[&str] = &["percent", "pct", "utilization", "utilisation", "%"];
+
+/// The bound a series stays under: the one given, or 100 for a percentage by name
+/// whose history never passed it.
+fn ceiling_of(name: &str, raw: &[f64], given: Option<f64>) -> Option<f64> {
+    if given.is_some() {
+        return given;
+    }
+    let lower = name.to_ascii_lowercase();
+    let named = PERCENT_NAMES.iter().any(|w| lower.contains(w));
+    let within = raw.iter().filter(|v| v.is_finite()).all(|v| *v <= 100.0);
+    (named && within).then_some(100.0)
 }
 
 /// Forecasts `horizon` steps past the end of `history`; `threshold` gives the runway.
@@ -220,7 +239,13 @@ pub fn forecast_series_with(
     if non_negative {
         fit.mean.iter_mut().for_each(|m| *m = m.max(0.0));
     }
-    let bands = bands(&fit, &intervals, non_negative);
+    let ceiling = ceiling_of(name, raw, options.ceiling);
+    let mut notes = notes;
+    if let Some(c) = ceiling {
+        fit.mean.iter_mut().for_each(|m| *m = m.min(c));
+        notes.push(format!("bounded at {c}: the mean, bands and peaks do not pass it"));
+    }
+    let bands = bands(&fit, &intervals, non_negative, ceiling);
     let start = history.end() + history.step;
     let at = |step: usize| start + step as i64 * history.step;
     let window = |from: usize, to: usize| (from, to.min(horizon));
@@ -228,11 +253,10 @@ pub fn forecast_series_with(
     let mut windows = vec![window(0, horizon)];
     windows.extend((0..horizon).step_by(week).map(|w| window(w, w + week)));
     let mut bands_of_peaks = peaks_with_spikes(&fit, &windows, Noise::recent(day, &seasons), &kept_spikes);
-    if non_negative {
-        for b in &mut bands_of_peaks {
-            for v in [&mut b.value, &mut b.lo80, &mut b.hi80, &mut b.lo95, &mut b.hi95] {
-                *v = v.max(0.0);
-            }
+    let floor = if non_negative { 0.0 } else { f64::NEG_INFINITY };
+    for b in &mut bands_of_peaks {
+        for v in [&mut b.value, &mut b.lo80, &mut b.hi80, &mut b.lo95, &mut b.hi95] {
+            *v = v.max(floor).min(ceiling.unwrap_or(f64::INFINITY));
         }
     }
     let to_peak = |(w, b): (&(usize, usize), &PeakBand)| Peak {
@@ -349,14 +373,15 @@ pub fn forecast_many(jobs: Vec<Job>, options: &Options) -> Vec<Result<SeriesFore
 }
 
 /// The mean and its bands at the calibrated multiples of sigma, kept at or above 0
-/// for a series that never went below it.
-fn bands(fit: &models::Fitted, intervals: &Intervals, non_negative: bool) -> Bands {
+/// for a series that never went below it and at or under its ceiling.
+fn bands(fit: &models::Fitted, intervals: &Intervals, non_negative: bool, ceiling: Option<f64>) -> Bands {
     let floor = if non_negative { 0.0 } else { f64::NEG_INFINITY };
+    let ceiling = ceiling.unwrap_or(f64::INFINITY);
     let band = |z: f64| -> Vec<f64> {
         fit.mean
             .iter()
             .zip(&fit.sigma)
-            .map(|(m, s)| (m + z * s).max(floor))
+            .map(|(m, s)| (m + z * s).max(floor).min(ceiling))
             .collect()
     };
     Bands {

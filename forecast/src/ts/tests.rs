@@ -286,3 +286,31 @@ fn a_quarter_ahead_on_daily_data() {
         "quarter ahead: 80% band holds {c80}, 95% {c95}"
     );
 }
+
+/// A CPU percentage near its top: the bands and peak stay at or under 100, and a series
+/// given a ceiling of 60 stays under 60.
+#[test]
+fn a_percentage_stays_under_100() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let noise = Gaussian::new(0.0, 4.0).unwrap();
+    let y: Vec<f64> = (0..3 * WEEK)
+        .map(|t| {
+            (92.0 + 6.0 * (std::f64::consts::TAU * t as f64 / DAY as f64).sin() + noise.sample(&mut rng)).min(100.0)
+        })
+        .collect();
+    let f = forecast_series("cpu_utilization", &history_of(&y), Cleaning::default(), WEEK, None).unwrap();
+    for band in [&f.bands.mean, &f.bands.hi80, &f.bands.hi95] {
+        assert!(band.iter().all(|v| *v <= 100.0), "{band:?}");
+    }
+    assert!(f.peak.hi95 <= 100.0 && f.peak.value <= 100.0, "{:?}", f.peak);
+    assert!(f.notes.iter().any(|n| n.contains("bounded at 100")), "{:?}", f.notes);
+    // The same values under another name are not bounded: nothing says they cannot pass 100.
+    let free = forecast_series("requests", &history_of(&y), Cleaning::default(), WEEK, None).unwrap();
+    assert!(free.bands.hi95.iter().any(|v| *v > 100.0));
+    let options = Options {
+        ceiling: Some(60.0),
+        ..Options::default()
+    };
+    let capped = forecast_series_with("requests", &history_of(&y), Cleaning::default(), WEEK, &options).unwrap();
+    assert!(capped.bands.hi95.iter().chain(&capped.bands.mean).all(|v| *v <= 60.0));
+}
