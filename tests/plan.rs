@@ -36,31 +36,33 @@ fn plan(limits: &Path, extra: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&run.stdout).unwrap()
 }
 
-/// An open Poisson run of `instances` pooled instances at `rate`: its p99 in ms, and the
-/// run's directory.
-fn measured_p99(dir: &Path, dist: &str, instances: usize, rate: f64) -> (f64, PathBuf) {
+/// An open Poisson run of `instances` pooled instances at `rate`: its `percentile`
+/// (`p99`) in ms, and the run's directory.
+fn measured(dir: &Path, dist: &str, instances: usize, rate: f64, percentile: &str) -> (f64, PathBuf) {
     let target = Target::start(WORKERS * instances, SERVICE, dist);
     let scenario = write(dir, "event.yaml", &format!("name: event\njourneys: [{{name: w, steps: [{{get: /}}]}}]\nload: {{stages: [{{rate: {rate}, ramp: 2s, hold: 10s}}]}}\n"));
     let out = dir.join(format!("event-{dist}-{instances}"));
     let run = run_scenario(&scenario, &target.url, &out);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
-    let p99 = read_json(&out.join("run.json"))["steps"][0]["latency_ms"]["p99"]
+    let value = read_json(&out.join("run.json"))["steps"][0]["latency_ms"][percentile]
         .as_f64()
         .unwrap();
-    (p99, out)
+    (value, out)
 }
 
 #[test]
 fn plans_from_closed_and_open_runs_come_true() {
     let _serial = serial();
     // 1500 rps of demand on instances of 400 rps: 5 instances run 75% busy, 4 run 94%.
-    // Each objective lies well between the two (p99 by a FIFO simulation written apart
-    // from headroom's: exponential 24.0 and 59.7 ms, constant 8.3 and 26.2 ms,
-    // lognormal 14.8 and 34.4 ms), so only 5 or more meet it, whatever a short run's
-    // sampling error in the capacity. The constant one sits above the measured
-    // no-queue floor too (10 ms + the target's overhead + this shared machine's stalls
-    // read 12.4-12.7 ms at p99 in two CI runs, so 12 ms could not be met at all).
-    for (dist, slo) in [("exp", "p99=35ms"), ("const", "p99=16ms"), ("lognormal", "p99=20ms")] {
+    // Each objective lies well between the two (by a FIFO simulation written apart
+    // from headroom's, p99: exponential 24.0 and 59.7 ms, lognormal 14.8 and 34.4 ms;
+    // constant p95 11.5 and 23.2 ms), so only 5 or more meet it, whatever a short run's
+    // sampling error in the capacity. The constant service is judged at p95: with 20
+    // constant servers at 75% its p99 (13.1 ms) is set by this shared machine's stalls
+    // of a few milliseconds, which moved the measured p99 from 9.9 to 14.5 ms between
+    // two CI runs of the same commit and failed the 20% check once each way.
+    for (dist, slo) in [("exp", "p99=35ms"), ("const", "p95=16ms"), ("lognormal", "p99=20ms")] {
+        let (percentile, limit) = slo.split_once('=').unwrap();
         let dir = tempfile::tempdir().unwrap();
         let closed = limits_from(
             dir.path(),
@@ -83,16 +85,16 @@ fn plans_from_closed_and_open_runs_come_true() {
             let p = plan(limits, &["--demand", "1500", "--slo", slo, "--redundancy", "n"]);
             let instances = p["instances"].as_u64().unwrap() as usize;
             let predicted = p["plan"]["objective_ms"].as_f64().unwrap();
-            let (measured, run) = measured_p99(dir.path(), dist, instances, 1500.0);
+            let (measured, run) = measured(dir.path(), dist, instances, 1500.0, percentile);
             assert!(
                 within(predicted, measured, 0.20),
-                "{dist}, plan from {}: {instances} instances, predicted p99 {predicted} ms, measured {measured} ms",
+                "{dist}, plan from {}: {instances} instances, predicted {percentile} {predicted} ms, measured {measured} ms",
                 limits.display()
             );
-            let limit: f64 = slo.trim_start_matches("p99=").trim_end_matches("ms").parse().unwrap();
+            let limit: f64 = limit.trim_end_matches("ms").parse().unwrap();
             assert!(
                 measured <= limit,
-                "{dist}: {instances} instances measured p99 {measured} ms"
+                "{dist}: {instances} instances measured {percentile} {measured} ms"
             );
             counts.push((instances, limit, run));
         }
@@ -101,7 +103,7 @@ fn plans_from_closed_and_open_runs_come_true() {
         if dist == "exp" {
             // The count is the smallest: one instance fewer misses the SLO under real load.
             let (instances, limit, run) = &counts[1];
-            let (fewer, _) = measured_p99(dir.path(), dist, instances - 1, 1500.0);
+            let (fewer, _) = measured(dir.path(), dist, instances - 1, 1500.0, percentile);
             assert!(fewer > *limit, "{} instances: p99 {fewer} ms", instances - 1);
             // --check prints predicted against measured and exits 0 when the SLO held.
             let check = headroom(&[
