@@ -18,7 +18,6 @@ const MIN_RATE_WINDOW_S: u64 = 300;
 /// What was read, beside the usage.
 #[derive(Debug, Default)]
 pub struct Found {
-    pub containers: usize,
     pub pods: usize,
     /// Whether kube-state-metrics answered for owners and requests.
     pub owners: bool,
@@ -110,7 +109,6 @@ pub fn read_containers(queries: &Queries, fetch: &Fetch) -> anyhow::Result<(Vec<
     }
     let latest_requests = latest_requests(&requests);
     found.pods = pods.len();
-    found.containers = groups.len();
     let usage = groups
         .into_iter()
         .map(|((workload, container), group)| {

@@ -248,6 +248,7 @@ impl Tally {
         }
         if !self.methods.is_empty() {
             let mut methods = self.methods.clone();
+            methods.sort();
             methods.dedup();
             lines.push(format!(
                 "{} ({}); headroom sends GET, POST, PUT, PATCH, DELETE and HEAD",
