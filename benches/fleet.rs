@@ -4,7 +4,7 @@
 //! far below the file's size because the reader streams it.
 //! Usage: cargo bench --bench fleet [INSTANCES]
 
-use headroom::fleet::read_fleet;
+use headroom::read::fleet::read_fleet;
 use headroom_forecast::rightsize::{recommend, InstanceType, Policy};
 use std::io::Write;
 use std::time::Instant;

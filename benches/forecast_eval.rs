@@ -9,7 +9,7 @@
 //! peers.csv and peers_weekly.csv. Reads the data at run time.
 //! Usage: cargo bench --bench forecast_eval [DATA_DIR]
 
-use headroom::input::read_csv;
+use headroom::read::history::read_csv;
 use headroom_forecast::ts::{self, metrics, regular};
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! one on a single thread, side by side. Curves are generated with known coefficients
 //! and 2% multiplicative noise from a fixed seed. Prints the timings and the ratio.
 
-use headroom_forecast::usl::{fit, fit_many, Usl};
+use headroom_forecast::capacity::usl::{fit, fit_many, Usl};
 use std::time::Instant;
 
 fn main() {

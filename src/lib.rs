@@ -1,10 +1,7 @@
-//! The headroom CLI's reusable parts: readers for the inputs other tools produce
-//! (utilisation history as CSV or Prometheus JSON, fleet utilisation and the price
-//! catalogue, Kubernetes containers' utilisation from Prometheus) and for a forecast
-//! directory read back. The commands themselves live in
-//! the binary (`main.rs`, `commands/`).
+//! The headroom CLI's library half: `read`, the readers of every input file and server
+//! (history CSV and Prometheus, fleet, catalogue, placement, policy, Kubernetes
+//! containers, load-test points, result files read back). The commands live in the
+//! binary (`main.rs`, `cli.rs`, `commands/`); the models and workflows in
+//! `headroom-forecast`, load in `headroom-loadgen`, output in `headroom-reports`.
 
-pub mod fleet;
-pub mod forecast_dir;
-pub mod input;
-pub mod kubernetes;
+pub mod read;

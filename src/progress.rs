@@ -24,10 +24,7 @@ impl Progress {
     }
 
     pub fn update(&self, live: &Live) {
-        let load = match self.model {
-            Model::Closed => format!("{:.0} users", live.level),
-            Model::Open => format!("{:.0}/s", live.level),
-        };
+        let load = self.model.level(live.level.round());
         let step = live
             .step
             .map(|s| format!("step {s}/{}", live.steps))
@@ -47,10 +44,7 @@ impl Progress {
     /// A search's step: a line above the bar with the level, its verdict and the
     /// bracket as it narrows.
     pub fn search_step(&self, step: &headroom_loadgen::search::Progress) {
-        let unit = |v: f64| match self.model {
-            Model::Closed => format!("{v:.0} users"),
-            Model::Open => format!("{v}/s"),
-        };
+        let unit = |v: f64| self.model.level(v);
         let bracket = match (step.bracket.passing, step.bracket.failing) {
             (Some(p), Some(f)) => format!("limit between {} and {}", unit(p), unit(f)),
             (Some(p), None) => format!("limit above {}", unit(p)),

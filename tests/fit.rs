@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use headroom_forecast::queueing::Mmc;
+use headroom_forecast::capacity::queueing::Mmc;
 
 fn run_and_fit(target: &Target, scenario_text: &str, slo: &str) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();

@@ -35,7 +35,7 @@ fn two_shards_merge_to_exact_totals_and_histograms() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = write(dir.path(), "s.yaml", SCENARIO);
     let outs = [dir.path().join("s0"), dir.path().join("s1")];
-    let start = headroom::input::format_timestamp(now() + 2);
+    let start = headroom::read::history::format_timestamp(now() + 2);
     let mut children: Vec<Child> = outs
         .iter()
         .enumerate()
@@ -140,7 +140,7 @@ fn a_crashed_shard_is_named_and_partial_merges_say_so() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = write(dir.path(), "s.yaml", SCENARIO);
     let (a, b) = (dir.path().join("s0"), dir.path().join("s1"));
-    let start = headroom::input::format_timestamp(now() + 1);
+    let start = headroom::read::history::format_timestamp(now() + 1);
     let mut good = shard(&scenario, &target.url, "0/2", &start, &a);
     let mut doomed = shard(&scenario, &target.url, "1/2", &start, &b);
     // The doomed shard dies mid-run: once the target has served some of the load.

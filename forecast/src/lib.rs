@@ -1,20 +1,26 @@
-//! headroom-forecast: the models. Pure functions, no I/O, no clocks.
+//! headroom-forecast: the models and the workflows that join them. Pure functions, no
+//! I/O, no clocks.
 //!
-//! Owns the Universal Scalability Law and its fit (`usl`), queueing models (`queueing`:
-//! M/M/1, M/M/c with Erlang B and C, M/G/1), the per-instance model and its M/G/c
-//! simulation (`instance`, `mgc`), the saturation limits drawn from load-test points
-//! (`limits`), utilisation forecasting (`ts`: regularising, spikes, level shifts and
-//! trend changes, the method's choice, calibrated intervals, peaks and the runway),
-//! right-sizing of fleets and of Kubernetes containers (`rightsize`) and the peak-event
-//! plan (`plan`). It does not read files, query servers or run load: the CLI hands it
-//! numbers, and `headroom-reports` draws what it returns.
+//! Three families:
+//! - `capacity`: how much one service takes. The Universal Scalability Law and its fit
+//!   (`capacity::usl`), queueing closed forms (`capacity::queueing`), the M/G/c
+//!   simulation (`capacity::mgc`), the per-instance model (`capacity::instance`), the
+//!   load-test points it is fitted to (`capacity::point`), the saturation limits and
+//!   limits.json (`capacity::limits`) and the peak-event plan and plan.json
+//!   (`capacity::plan`).
+//! - `ts`: when demand runs out of it. Regularising utilisation history, spikes, level
+//!   shifts and trend changes, the method's choice by backtest, calibrated intervals,
+//!   peaks, the runway, and the forecast workflow that writes summary.json's types.
+//! - `rightsize`: what to run. Fleet recommendations, savings and risk flags
+//!   (`rightsize::fleet_report`), the policy, and Kubernetes containers
+//!   (`rightsize::containers`).
+//!
+//! It reads load-test results only as `headroom-loadgen`'s types (the run.json a
+//! `Point` is made from, the one latency `Objective`); it does not read files, query
+//! servers or run load: the CLI hands it numbers, and `headroom-reports` draws and
+//! prints what it returns. `linalg` (3x3 solves) is private.
 
-pub mod instance;
-pub mod limits;
+pub mod capacity;
 mod linalg;
-pub mod mgc;
-pub mod plan;
-pub mod queueing;
 pub mod rightsize;
 pub mod ts;
-pub mod usl;

@@ -3,5 +3,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = headroom::fleet::parse_catalogue(data, std::path::Path::new("prices.csv"));
+    let _ = headroom::read::fleet::parse_catalogue(data, std::path::Path::new("prices.csv"));
 });

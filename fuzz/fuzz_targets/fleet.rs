@@ -7,6 +7,6 @@ fuzz_target!(|data: &[u8]| {
     let _ = std::fs::create_dir_all(&dir);
     let path = dir.join("fleet.csv");
     if std::fs::write(&path, data).is_ok() {
-        let _ = headroom::fleet::read_fleet(&path, &[]);
+        let _ = headroom::read::fleet::read_fleet(&path, &[]);
     }
 });

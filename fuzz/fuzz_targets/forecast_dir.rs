@@ -9,7 +9,7 @@ fuzz_target!(|data: &[u8]| {
     let mut parts = data.splitn(3, |b| *b == 0);
     let (summary, forecast, history) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default(), parts.next());
     let dir = std::path::Path::new("forecast");
-    if let Ok(forecast) = headroom::forecast_dir::parse_forecast_dir(summary, forecast, history, dir) {
+    if let Ok(forecast) = headroom::read::forecast_dir::parse_forecast_dir(summary, forecast, history, dir) {
         let inputs = Inputs {
             run: None,
             limits: None,

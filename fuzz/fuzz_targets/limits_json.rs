@@ -1,6 +1,6 @@
 //! limits.json: parsed, then a plan sized from its queueing model, as `plan` does.
 #![no_main]
-use headroom_forecast::limits::{LimitsFile, Objective};
+use headroom_forecast::capacity::limits::{LimitsFile, Objective};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
                 percentile: 99.0,
                 limit_ms: 250.0,
             };
-            let _ = headroom_forecast::plan::instances_needed(&model, 100.0, &objective, 1);
+            let _ = headroom_forecast::capacity::plan::instances_needed(&model, 100.0, &objective, 1);
         }
     }
 });

@@ -17,6 +17,39 @@ pub enum Model {
     Open,
 }
 
+impl Model {
+    /// What a level of this model counts, as limits.json's figures write it.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Model::Closed => "users",
+            Model::Open => "arrivals/s",
+        }
+    }
+
+    /// `value` of this model's load, which spells its own unit.
+    pub fn level(self, value: f64) -> Level {
+        Level { model: self, value }
+    }
+}
+
+/// A load level that knows its unit: `1 user`, `16 users`, `200/s`. The one way a
+/// level is written for people (progress, summaries, search notes, the report).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Level {
+    pub model: Model,
+    pub value: f64,
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.model {
+            Model::Closed if self.value == 1.0 => write!(f, "1 user"),
+            Model::Closed => write!(f, "{} users", self.value),
+            Model::Open => write!(f, "{}/s", self.value),
+        }
+    }
+}
+
 /// One load level: ramp to `level` over `ramp`, then hold it for `hold`. The hold is
 /// the steady state a step's results are measured over.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,7 +1,7 @@
 //! run.json: the result of a load test, defined once here (`schema_version` 1). Steps,
 //! totals, latency summaries and the serialised histograms that make runs mergeable.
 
-use crate::plan::Model;
+use crate::plan::{Level, Model};
 use crate::slo::{Slo, Verdict};
 use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
 use hdrhistogram::Histogram;
@@ -196,11 +196,15 @@ pub struct TimelineRow {
 impl StepResult {
     /// The step's load as people say it: `1 user`, `16 users`, `200/s`.
     pub fn load_label(&self) -> String {
+        self.level().map_or_else(String::new, |l| l.to_string())
+    }
+
+    /// The step's load level: its users (closed) or offered rate (open).
+    pub fn level(&self) -> Option<Level> {
         match (self.users, self.rate) {
-            (Some(1), _) => "1 user".to_string(),
-            (Some(u), _) => format!("{u} users"),
-            (_, Some(r)) => format!("{r}/s"),
-            _ => String::new(),
+            (Some(u), _) => Some(Model::Closed.level(u as f64)),
+            (_, Some(r)) => Some(Model::Open.level(r)),
+            _ => None,
         }
     }
 }

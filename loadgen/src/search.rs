@@ -29,11 +29,7 @@ pub struct Bracket {
 
 /// The next level to try after `last`, or why the search is over.
 pub fn next_level(search: &Search, model: Model, bracket: &Bracket, last: f64) -> Result<f64, String> {
-    let unit = |v: f64| match model {
-        Model::Closed if v == 1.0 => "1 user".to_string(),
-        Model::Closed => format!("{v} users"),
-        Model::Open => format!("{v}/s"),
-    };
+    let unit = |v: f64| model.level(v);
     match (bracket.passing, bracket.failing) {
         (_, None) if last >= search.max => Err(format!(
             "every level up to max ({}) met the SLO: the limit is above it",

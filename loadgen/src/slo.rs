@@ -8,18 +8,49 @@ use std::time::Duration;
 /// Latency objectives per percentile and an error-rate objective.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Slo {
-    pub percentiles: Vec<PercentileObjective>,
+    pub percentiles: Vec<Objective>,
     /// Highest acceptable fraction of failed requests.
     pub error_rate: Option<f64>,
 }
 
+/// A latency objective: percentile `name` (`p99`) at most `limit_ms`. The one objective
+/// type of scenarios, fits and plans; `Objective::parse` reads `p99=250ms` from a flag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PercentileObjective {
+pub struct Objective {
     /// As written: `p95`, `p99.9`.
     pub name: String,
     /// The quantile in percent (95.0, 99.9).
     pub percentile: f64,
     pub limit_ms: f64,
+}
+
+impl Objective {
+    /// The percentile as a quantile, 0..1.
+    pub fn quantile(&self) -> f64 {
+        self.percentile / 100.0
+    }
+
+    /// One latency objective from a flag: `p99=250ms`.
+    pub fn parse(text: &str) -> Result<Objective, String> {
+        let (key, value) = split_flag(text)?;
+        if key == "error_rate" {
+            return Err("expected a latency percentile such as p99=250ms".into());
+        }
+        Objective::new(key, value)
+    }
+
+    /// `p99` and `250ms` (a scenario's `slo:` key and value).
+    pub fn new(key: &str, value: &str) -> Result<Objective, String> {
+        let percentile = parse_percentile_name(key).ok_or_else(|| {
+            format!("found key `{key}`; expected a percentile from p50 to p99.9 (p50, p95, p99.9) or error_rate")
+        })?;
+        let limit = parse_duration(value)?;
+        Ok(Objective {
+            name: key.to_string(),
+            percentile,
+            limit_ms: limit.as_secs_f64() * 1e3,
+        })
+    }
 }
 
 /// One objective judged over one window.
@@ -60,16 +91,19 @@ impl Slo {
             self.error_rate = Some(parse_percent(value)?);
             return Ok(());
         }
-        let percentile = parse_percentile_name(key).ok_or_else(|| {
-            format!("found key `{key}`; expected a percentile from p50 to p99.9 (p50, p95, p99.9) or error_rate")
-        })?;
-        let limit = parse_duration(value)?;
-        self.percentiles.push(PercentileObjective {
-            name: key.to_string(),
-            percentile,
-            limit_ms: limit.as_secs_f64() * 1e3,
-        });
+        self.percentiles.push(Objective::new(key, value)?);
         Ok(())
+    }
+
+    /// Objectives from flags such as `p99=250ms` and `error_rate=1%`, read as a
+    /// scenario's `slo:` keys are; an error starts with the flag at fault.
+    pub fn from_flags(flags: &[String]) -> Result<Slo, String> {
+        let mut slo = Slo::default();
+        for flag in flags {
+            let (key, value) = split_flag(flag).map_err(|m| format!("{flag}: {m}"))?;
+            slo.add(key, value).map_err(|m| format!("{flag}: {m}"))?;
+        }
+        Ok(slo)
     }
 
     pub fn judge(&self, window: &impl Window) -> Vec<Verdict> {
@@ -93,6 +127,13 @@ impl Slo {
         });
         latency.chain(errors).collect()
     }
+}
+
+/// `p99=250ms` -> (`p99`, `250ms`).
+fn split_flag(text: &str) -> Result<(&str, &str), String> {
+    text.split_once('=')
+        .map(|(key, value)| (key.trim(), value.trim()))
+        .ok_or_else(|| "expected PERCENTILE=DURATION such as p99=250ms".to_string())
 }
 
 /// `p95` -> 95.0, `p99.9` -> 99.9; None unless 50 <= q < 100.

@@ -1,8 +1,15 @@
-//! Humane units used in scenario files and results: durations (`30s`, `5m`, `250ms`),
-//! duration ranges (`200ms..1s`) and percentages (`1%`), and counted nouns ("3 requests").
-//! No I/O.
+//! Humane units, written and read once for every crate: durations (`30s`, `5m`,
+//! `250ms`), duration ranges (`200ms..1s`), percentages (`1%`) and fractions (`20%` or
+//! `0.2`), timestamps and dates (RFC 3339, `YYYY-MM-DD HH:MM:SS`, Unix seconds), bytes
+//! (`MIB`, `GIB`) and counted nouns ("3 requests"). No I/O.
 
 use std::time::Duration;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+pub const MIB: f64 = 1024.0 * 1024.0;
+pub const GIB: f64 = 1024.0 * MIB;
 
 /// Parses a humane duration such as `250ms`, `30s`, `5m` or `1h 30m`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -51,6 +58,54 @@ pub fn parse_percent(text: &str) -> Result<f64, String> {
     Ok(value / 100.0)
 }
 
+/// A fraction written as a percentage (`20%`) or as a number (`0.2`), 0 or more.
+pub fn parse_fraction(text: &str) -> Result<f64, String> {
+    let trimmed = text.trim();
+    let value = match trimmed.strip_suffix('%') {
+        Some(number) => number.trim().parse::<f64>().ok().map(|p| p / 100.0),
+        None => trimmed.parse::<f64>().ok(),
+    }
+    .filter(|v| v.is_finite())
+    .ok_or_else(|| format!("found `{trimmed}`; expected a percentage such as 20%"))?;
+    if value < 0.0 {
+        return Err(format!("found {value}; expected 0 or more"));
+    }
+    Ok(value)
+}
+
+/// Unix seconds from RFC 3339, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS` (UTC),
+/// or Unix seconds.
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<f64>() {
+        return seconds.is_finite().then_some(seconds.round() as i64);
+    }
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Some(t.unix_timestamp());
+    }
+    let plain = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let iso = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    PrimitiveDateTime::parse(text, plain)
+        .or_else(|_| PrimitiveDateTime::parse(text, iso))
+        .ok()
+        .map(|t| t.assume_utc().unix_timestamp())
+}
+
+/// Unix seconds as RFC 3339 (`2026-11-27T00:00:00Z`).
+pub fn format_timestamp(seconds: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| seconds.to_string())
+}
+
+/// The UTC day of Unix seconds: `2026-11-27`.
+pub fn format_date(seconds: i64) -> String {
+    let t = OffsetDateTime::from_unix_timestamp(seconds.clamp(-377_705_116_800, 253_402_300_799))
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
 /// `n` and the noun, plural unless n is 1: "1 journey", "3 requests".
 pub fn count(n: usize, noun: &str) -> String {
     if n == 1 {
@@ -83,5 +138,20 @@ mod tests {
         assert!(parse_percent("150%").is_err());
         assert!(parse_percent("0.01").is_err());
         assert_eq!(format_duration(Duration::from_millis(90_000)), "1m30s");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(format_date(0), "1970-01-01");
+        assert_eq!(format_date(1_392_388_200), "2014-02-14");
+        assert_eq!(format_date(1_795_737_600), "2026-11-27");
+    }
+
+    #[test]
+    fn fractions_as_percentages_or_numbers() {
+        assert!((parse_fraction("20%").unwrap() - 0.2).abs() < 1e-12);
+        assert!((parse_fraction("0.2").unwrap() - 0.2).abs() < 1e-12);
+        assert!(parse_fraction("-5%").is_err());
+        assert!(parse_fraction("twenty").unwrap_err().contains("expected a percentage"));
     }
 }

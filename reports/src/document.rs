@@ -6,8 +6,8 @@
 //! HTML and Markdown is in `export`.
 
 use crate::charts::{self, History};
-use headroom_forecast::limits::LimitsFile;
-use headroom_forecast::plan::PlanFile;
+use headroom_forecast::capacity::limits::LimitsFile;
+use headroom_forecast::capacity::plan::PlanFile;
 use headroom_forecast::rightsize::containers::ContainersReport;
 use headroom_forecast::rightsize::Report;
 use headroom_forecast::ts::Summary;
@@ -592,7 +592,7 @@ fn rightsize(r: &Report, summary: &mut Vec<String>) -> anyhow::Result<Section> {
 }
 
 fn containers(r: &ContainersReport, summary: &mut Vec<String>) -> anyhow::Result<Section> {
-    const MIB: f64 = 1024.0 * 1024.0;
+    use headroom_loadgen::units::MIB;
     let flagged = r.containers.iter().filter(|c| !c.flags.is_empty()).count();
     let change = r.prices.as_ref().map_or(String::new(), |_| {
         format!(
@@ -759,7 +759,7 @@ fn plan(p: &PlanFile, summary: &mut Vec<String>) -> anyhow::Result<Section> {
                 "The plan: the fewest instances whose predicted {} meets the SLO with {} lost, from a queueing model of \
                  one instance measured in the load test.",
                 p.objective.name,
-                if p.redundancy == "n+1" { "1 instance".to_string() } else { format!("the spares of {}", p.redundancy) }
+                if p.redundancy.spares() == 1 { "1 instance".to_string() } else { format!("the spares of {}", p.redundancy) }
             ),
             "Headroom: how much more demand the plan takes before the SLO fails.".into(),
         ],

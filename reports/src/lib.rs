@@ -16,4 +16,6 @@ pub mod forecast;
 pub mod kubernetes;
 pub mod rightsize;
 pub mod safe;
+pub mod terminal;
 pub mod timeline;
+pub mod verify;

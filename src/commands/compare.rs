@@ -1,6 +1,7 @@
 //! `headroom compare`: a regression verdict between two runs of one scenario.
 
-use super::{read_json, FAILED, OK};
+use super::{FAILED, OK};
+use headroom::read::read_json;
 use crate::cli::CompareArgs;
 use crate::output::write_atomic;
 use crate::output::write_json;

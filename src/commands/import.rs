@@ -1,6 +1,7 @@
 //! `headroom import`: a HAR recording or an OpenAPI description to a scenario file.
 
-use super::{count, OK};
+use super::OK;
+use headroom_loadgen::units::count;
 use crate::cli::ImportArgs;
 use crate::output::write_atomic;
 use anyhow::{anyhow, bail, Context};

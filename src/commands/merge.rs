@@ -1,6 +1,7 @@
 //! `headroom merge`: one run.json for a sharded test from its shards' run.json files.
 
-use super::{read_json, OK};
+use super::OK;
+use headroom::read::read_json;
 use crate::cli::MergeArgs;
 use crate::output::{write_atomic, write_json};
 use anyhow::anyhow;
@@ -18,7 +19,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<u8> {
         &args.out.join("timeline.csv"),
         &headroom_reports::timeline::to_csv(&merged.timeline)?,
     )?;
-    println!("{}", crate::summary::render(&merged, false));
+    println!("{}", headroom_reports::terminal::run::render(&merged, false));
     if let Some(m) = merged.merged.as_ref().filter(|m| !m.missing.is_empty()) {
         println!(
             "partial: shards {:?} of {} missing ({})",

@@ -1,7 +1,8 @@
 //! `headroom report`: the capacity report from any subset of results: DIR/index.html
 //! (self-contained), DIR/report.md and DIR/*.svg.
 
-use super::{read_json, OK};
+use super::OK;
+use headroom::read::read_json;
 use crate::cli::ReportArgs;
 use crate::output::{tree, write_atomic};
 use anyhow::{anyhow, bail};
@@ -47,7 +48,7 @@ fn made_at() -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let stamp = headroom::input::format_timestamp(now);
+    let stamp = headroom::read::history::format_timestamp(now);
     format!("{} UTC", stamp.get(..16).unwrap_or(&stamp).replace('T', " "))
 }
 
@@ -70,7 +71,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
     let forecast = args
         .forecast
         .as_deref()
-        .map(headroom::forecast_dir::read_forecast_dir)
+        .map(headroom::read::forecast_dir::read_forecast_dir)
         .transpose()
         .map_err(|m| anyhow!(m))?;
     let inputs = Inputs {

@@ -52,7 +52,7 @@ fn parse_start(text: &str) -> anyhow::Result<SystemTime> {
         let d = headroom_loadgen::units::parse_duration(delay).map_err(|m| anyhow!("--start-at: {m}"))?;
         return Ok(headroom_loadgen::shard::start_after(SystemTime::now(), d));
     }
-    let seconds = headroom::input::parse_timestamp(text).ok_or_else(|| {
+    let seconds = headroom::read::history::parse_timestamp(text).ok_or_else(|| {
         anyhow!("--start-at: found `{text}`; expected a time such as 2026-11-27T09:00:00Z or a delay such as +30s")
     })?;
     Ok(UNIX_EPOCH + Duration::from_secs(seconds.max(0) as u64))
@@ -128,7 +128,7 @@ pub fn execute(scenario: &Scenario, args: &RunArgs, options: &RunOptions) -> any
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
-        println!("{}", crate::summary::render(&result, args.by_request));
+        println!("{}", headroom_reports::terminal::run::render(&result, args.by_request));
         let also = match dirs.get(1) {
             Some(kept) => format!(" (kept too in {})", kept.display()),
             None => String::new(),

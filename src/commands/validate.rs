@@ -1,6 +1,7 @@
 //! `headroom validate`: check a scenario file and send nothing.
 
-use super::{count, load_scenario, OK};
+use super::{load_scenario, OK};
+use headroom_loadgen::units::count;
 use std::path::Path;
 
 pub fn run(path: &Path) -> anyhow::Result<u8> {

@@ -3,12 +3,11 @@
 //! statistic with its headroom, the memory statistic with its headroom, the limit of
 //! memory at its request, CPU without a limit, as Robusta KRR); the monthly change from
 //! a price per vCPU-hour and GiB-hour; and the workload a pod belongs to when no owner
-//! metadata says it.
+//! metadata says it; the whole report (`containers_report`).
 
-use super::{quantile, sorted, MemoryStatistic, Policy, HOURS_PER_MONTH};
+use super::{quantile, sorted, MemoryStatistic, Policy, HOURS_PER_MONTH, SCHEMA_VERSION};
+use headroom_loadgen::units::{GIB, MIB};
 use serde::{Deserialize, Serialize};
-
-const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 /// A workload: what owns the pods (a Deployment through its ReplicaSet, a StatefulSet,
 /// a DaemonSet, a Job...).
@@ -158,6 +157,48 @@ pub fn recommend_container(
     }
 }
 
+/// The containers' report: each container recommended by the policy (priced when
+/// `prices` are known), sorted by namespace, workload and container, with notes on
+/// what the source lacked.
+pub fn containers_report(
+    usage: &[ContainerUsage],
+    policy: Policy,
+    prices: Option<PriceBasis>,
+    source: Source,
+) -> ContainersReport {
+    let mut containers: Vec<ContainerRecommendation> = usage
+        .iter()
+        .map(|u| recommend_container(u, &policy, prices.as_ref().map(|p| p.prices)))
+        .collect();
+    containers
+        .sort_by(|a, b| (&a.namespace, &a.workload, &a.container).cmp(&(&b.namespace, &b.workload, &b.container)));
+    let mut notes = Vec::new();
+    if !source.owners_from_kube_state_metrics {
+        notes.push(
+            "no kube_pod_owner series (kube-state-metrics): workloads named from pod names (NAME-HASH-SUFFIX a \
+             Deployment, NAME-N a StatefulSet)"
+                .to_string(),
+        );
+    }
+    if !source.requests_from_kube_state_metrics {
+        notes.push(
+            "no kube_pod_container_resource_requests series: today's requests and the cost change unknown".into(),
+        );
+    }
+    if prices.is_none() {
+        notes.push("no --catalog: no cost change".into());
+    }
+    ContainersReport {
+        schema_version: SCHEMA_VERSION,
+        source,
+        policy,
+        monthly_usd_change: containers.iter().filter_map(|c| c.monthly_usd_change).sum(),
+        prices,
+        containers,
+        notes,
+    }
+}
+
 /// Prices per vCPU-hour and GiB-hour that best explain a catalogue of instance types'
 /// hourly prices (least squares of price = a vcpu + b GiB, both at least 0), and R² of
 /// the fit. None without two types that tell the resources apart.
@@ -235,7 +276,7 @@ pub fn cpu_quantity(cores: f64) -> String {
 
 /// A memory quantity, rounded up to a whole MiB: `512Mi`.
 pub fn memory_quantity(bytes: f64) -> String {
-    format!("{}Mi", (bytes / (1024.0 * 1024.0)).ceil().max(1.0) as u64)
+    format!("{}Mi", (bytes / MIB).ceil().max(1.0) as u64)
 }
 
 #[cfg(test)]

@@ -1,19 +1,25 @@
 //! Right-sizing: from a service's utilisation (total CPU cores and memory over time), a
 //! price catalogue and a policy, the cheapest instance type and count that meets CPU,
 //! memory and redundancy, with the monthly cost against today's, risk flags and a
-//! confidence; and the same policy per Kubernetes container (`containers`). Pure
-//! functions; reading fleets, catalogues and Prometheus is the CLI's job.
+//! confidence (`recommend`); the whole fleet's report with forecast peaks
+//! (`fleet_report`, in `fleet`); the policy (`policy`); and the same policy per
+//! Kubernetes container (`containers`). Pure functions; reading fleets, catalogues and
+//! Prometheus is the CLI's job. It prices with the catalogue alone: the plan's cost
+//! (`capacity::plan`) prices with the same `InstanceType`.
 
 pub mod containers;
+mod fleet;
 mod policy;
+pub use fleet::{fleet_report, FleetError, Horizon};
 pub use policy::{MemoryStatistic, Policy, Redundancy};
+pub(crate) use policy::redundancy_text;
 
 use serde::{Deserialize, Serialize};
 
 /// Hours in a month, as cloud bills count them (365 x 24 / 12).
 pub const HOURS_PER_MONTH: f64 = 730.0;
 pub const SCHEMA_VERSION: u32 = 1;
-const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+use headroom_loadgen::units::GIB;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InstanceType {

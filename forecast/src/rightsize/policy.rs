@@ -2,6 +2,7 @@
 //! spare instances, and the bounds behind the risk flags. Defaults sit beside what the
 //! well-known recommenders do (README has the table).
 
+use headroom_loadgen::units::parse_fraction;
 use serde::{Deserialize, Deserializer, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,7 +22,7 @@ pub struct Policy {
     pub memory_headroom: f64,
     pub min_instances: u32,
     /// Spare instances: `n` (none), `n+1`, `n+2`.
-    #[serde(deserialize_with = "redundancy", serialize_with = "redundancy_text")]
+    #[serde(with = "redundancy_text")]
     pub redundancy: Redundancy,
     /// Size for the forecast peak of CPU over the horizon rather than the past percentile.
     pub size_for_forecast_peak: bool,
@@ -88,16 +89,27 @@ impl Redundancy {
     }
 }
 
-fn redundancy<'de, D: Deserializer<'de>>(d: D) -> Result<Redundancy, D::Error> {
-    Redundancy::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+/// `n+1` in files, as `Redundancy::parse` reads it.
+pub(crate) mod redundancy_text {
+    use super::Redundancy;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Redundancy, D::Error> {
+        Redundancy::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+
+    pub fn serialize<S: Serializer>(r: &Redundancy, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&r.to_string())
+    }
 }
 
-fn redundancy_text<S: serde::Serializer>(r: &Redundancy, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&if r.0 == 0 {
-        "n".to_string()
-    } else {
-        format!("n+{}", r.0)
-    })
+impl std::fmt::Display for Redundancy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            0 => write!(f, "n"),
+            k => write!(f, "n+{k}"),
+        }
+    }
 }
 
 fn memory_statistic<'de, D: Deserializer<'de>>(d: D) -> Result<MemoryStatistic, D::Error> {
@@ -120,7 +132,7 @@ fn memory_text<S: serde::Serializer>(m: &MemoryStatistic, s: S) -> Result<S::Ok,
     }
 }
 
-/// `20%` or `0.2`.
+/// `20%` or `0.2`, by the one fraction parser.
 fn fraction<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -128,17 +140,9 @@ fn fraction<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
         Number(f64),
         Text(String),
     }
-    let value = match Either::deserialize(d)? {
-        Either::Number(x) => x,
-        Either::Text(t) => t
-            .trim()
-            .strip_suffix('%')
-            .and_then(|p| p.trim().parse::<f64>().ok())
-            .map(|p| p / 100.0)
-            .ok_or_else(|| serde::de::Error::custom(format!("found `{t}`; expected a percentage such as 20%")))?,
+    let text = match Either::deserialize(d)? {
+        Either::Number(x) => x.to_string(),
+        Either::Text(t) => t,
     };
-    if value < 0.0 {
-        return Err(serde::de::Error::custom(format!("found {value}; expected 0 or more")));
-    }
-    Ok(value)
+    parse_fraction(&text).map_err(serde::de::Error::custom)
 }

@@ -1,7 +1,13 @@
 //! Utilisation forecasting: regularise a history, detect its seasons, choose a method
 //! by rolling-origin backtest, forecast with 80% and 95% intervals, and answer the
 //! capacity questions (the peak over the horizon and per week, the runway to a
-//! threshold). Many series run in parallel with rayon.
+//! threshold). Many series run in parallel with rayon. `workflow` joins them as the
+//! forecast command and the review run them.
+//!
+//! Modules: `regular` (the regular grid, cleaning, aggregation), `robust` (spikes,
+//! level shifts, trend changes), `models` (the methods), `select` (the choice by
+//! backtest), `metrics` (MASE, sMAPE, peak error), `capacity` (peaks and the runway)
+//! and `workflow`.
 
 pub mod capacity;
 pub mod metrics;
@@ -9,6 +15,7 @@ pub mod models;
 pub mod regular;
 pub mod robust;
 pub mod select;
+pub mod workflow;
 
 use capacity::{first_crossing, peaks, peaks_with_spikes, Noise, PeakBand};
 use regular::{Cleaning, Regular};

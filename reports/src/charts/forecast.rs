@@ -166,26 +166,7 @@ pub fn forecast(series: &SeriesForecast, history: History, threshold: Option<f64
     })
 }
 
-/// `2026-11-27` from Unix seconds (civil-from-days, Howard Hinnant's algorithm).
+/// `2026-11-27` from Unix seconds on a chart's axis.
 pub fn date(seconds: f64) -> String {
-    let days = (seconds / 86_400.0).floor() as i64 + 719_468;
-    let era = days.div_euclid(146_097);
-    let doe = days.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn dates() {
-        assert_eq!(super::date(0.0), "1970-01-01");
-        assert_eq!(super::date(1_392_388_200.0), "2014-02-14");
-        assert_eq!(super::date(1_795_737_600.0), "2026-11-27");
-    }
+    headroom_loadgen::units::format_date((seconds / 86_400.0).floor() as i64 * 86_400)
 }

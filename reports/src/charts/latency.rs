@@ -5,7 +5,7 @@
 
 use super::style::{self, palette::BLACK, Axes, Dash, Mark, PANEL, WIDTH};
 use super::*;
-use headroom_forecast::limits::LimitsFile;
+use headroom_forecast::capacity::limits::LimitsFile;
 
 const DRAWN: [&str; 4] = ["p50", "p95", "p99", "*"];
 

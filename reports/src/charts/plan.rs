@@ -9,7 +9,7 @@ use super::style::{
     Axes, Dash, Mark, PANEL, WIDTH,
 };
 use super::*;
-use headroom_forecast::plan::PlanFile;
+use headroom_forecast::capacity::plan::PlanFile;
 
 /// Counts past the plan the chart shows.
 const PAST_PLAN: u32 = 3;
@@ -50,7 +50,7 @@ pub fn plan(p: &PlanFile) -> anyhow::Result<String> {
     let name = &p.objective.name;
     let mut keys = vec![
         style::key(
-            format!("predicted {name}, {} lost", p.redundancy.trim_start_matches("n+")),
+            format!("predicted {name}, {} lost", p.redundancy.spares()),
             Mark::Line(BLUE, Dash::Solid),
         ),
         style::key(

@@ -11,7 +11,7 @@ use super::style::{
 use super::*;
 use headroom_forecast::rightsize::containers::ContainerRecommendation;
 
-const MIB: f64 = 1024.0 * 1024.0;
+use headroom_loadgen::units::MIB;
 
 /// One resource's figures for a container.
 struct Figures {

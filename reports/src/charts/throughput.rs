@@ -8,8 +8,8 @@ use super::style::{
     Axes, Dash, Mark, PANEL, WIDTH,
 };
 use super::*;
-use headroom_forecast::limits::{LimitsFile, LoadKind};
-use headroom_forecast::usl::Usl;
+use headroom_forecast::capacity::limits::{LimitsFile, Model};
+use headroom_forecast::capacity::usl::Usl;
 
 fn usl(l: &LimitsFile) -> Option<Usl> {
     l.limits.usl.as_ref().map(|u| Usl {
@@ -115,8 +115,8 @@ pub fn throughput(l: &LimitsFile) -> anyhow::Result<String> {
             let cap = m.capacity_rps;
             // Open runs: throughput follows the offered rate up to the capacity.
             let line = match l.limits.load_kind {
-                LoadKind::Rate => vec![(0.0, 0.0), (cap, cap), (x_max, cap)],
-                LoadKind::Users => vec![(0.0, cap), (x_max, cap)],
+                Model::Open => vec![(0.0, 0.0), (cap, cap), (x_max, cap)],
+                Model::Closed => vec![(0.0, cap), (x_max, cap)],
             };
             style::line(&mut chart, line, GREEN, Dash::Dashed, 2)?;
         }

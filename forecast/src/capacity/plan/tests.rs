@@ -2,8 +2,8 @@
 //! Erlang C computed here, the bounds of the search, and n+1.
 
 use super::*;
-use crate::limits::{LoadKind, Point};
-use crate::queueing::erlang_c;
+use crate::capacity::point::{Model, Point};
+use crate::capacity::queueing::erlang_c;
 
 fn p99(limit_ms: f64) -> Objective {
     Objective {
@@ -40,7 +40,7 @@ fn model_with(requests: Option<u64>) -> InstanceModel {
             requests,
         },
     ];
-    InstanceModel::from_points(&points, LoadKind::Rate, true).unwrap()
+    InstanceModel::from_points(&points, Model::Open, true).unwrap()
 }
 
 /// p99 of the response time of M/M/k (k = 4 n workers, mu = 25/s) at 750/s.

@@ -7,14 +7,14 @@
 //! instances behind a load balancer that hands each request to a free worker are one
 //! pooled queue of N c servers.
 
-use crate::limits::{LoadKind, Point};
-use crate::mgc::{Estimate, ResponseTimes, ServiceDistribution, Simulation};
+use crate::capacity::point::{Model, Point};
+use crate::capacity::mgc::{Estimate, ResponseTimes, ServiceDistribution, Simulation};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// Quantiles kept of the service-time distribution.
-const QUANTILES: usize = 500;
+pub const QUANTILES: usize = 500;
 /// Percentiles every simulation keeps, beside the one asked for.
 const KEPT: [f64; 4] = [0.5, 0.95, 0.99, 0.999];
 /// Fewer requests than this in the lowest step leave the service time's tail uncertain.
@@ -82,7 +82,7 @@ pub enum ModelError {
 impl InstanceModel {
     /// From the measured steps: the service time from the lowest-load step, the capacity
     /// from the peak when `saturated`.
-    pub fn from_points(points: &[Point], kind: LoadKind, saturated: bool) -> Result<InstanceModel, ModelError> {
+    pub fn from_points(points: &[Point], kind: Model, saturated: bool) -> Result<InstanceModel, ModelError> {
         let lowest = points
             .iter()
             .filter(|p| p.latency("mean").is_some() || !p.latency_quantiles_ms.is_empty())
@@ -122,11 +122,7 @@ impl InstanceModel {
         let shifted = latency.map(|q| q - overhead);
         let scale = s / shifted.mean();
         let service = shifted.map(|q| q * scale);
-        let load = match kind {
-            LoadKind::Users if lowest.load == 1.0 => "1 user".to_string(),
-            LoadKind::Users => format!("{} users", lowest.load),
-            LoadKind::Rate => format!("{}/s", lowest.load),
-        };
+        let load = kind.level(lowest.load).to_string();
         let capacity = if saturated {
             format!("c = saturated throughput {peak:.1} rps x S, rounded")
         } else {
@@ -302,8 +298,8 @@ impl InstanceModel {
 
     /// Predicted against measured p50 and p99 over the stable open-model steps (closed
     /// steps are not Poisson traffic and are not compared); None without such steps.
-    pub fn quality(&self, points: &[Point], kind: LoadKind, stable: impl Fn(&Point) -> bool) -> Option<Quality> {
-        if kind != LoadKind::Rate {
+    pub fn quality(&self, points: &[Point], kind: Model, stable: impl Fn(&Point) -> bool) -> Option<Quality> {
+        if kind != Model::Open {
             return None;
         }
         let per_step: Vec<Vec<f64>> = points

@@ -3,7 +3,7 @@
 //! too, today's requests and the pods' owners. Grouped by workload and container into
 //! the forecast crate's `ContainerUsage`; the sizing rule itself lives there.
 
-use crate::input::{parse_matrix_piece, Matrix};
+use crate::read::history::{parse_matrix_piece, Matrix};
 use headroom_forecast::rightsize::containers::{workload_from_pod_name, ContainerUsage, Workload};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;

@@ -1,7 +1,7 @@
-//! The end-of-run summary table: one row per step with its load, throughput, latency
+//! A run's end-of-run summary table: one row per step with its load, throughput, latency
 //! percentiles, errors and SLO verdict, then the whole run.
 
-use headroom_loadgen::plan::{Arrivals, Model};
+use headroom_loadgen::plan::Arrivals;
 use headroom_loadgen::results::{RunResult, WindowResult};
 use headroom_loadgen::slo::Verdict;
 
@@ -55,10 +55,7 @@ pub fn render(run: &RunResult, by_request: bool) -> String {
 /// A search's answer: the limit with its bracket, or why there is none.
 fn search_line(run: &RunResult) -> Option<String> {
     let s = run.search.as_ref()?;
-    let unit = |v: f64| match run.model {
-        Model::Closed => crate::commands::count(v as usize, "user"),
-        Model::Open => format!("{v}/s"),
-    };
+    let unit = |v: f64| run.model.level(v);
     let answer = match (s.highest_passing, s.lowest_failing) {
         (Some(pass), Some(fail)) => format!(
             "the highest load meeting the SLO is {} (the limit is between it and {}, which fails)",
@@ -81,7 +78,7 @@ fn request_rows(run: &RunResult) -> Vec<String> {
     lines.extend(run.overall.by_request.iter().map(|(name, r)| {
         format!(
             "{:<name_width$}  {:>9}  {:>7}  {:>7.1}  {:>7.1}  {:>7.1}",
-            headroom_reports::safe::terminal(name),
+            crate::safe::terminal(name),
             r.requests,
             r.errors,
             r.latency_ms.p50,

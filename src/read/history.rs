@@ -5,28 +5,10 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
-use time::{OffsetDateTime, PrimitiveDateTime};
+pub use headroom_loadgen::units::{format_timestamp, parse_timestamp};
 
 /// Named series of (Unix seconds, value) samples, in input order of first appearance.
 pub type Histories = Vec<(String, Vec<(i64, f64)>)>;
-
-pub fn parse_timestamp(text: &str) -> Option<i64> {
-    let text = text.trim();
-    if let Ok(seconds) = text.parse::<f64>() {
-        return seconds.is_finite().then_some(seconds.round() as i64);
-    }
-    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Some(t.unix_timestamp());
-    }
-    let plain = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    let iso = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    PrimitiveDateTime::parse(text, plain)
-        .or_else(|_| PrimitiveDateTime::parse(text, iso))
-        .ok()
-        .map(|t| t.assume_utc().unix_timestamp())
-}
 
 /// Timestamps outside 1990-01-01 .. 2200-01-01 are taken as mistakes (a stray 0, a
 /// time in milliseconds), not as history.
@@ -40,13 +22,6 @@ fn plausible(t: i64) -> Result<i64, String> {
     } else {
         Err("expected a time between 1990 and 2200 (Unix seconds, not milliseconds)".into())
     }
-}
-
-pub fn format_timestamp(seconds: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(seconds)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_else(|| seconds.to_string())
 }
 
 /// Reads a history CSV; the name of a single series is the file's stem.

@@ -2,6 +2,7 @@
 //! the step chosen from the range when not given, and split into several queries when
 //! one would exceed the server's 11,000 points per series.
 
+use crate::read::history::{no_series, parse_prometheus_piece, Histories};
 use anyhow::{anyhow, Context};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -76,6 +77,24 @@ pub fn query_range(base: &str, query: &str, range: Duration, step: Duration) -> 
             })
         })
         .collect()
+}
+
+/// The named series a live query returns over the last `range` at `step`, the pieces of
+/// a split query joined in time order.
+pub fn read_histories(base: &str, query: &str, range: Duration, step: Duration) -> anyhow::Result<Histories> {
+    let mut merged: Histories = Vec::new();
+    for text in query_range(base, query, range, step)? {
+        for (name, samples) in parse_prometheus_piece(&text, base).map_err(|m| anyhow!(m))? {
+            match merged.iter_mut().find(|(known, _)| *known == name) {
+                Some((_, all)) => all.extend(samples),
+                None => merged.push((name, samples)),
+            }
+        }
+    }
+    if merged.is_empty() {
+        anyhow::bail!(no_series(base));
+    }
+    Ok(merged)
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! service time S (capacity C / S), and an M/M/c queue for the open model.
 
 use super::*;
-use crate::queueing::Mmc;
-use crate::usl::Usl;
+use crate::capacity::queueing::Mmc;
+use crate::capacity::usl::Usl;
 
 fn point(load: f64, throughput: f64, latency: &[(&str, f64)]) -> Point {
     Point {
@@ -43,7 +43,7 @@ fn closed_run_finds_peak_knee_and_slo_limit() {
         limit_ms: 25.5,
     }];
     let l = limits(
-        LoadKind::Users,
+        Model::Closed,
         &closed_run(&[1.0, 2.0, 4.0, 8.0, 16.0, 32.0]),
         &objectives,
         0.2,
@@ -91,7 +91,7 @@ fn unsaturated_run_says_so_and_extrapolates() {
             )
         })
         .collect();
-    let l = limits(LoadKind::Users, &points, &objectives, 0.2).unwrap();
+    let l = limits(Model::Closed, &points, &objectives, 0.2).unwrap();
     assert!(!l.peak.saturated);
     assert!(
         l.peak.note.starts_with("no knee in the tested range; peak at least"),
@@ -124,7 +124,7 @@ fn slo_failing_at_the_lowest_load_is_reported() {
         percentile: 95.0,
         limit_ms: 5.0,
     }];
-    let l = limits(LoadKind::Users, &closed_run(&[1.0, 2.0, 4.0, 8.0]), &objectives, 0.2).unwrap();
+    let l = limits(Model::Closed, &closed_run(&[1.0, 2.0, 4.0, 8.0]), &objectives, 0.2).unwrap();
     assert!(l.slo_limit.is_none());
     assert!(l.objectives[0].note.as_ref().unwrap().contains("lowest tested load"));
     assert!(l.safe_operating_point.is_none());
@@ -161,7 +161,7 @@ fn open_run_fits_mmc_and_recovers_capacity() {
     }];
     // At 50/s (12.5% utilisation) the response time is the exponential service time.
     points[0].latency_quantiles_ms = exponential_ms(10.0);
-    let l = limits(LoadKind::Rate, &points, &objectives, 0.2).unwrap();
+    let l = limits(Model::Open, &points, &objectives, 0.2).unwrap();
     let model = l.instance_model.clone().unwrap();
     assert_eq!(model.servers, 4);
     assert!((model.service_time_ms - 10.0).abs() < 0.05, "{model:?}");
@@ -197,7 +197,7 @@ fn a_degenerate_open_run_is_flagged() {
     points[0].latency_quantiles_ms = exponential_ms(10.0);
     // The 150/s step saturated at 94.5 rps, yet 90/s had barely any queue: a capacity
     // of 94.5 rps (c = 1) cannot explain 90/s at 11 ms.
-    let l = limits(LoadKind::Rate, &points, &[], 0.2).unwrap();
+    let l = limits(Model::Open, &points, &[], 0.2).unwrap();
     let quality = l.model_quality.unwrap();
     assert!(quality.rms_log_error > 0.26, "{quality:?}");
     assert!(
@@ -210,7 +210,7 @@ fn a_degenerate_open_run_is_flagged() {
     // No latency at all: the model cannot be built, and says why.
     let bare: Vec<Point> = points.iter().map(|p| point(p.load, p.throughput, &[])).collect();
     assert!(matches!(
-        limits(LoadKind::Rate, &bare, &[], 0.2),
+        limits(Model::Open, &bare, &[], 0.2),
         Err(LimitsError::Model(_))
     ));
 }
@@ -221,7 +221,7 @@ fn a_degenerate_open_run_is_flagged() {
 fn closed_capacity_never_exceeds_the_measured_peak() {
     let mut points = closed_run(&[1.0, 2.0, 4.0, 8.0, 16.0]);
     points[0].latency_quantiles_ms = vec![10.0; 100];
-    let l = limits(LoadKind::Users, &points, &[], 0.2).unwrap();
+    let l = limits(Model::Closed, &points, &[], 0.2).unwrap();
     let model = l.instance_model.unwrap();
     assert!(
         model.capacity_rps <= 400.0 + 1e-9 && model.capacity_measured,
@@ -234,7 +234,7 @@ fn closed_capacity_never_exceeds_the_measured_peak() {
 #[test]
 fn bad_headroom_is_rejected() {
     assert!(matches!(
-        limits(LoadKind::Users, &closed_run(&[1.0, 2.0, 4.0]), &[], 1.5),
+        limits(Model::Closed, &closed_run(&[1.0, 2.0, 4.0]), &[], 1.5),
         Err(LimitsError::Headroom(_))
     ));
 }

@@ -231,7 +231,7 @@ fn to_usage(service: &[u8], s: Service, name: &str) -> Result<Usage, String> {
         .into_iter()
         .map(|(stamp, (cores, mem, line))| {
             let text = String::from_utf8_lossy(&stamp).into_owned();
-            crate::input::parse_timestamp(&text)
+            crate::read::history::parse_timestamp(&text)
                 .map(|t| (t, cores, mem))
                 .ok_or_else(|| format!("{name}:{line}: timestamp: found `{text}`; expected RFC 3339, YYYY-MM-DD HH:MM:SS or Unix seconds"))
         })

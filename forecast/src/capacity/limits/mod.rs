@@ -5,213 +5,14 @@
 //! (`instance`), which gives open runs their curve and every run the highest Poisson
 //! rate meeting each objective.
 
-use crate::instance::{InstanceModel, ModelError, Quality};
-use crate::usl::{self, FitError, UslFit};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::capacity::instance::{InstanceModel, ModelError, Quality};
+pub use crate::capacity::point::{Model, Objective, Point};
 
-/// What the load axis counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LoadKind {
-    /// Concurrent users (closed model).
-    Users,
-    /// Arrivals per second offered (open model).
-    Rate,
-}
+mod file;
+pub use file::*;
+use file::figure;
+use crate::capacity::usl::{self, FitError, UslFit};
 
-impl LoadKind {
-    pub fn unit(self) -> &'static str {
-        match self {
-            LoadKind::Users => "users",
-            LoadKind::Rate => "arrivals/s",
-        }
-    }
-}
-
-/// One measured step.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Point {
-    pub load: f64,
-    pub throughput: f64,
-    /// Latency in ms by statistic (`mean`, `p50`, `p95`, `p99.9`); `*` stands for any
-    /// percentile (a CSV's single latency column).
-    pub latency_ms: BTreeMap<String, f64>,
-    /// The step's latency distribution: quantiles at (i + 1/2) / K in ms, from its
-    /// histogram (empty when the input has none).
-    pub latency_quantiles_ms: Vec<f64>,
-    /// Requests measured in the step, when known.
-    pub requests: Option<u64>,
-}
-
-impl Point {
-    pub(crate) fn latency(&self, statistic: &str) -> Option<f64> {
-        self.latency_ms
-            .get(statistic)
-            .or_else(|| self.latency_ms.get("*"))
-            .copied()
-    }
-}
-
-/// A latency objective: percentile `name` (`p99`) at most `limit_ms`; the one objective
-/// type of fits and plans.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Objective {
-    pub name: String,
-    /// In percent: 99.0 for p99.
-    pub percentile: f64,
-    pub limit_ms: f64,
-}
-
-impl Objective {
-    /// The percentile as a quantile, 0..1.
-    pub fn quantile(&self) -> f64 {
-        self.percentile / 100.0
-    }
-}
-
-/// How a figure was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Basis {
-    Measured,
-    Interpolated,
-    Extrapolated,
-    Model,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Figure {
-    pub value: f64,
-    pub unit: String,
-    pub basis: Basis,
-}
-
-fn figure(value: f64, unit: &str, basis: Basis) -> Figure {
-    Figure {
-        value,
-        unit: unit.to_string(),
-        basis,
-    }
-}
-
-/// A load and the throughput it gives.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OperatingPoint {
-    pub load: Figure,
-    pub throughput: Figure,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UslSummary {
-    pub sigma: f64,
-    pub kappa: f64,
-    pub lambda: f64,
-    pub sigma_se: f64,
-    pub kappa_se: f64,
-    pub lambda_se: f64,
-    pub r2: f64,
-    pub peak_concurrency: Option<f64>,
-    pub peak_concurrency_floor: Option<f64>,
-    pub peak_throughput: Option<f64>,
-    pub amdahl_ceiling: Option<f64>,
-    pub residuals: Vec<f64>,
-    pub efficiency: Vec<f64>,
-    pub at_bound: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Peak {
-    pub throughput: Figure,
-    pub load: Figure,
-    /// Whether the tested range reached saturation.
-    pub saturated: bool,
-    /// The model's maximum beyond the tested range, when the run did not saturate.
-    pub model_estimate: Option<Figure>,
-    pub note: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ObjectiveLimit {
-    pub objective: String,
-    pub limit_ms: f64,
-    /// None when the objective failed at the lowest tested load.
-    pub at: Option<OperatingPoint>,
-    pub note: Option<String>,
-    /// The highest Poisson arrival rate one instance takes while meeting the objective,
-    /// by the queueing model (what peak-event traffic, which is open, will see).
-    pub poisson_rate: Option<Figure>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SafePoint {
-    /// Fraction below the reference kept free (0.2 for 20%).
-    pub headroom: f64,
-    /// `slo_limit` or `peak`.
-    pub based_on: String,
-    pub at: OperatingPoint,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Limits {
-    pub load_kind: LoadKind,
-    pub usl: Option<UslSummary>,
-    /// The per-instance queueing model (None when the run gave no latency to build it).
-    pub instance_model: Option<InstanceModel>,
-    /// How well the queueing model reproduces the open-model steps.
-    pub model_quality: Option<Quality>,
-    pub peak: Peak,
-    pub knee: Option<OperatingPoint>,
-    pub knee_note: Option<String>,
-    /// Per objective.
-    pub objectives: Vec<ObjectiveLimit>,
-    /// The lowest of the objectives' limits: the highest load meeting every one.
-    pub slo_limit: Option<OperatingPoint>,
-    pub safe_operating_point: Option<SafePoint>,
-    pub warnings: Vec<String>,
-}
-
-pub const SCHEMA_VERSION: u32 = 1;
-
-/// limits.json: the limits with where they came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LimitsFile {
-    pub schema_version: u32,
-    /// The input file the points came from.
-    pub source: String,
-    /// The points fitted, sorted by load.
-    pub points: Vec<PointRecord>,
-    #[serde(flatten)]
-    pub limits: Limits,
-}
-
-/// A fitted point as written to limits.json.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PointRecord {
-    pub load: f64,
-    pub throughput_rps: f64,
-    pub latency_ms: BTreeMap<String, f64>,
-}
-
-impl LimitsFile {
-    pub fn new(source: &str, points: &[Point], limits: Limits) -> LimitsFile {
-        let mut points: Vec<PointRecord> = points
-            .iter()
-            .map(|p| PointRecord {
-                load: p.load,
-                throughput_rps: p.throughput,
-                latency_ms: p.latency_ms.clone(),
-            })
-            .collect();
-        points.sort_by(|a, b| a.load.total_cmp(&b.load));
-        LimitsFile {
-            schema_version: SCHEMA_VERSION,
-            source: source.to_string(),
-            points,
-            limits,
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LimitsError {
@@ -233,7 +34,7 @@ const STABLE_SHARE: f64 = 0.95;
 
 /// Everything a planner acts on, from points sorted by load.
 pub fn limits(
-    kind: LoadKind,
+    kind: Model,
     points: &[Point],
     objectives: &[Objective],
     headroom: f64,
@@ -254,21 +55,21 @@ pub fn limits(
     }
     let open_saturated = points.iter().any(|p| p.throughput < STABLE_SHARE * p.load);
     let (model, instance) = match kind {
-        LoadKind::Users => {
+        Model::Closed => {
             let fit = usl::fit(&load, &x)?;
             let saturated = closed_saturated(&points, fit.model.lambda);
             let instance = InstanceModel::from_points(&points, kind, saturated);
             if let Err(e) = &instance {
                 warnings.push(format!("no queueing model for Poisson traffic: {e}"));
             }
-            (Model::Usl(fit), instance.ok())
+            (Curve::Usl(fit), instance.ok())
         }
-        LoadKind::Rate => {
+        Model::Open => {
             if points.len() < 3 {
                 return Err(FitError::TooFewPoints(points.len()).into());
             }
             let instance = InstanceModel::from_points(&points, kind, open_saturated)?;
-            (Model::Queue(instance.clone()), Some(instance))
+            (Curve::Queue(instance.clone()), Some(instance))
         }
     };
     let quality = instance
@@ -327,16 +128,16 @@ fn poisson_rate(model: &InstanceModel, objective: &Objective) -> Option<Figure> 
     Some(figure(rate, "rps", Basis::Model))
 }
 
-enum Model {
+enum Curve {
     Usl(UslFit),
     /// Open runs: the queueing model's curve.
     Queue(InstanceModel),
 }
 
-impl Model {
+impl Curve {
     fn warnings(&self) -> Vec<String> {
         match self {
-            Model::Usl(fit) => {
+            Curve::Usl(fit) => {
                 let m = fit.model;
                 let mut w = Vec::new();
                 if m.kappa == 0.0 && m.sigma == 0.0 {
@@ -346,20 +147,20 @@ impl Model {
                 }
                 w
             }
-            Model::Queue(_) => Vec::new(),
+            Curve::Queue(_) => Vec::new(),
         }
     }
 
     /// Highest load of the tested range, and whether the run saturated there.
-    fn peak(&self, points: &[Point], kind: LoadKind) -> Peak {
+    fn peak(&self, points: &[Point], kind: Model) -> Peak {
         let best = first_max(points);
         let saturated = match self {
-            Model::Usl(fit) => closed_saturated(points, fit.model.lambda),
-            Model::Queue(m) => m.capacity_measured,
+            Curve::Usl(fit) => closed_saturated(points, fit.model.lambda),
+            Curve::Queue(m) => m.capacity_measured,
         };
         let estimate = match self {
-            Model::Usl(fit) => fit.model.max_throughput(),
-            Model::Queue(m) => Some(m.capacity()),
+            Curve::Usl(fit) => fit.model.max_throughput(),
+            Curve::Queue(m) => Some(m.capacity()),
         };
         let note = if saturated {
             format!(
@@ -389,12 +190,12 @@ impl Model {
     /// intersection (D + Z) / D_max of mean-value analysis. (The USL's lambda is not used:
     /// a hard ceiling bends its fit and inflates lambda.)
     /// Open: the arrival rate at which the mean response time doubles its no-load value.
-    fn knee(&self, peak: &Peak, points: &[Point], kind: LoadKind) -> Result<OperatingPoint, String> {
+    fn knee(&self, peak: &Peak, points: &[Point], kind: Model) -> Result<OperatingPoint, String> {
         if !peak.saturated {
             return Err(peak.note.clone());
         }
         match self {
-            Model::Usl(_) => {
+            Curve::Usl(_) => {
                 let per_user = points.iter().map(|p| p.throughput / p.load).fold(0.0, f64::max);
                 let n = peak.throughput.value / per_user;
                 Ok(OperatingPoint {
@@ -402,7 +203,7 @@ impl Model {
                     throughput: peak.throughput.clone(),
                 })
             }
-            Model::Queue(m) => {
+            Curve::Queue(m) => {
                 let idle = m.service_time_ms + m.overhead_ms;
                 let rate = bisect(0.0, m.capacity() * (1.0 - 1e-9), |r| {
                     m.mean_ms(1, r).map_or(f64::INFINITY, |ms| ms - 2.0 * idle)
@@ -415,7 +216,7 @@ impl Model {
         }
     }
 
-    fn objective_limit(&self, objective: &Objective, points: &[Point], kind: LoadKind) -> ObjectiveLimit {
+    fn objective_limit(&self, objective: &Objective, points: &[Point], kind: Model) -> ObjectiveLimit {
         let observed: Vec<(f64, f64, f64)> = points
             .iter()
             .filter_map(|p| p.latency(&objective.name).map(|l| (p.load, p.throughput, l)))
@@ -470,8 +271,8 @@ impl Model {
     /// queueing model's response-time percentile. None where the model has no finite value.
     fn predicted_ms(&self, objective: &Objective, load: f64) -> Option<f64> {
         let ms = match self {
-            Model::Usl(fit) => fit.model.latency(load) * 1e3,
-            Model::Queue(m) => m.latency_ms(1, load, objective.percentile / 100.0)?,
+            Curve::Usl(fit) => fit.model.latency(load) * 1e3,
+            Curve::Queue(m) => m.latency_ms(1, load, objective.percentile / 100.0)?,
         };
         (ms.is_finite() && ms > 0.0).then_some(ms)
     }
@@ -480,8 +281,8 @@ impl Model {
     /// falls), or just under the queue's capacity.
     fn load_ceiling(&self) -> f64 {
         match self {
-            Model::Usl(fit) => fit.model.peak_concurrency().unwrap_or(1e9),
-            Model::Queue(m) => m.capacity() * (1.0 - 1e-9),
+            Curve::Usl(fit) => fit.model.peak_concurrency().unwrap_or(1e9),
+            Curve::Queue(m) => m.capacity() * (1.0 - 1e-9),
         }
     }
 
@@ -492,7 +293,7 @@ impl Model {
     /// and bends as queueing latency bends (linear when the model has no value there).
     fn interpolate(&self, objective: &Objective, low: (f64, f64, f64), high: (f64, f64, f64)) -> (f64, f64) {
         let ((l0, x0, r0), (l1, x1, r1)) = (low, high);
-        let curved = matches!(self, Model::Queue(_));
+        let curved = matches!(self, Curve::Queue(_));
         let load = match (self.predicted_ms(objective, l0), self.predicted_ms(objective, l1)) {
             (Some(p0), Some(p1)) if curved => {
                 let scaled = |l: f64| {
@@ -532,21 +333,21 @@ impl Model {
 
     fn throughput_at(&self, load: f64) -> f64 {
         match self {
-            Model::Usl(fit) => fit.model.throughput(load),
-            Model::Queue(_) => load,
+            Curve::Usl(fit) => fit.model.throughput(load),
+            Curve::Queue(_) => load,
         }
     }
 
     /// The load that gives throughput `x`.
     fn load_at(&self, x: f64) -> Option<f64> {
         match self {
-            Model::Usl(fit) => fit.model.concurrency_at_throughput(x),
-            Model::Queue(_) => Some(x),
+            Curve::Usl(fit) => fit.model.concurrency_at_throughput(x),
+            Curve::Queue(_) => Some(x),
         }
     }
 
     fn usl_summary(&self, load: &[f64], x: &[f64]) -> Option<UslSummary> {
-        let Model::Usl(fit) = self else { return None };
+        let Curve::Usl(fit) = self else { return None };
         let m = fit.model;
         Some(UslSummary {
             sigma: m.sigma,
@@ -606,8 +407,8 @@ fn bisect(mut lo: f64, mut hi: f64, f: impl Fn(f64) -> f64) -> f64 {
 }
 
 fn safe_point(
-    model: &Model,
-    kind: LoadKind,
+    model: &Curve,
+    kind: Model,
     slo_limit: Option<&OperatingPoint>,
     peak: &Peak,
     no_objectives: bool,

@@ -2,7 +2,7 @@
 //! (the figures), forecast.csv (each series' path and bands, which summary.json does not
 //! hold) and history.csv when present.
 
-use crate::input::parse_csv;
+use crate::read::history::parse_csv;
 use headroom_forecast::ts::Summary;
 use std::path::Path;
 

@@ -183,7 +183,7 @@ mod tests {
     fn exponential_service_matches_erlang_c() {
         let (c, s, lambda) = (4u32, 0.010, 340.0);
         let sim = ResponseTimes::simulate(c, lambda, &exponential(s), &Simulation::DEFAULT).unwrap();
-        let exact = crate::queueing::Mmc { lambda, mu: 1.0 / s, c };
+        let exact = crate::capacity::queueing::Mmc { lambda, mu: 1.0 / s, c };
         for q in [0.5, 0.9, 0.99] {
             let e = sim.percentile(q);
             let truth = exact.response_percentile(q);

@@ -11,9 +11,12 @@
 //! service distribution and Poisson arrivals. (Round robin over separate queues does
 //! worse; the plan then errs on the low side.)
 
-pub use crate::instance::InstanceModel;
-pub use crate::limits::Objective;
-use crate::mgc::Estimate;
+mod build;
+pub use build::{build, check, with_lost, Check, Pricing, Request};
+pub use crate::capacity::instance::InstanceModel;
+pub use crate::capacity::point::Objective;
+use crate::rightsize::Redundancy;
+use crate::capacity::mgc::Estimate;
 use serde::{Deserialize, Serialize};
 
 pub const SCHEMA_VERSION: u32 = 2;
@@ -42,7 +45,8 @@ pub struct PlanFile {
     pub safe_operating_point_rps: Option<f64>,
     /// The recommended count, spares included.
     pub instances: u32,
-    pub redundancy: String,
+    #[serde(with = "crate::rightsize::redundancy_text")]
+    pub redundancy: Redundancy,
     /// The count that keeps every instance under the safe operating point (spares included).
     pub instances_at_safe_point: Option<u32>,
     pub plan: Sizing,
@@ -101,6 +105,12 @@ pub enum PlanError {
     TooMany { demand: f64, capacity: f64 },
     #[error("found a demand of {0}; expected a rate above 0")]
     Demand(f64),
+    #[error("no latency objective: give --slo p99=250ms (the limits.json has none)")]
+    NoObjective,
+    #[error("no queueing model (the run gave no latency to measure the service time); fit a run.json of headroom run")]
+    NoModel,
+    #[error("{0}")]
+    BadModel(String),
 }
 
 /// True when `active` instances meet the objective even at the capacity's lower bound:
@@ -197,7 +207,7 @@ pub fn close_call(
             instances - 1,
             objective.name,
             objective.limit_ms,
-            crate::instance::CAPACITY_Z,
+            crate::capacity::instance::CAPACITY_Z,
             model.capacity_relative_error * 100.0
         )
     })
