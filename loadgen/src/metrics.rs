@@ -86,6 +86,13 @@ impl LiveMetrics {
         s.step = step.unwrap_or(0);
     }
 
+    /// The plan is over: no step, nothing offered (the totals stay).
+    pub fn plan_over(&self) {
+        let mut s = self.state();
+        s.offered_rate = None;
+        s.step = 0;
+    }
+
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         let s = self.state();

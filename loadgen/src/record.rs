@@ -302,6 +302,9 @@ impl<'a> Collector<'a> {
                 }
             }
             if finished {
+                if let Some(m) = &self.metrics {
+                    m.plan_over();
+                }
                 return self.finish();
             }
         }
