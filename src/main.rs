@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod demo_data;
 mod output;
 mod progress;
 

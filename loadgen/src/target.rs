@@ -132,6 +132,36 @@ pub async fn bind(port: u16) -> std::io::Result<(TcpListener, SocketAddr)> {
     Ok((listener, addr))
 }
 
+/// Serves the target on a free loopback port from a thread (and runtime) of its own,
+/// for as long as the process lives; returns its base URL (`http://127.0.0.1:PORT`).
+pub fn serve_in_background(config: TargetConfig) -> Result<String, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+        {
+            Ok(r) => r,
+            Err(e) => return drop(tx.send(Err(e.to_string()))),
+        };
+        runtime.block_on(async move {
+            match bind(0).await {
+                Ok((listener, addr)) => {
+                    let _ = tx.send(Ok(addr));
+                    let _ = serve(listener, config, None).await;
+                }
+                Err(e) => drop(tx.send(Err(e.to_string()))),
+            }
+        });
+    });
+    let addr = rx
+        .recv()
+        .map_err(|e| format!("the target thread stopped: {e}"))?
+        .map_err(|e| format!("cannot start the target: {e}"))?;
+    Ok(format!("http://{addr}"))
+}
+
 /// Serves until the task is dropped, logging every request to `access_log` when given.
 pub async fn serve(
     listener: TcpListener,

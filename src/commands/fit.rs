@@ -12,17 +12,23 @@ use headroom_loadgen::units::parse_fraction;
 use std::path::Path;
 
 pub fn run(args: FitArgs) -> anyhow::Result<u8> {
-    let (kind, points, run_slo) = read_points(&args.input)?;
-    let slo = if args.slo.is_empty() {
-        run_slo.unwrap_or_default()
-    } else {
-        Slo::from_flags(&args.slo).map_err(|m| anyhow!("--slo {m}"))?
+    let slo = match args.slo.is_empty() {
+        true => None,
+        false => Some(Slo::from_flags(&args.slo).map_err(|m| anyhow!("--slo {m}"))?),
     };
     let headroom = parse_headroom(&args.headroom)?;
-    let limits = limits::limits(kind, &points, &slo.percentiles, headroom)
-        .map_err(|e| anyhow!("{}: {e}", args.input.display()))?;
-    let file = LimitsFile::new(&args.input.display().to_string(), &points, limits);
-    let path = args.out.join("limits.json");
+    fit(&args.input, slo, headroom, &args.out, args.json)
+}
+
+/// Fits the points of `input` (a run.json or a CSV) against `slo` (else the run's own)
+/// with `headroom` below the limit, and writes `out`/limits.json.
+pub fn fit(input: &Path, slo: Option<Slo>, headroom: f64, out: &Path, json: bool) -> anyhow::Result<u8> {
+    let (kind, points, run_slo) = read_points(input)?;
+    let slo = slo.or(run_slo).unwrap_or_default();
+    let limits =
+        limits::limits(kind, &points, &slo.percentiles, headroom).map_err(|e| anyhow!("{}: {e}", input.display()))?;
+    let file = LimitsFile::new(&input.display().to_string(), &points, limits);
+    let path = out.join("limits.json");
     let replaced = previous_source(&path).filter(|source| *source != file.source);
     write_json(&path, &file)?;
     if let Some(source) = replaced {
@@ -31,7 +37,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<u8> {
             path.display()
         );
     }
-    if args.json {
+    if json {
         println!("{}", serde_json::to_string_pretty(&file)?);
     } else {
         println!(

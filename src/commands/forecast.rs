@@ -9,20 +9,15 @@ use anyhow::{anyhow, bail, Context};
 use headroom::read::history::{format_timestamp, parse_prometheus, read_csv_with, Dropped, Histories};
 use headroom::read::{prometheus, read_json};
 use headroom_forecast::capacity::limits::LimitsFile;
-use headroom_forecast::ts::workflow::{self, Grid, WorkflowError};
+use headroom_forecast::ts::workflow::{self, Grid, History, Horizon, WorkflowError};
 use headroom_forecast::ts::{regular, Options, Threshold};
 use headroom_loadgen::units::parse_duration;
 use headroom_reports::terminal;
+use std::path::Path;
 use std::time::Duration;
 
 pub fn run(args: ForecastArgs) -> anyhow::Result<u8> {
-    let horizon = parse_duration(&args.horizon).map_err(|m| anyhow!("--horizon: {m}"))?;
-    if horizon.is_zero() {
-        bail!(
-            "--horizon: found {}; expected a duration above 0 such as 90d",
-            args.horizon
-        );
-    }
+    let horizon = Horizon::parse(&args.horizon).map_err(|m| anyhow!("--horizon: {m}"))?;
     let step = args
         .step
         .as_deref()
@@ -56,35 +51,48 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<u8> {
         }
         return Ok(OK);
     }
-    write_atomic(
-        &args.out.join("history.csv"),
-        &headroom_reports::forecast::history_csv(&histories, format_timestamp)?,
-    )?;
     let options = Options {
         threshold: None,
         keep_spikes: args.keep_spikes,
         ceiling: args.ceiling,
     };
-    let summary = workflow::forecast(histories, horizon, threshold, &options).map_err(|e| match e {
+    forecast(histories, &horizon, threshold, &options, &args.out, args.json)
+}
+
+/// Forecasts `histories` over `horizon` and writes `out`/history.csv, forecast.csv and
+/// summary.json.
+pub fn forecast(
+    histories: Vec<History>,
+    horizon: &Horizon,
+    threshold: Option<Threshold>,
+    options: &Options,
+    out: &Path,
+    json: bool,
+) -> anyhow::Result<u8> {
+    write_atomic(
+        &out.join("history.csv"),
+        &headroom_reports::forecast::history_csv(&histories, format_timestamp)?,
+    )?;
+    let summary = workflow::forecast(histories, horizon.duration, threshold, options).map_err(|e| match e {
         e @ (WorkflowError::BeyondHistory { .. } | WorkflowError::TooManySteps { .. }) => {
-            anyhow!("--horizon {}: {e}", args.horizon)
+            anyhow!("--horizon {}: {e}", horizon.text)
         }
         e => anyhow!("{e}"),
     })?;
     write_atomic(
-        &args.out.join("forecast.csv"),
+        &out.join("forecast.csv"),
         &headroom_reports::forecast::to_csv(&summary, format_timestamp)?,
     )?;
-    write_json(&args.out.join("summary.json"), &summary)?;
-    if args.json {
+    write_json(&out.join("summary.json"), &summary)?;
+    if json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
         println!("{}", terminal::forecast::render(&summary));
         println!(
             "wrote {}, {} and {}",
-            args.out.join("forecast.csv").display(),
-            args.out.join("summary.json").display(),
-            args.out.join("history.csv").display()
+            out.join("forecast.csv").display(),
+            out.join("summary.json").display(),
+            out.join("history.csv").display()
         );
     }
     Ok(OK)
@@ -132,14 +140,17 @@ fn threshold(args: &ForecastArgs) -> anyhow::Result<Option<Threshold>> {
             value,
             source: "--threshold".into(),
         })),
-        (None, Some(path)) => {
-            let file: LimitsFile = read_json(path, "--limits")?;
-            let (value, which) = file.runway_threshold();
-            Ok(Some(Threshold {
-                value,
-                source: format!("{which} throughput (rps) in {}", path.display()),
-            }))
-        }
+        (None, Some(path)) => limits_threshold(path).map(Some),
         (None, None) => Ok(None),
     }
+}
+
+/// The runway's threshold from a limits.json.
+pub fn limits_threshold(path: &Path) -> anyhow::Result<Threshold> {
+    let file: LimitsFile = read_json(path, "--limits")?;
+    let (value, which) = file.runway_threshold();
+    Ok(Threshold {
+        value,
+        source: format!("{which} throughput (rps) in {}", path.display()),
+    })
 }

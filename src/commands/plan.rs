@@ -17,6 +17,7 @@ use headroom_loadgen::slo::Objective;
 use headroom_loadgen::units::parse_duration;
 use headroom_reports::terminal;
 use std::path::Path;
+use std::time::Duration;
 
 pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
     if !(args.multiplier > 0.0 && args.multiplier.is_finite()) {
@@ -59,26 +60,43 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
         current: args.current,
         pricing,
     };
-    let file = plan::build(request).map_err(|e| match e {
-        PlanError::NoModel | PlanError::BadModel(_) => anyhow!("--limits {}: {e}", args.limits.display()),
-        e => anyhow!("{e}"),
-    })?;
+    let file = build(request, &args.limits)?;
     if let Some(run) = &args.check {
         return check(&file, run);
     }
-    let path = args.out.join("plan.json");
-    write_json(&path, &file)?;
-    if let Some(scenario) = &args.verify_scenario {
-        let hold = parse_duration(&args.verify_hold).map_err(|m| anyhow!("--verify-hold: {m}"))?;
-        write_atomic(scenario, headroom_reports::verify::verify_scenario(&file, hold).as_bytes())?;
+    let verify = match &args.verify_scenario {
+        Some(path) => {
+            let hold = parse_duration(&args.verify_hold).map_err(|m| anyhow!("--verify-hold: {m}"))?;
+            Some((path.as_path(), hold))
+        }
+        None => None,
+    };
+    let workers = limits.limits.instance_model.as_ref().map_or(1, |m| m.servers);
+    write(&file, &args.out, verify, workers, args.json)
+}
+
+/// The plan, its errors naming the limits.json at `limits` where it is at fault.
+pub fn build(request: Request, limits: &Path) -> anyhow::Result<PlanFile> {
+    plan::build(request).map_err(|e| match e {
+        PlanError::NoModel | PlanError::BadModel(_) => anyhow!("--limits {}: {e}", limits.display()),
+        e => anyhow!("{e}"),
+    })
+}
+
+/// Writes `out`/plan.json (and the verification scenario, held `verify.1`) and prints
+/// the plan; `workers` is one instance's, as the limits measured them.
+pub fn write(file: &PlanFile, out: &Path, verify: Option<(&Path, Duration)>, workers: u32, json: bool) -> anyhow::Result<u8> {
+    let path = out.join("plan.json");
+    write_json(&path, file)?;
+    if let Some((scenario, hold)) = verify {
+        write_atomic(scenario, headroom_reports::verify::verify_scenario(file, hold).as_bytes())?;
     }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&file)?);
+    if json {
+        println!("{}", serde_json::to_string_pretty(file)?);
         return Ok(OK);
     }
-    println!("{}\nwrote {}", terminal::plan::render(&file), path.display());
-    if let Some(scenario) = &args.verify_scenario {
-        let workers = limits.limits.instance_model.as_ref().map_or(1, |m| m.servers);
+    println!("{}\nwrote {}", terminal::plan::render(file), path.display());
+    if let Some((scenario, _)) = verify {
         println!(
             "wrote {}: run it against {} instances (or one target of {} workers) with --out out/verify, \
              then repeat this command with --check out/verify/run.json",
@@ -105,33 +123,40 @@ fn demand(args: &PlanArgs) -> anyhow::Result<(f64, String)> {
         (None, None) => bail!("no demand: give --demand RATE or --forecast DIR"),
         (Some(rate), None) if rate > 0.0 => Ok((rate, "--demand".into())),
         (Some(rate), None) => bail!("--demand: found {rate}; expected a rate above 0"),
-        (None, Some(dir)) => forecast_demand(dir, args),
+        (None, Some(dir)) => forecast_demand(dir, args.series.as_deref(), args.use_mean, args.event_date.as_deref()),
     }
 }
 
-fn forecast_demand(dir: &Path, args: &PlanArgs) -> anyhow::Result<(f64, String)> {
+/// The demand a forecast directory gives `series` (else its first): the peak over the
+/// horizon, or the day's maximum on `event_date`; its mean, or its upper 95% bound.
+pub fn forecast_demand(
+    dir: &Path,
+    series: Option<&str>,
+    use_mean: bool,
+    event_date: Option<&str>,
+) -> anyhow::Result<(f64, String)> {
     let path = dir.join("summary.json");
     let (summary, _) = read_forecast_dir(dir).map_err(|m| anyhow!(m))?;
-    let series = match &args.series {
+    let series = match series {
         Some(name) => summary
             .series
             .iter()
-            .find(|s| &s.series == name)
+            .find(|s| s.series == name)
             .ok_or_else(|| anyhow!("--series: no series `{name}` in {}", path.display()))?,
         None => summary
             .series
             .first()
             .ok_or_else(|| anyhow!("--forecast {}: no series", path.display()))?,
     };
-    let statistic = if args.use_mean { "mean" } else { "upper 95%" };
+    let statistic = if use_mean { "mean" } else { "upper 95%" };
     let name = &series.series;
-    let Some(date) = &args.event_date else {
+    let Some(date) = event_date else {
         let source = format!("forecast peak of `{name}` over the horizon ({statistic})");
-        return Ok((series.peak_demand(args.use_mean), source));
+        return Ok((series.peak_demand(use_mean), source));
     };
     let day_start = parse_timestamp(&format!("{date} 00:00:00"))
         .ok_or_else(|| anyhow!("--event-date: found `{date}`; expected YYYY-MM-DD"))?;
-    let value = series.day_peak(day_start, args.use_mean).ok_or_else(|| {
+    let value = series.day_peak(day_start, use_mean).ok_or_else(|| {
         anyhow!(
             "--event-date {date}: outside the forecast of `{name}`, which covers {} to {}",
             format_timestamp(series.start),

@@ -8,10 +8,10 @@ use crate::output::{tree, write_atomic};
 use anyhow::{anyhow, bail};
 use headroom_reports::document::{self, Inputs};
 use headroom_reports::export::{Format, Html, Markdown};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// With no input flag, every input that exists in the default output tree.
-fn discovered(mut args: ReportArgs) -> anyhow::Result<ReportArgs> {
+fn discovered(mut args: Sources) -> anyhow::Result<Sources> {
     let given = [&args.run, &args.limits, &args.forecast, &args.rightsize, &args.plan];
     if given.iter().any(|a| a.is_some()) {
         return Ok(args);
@@ -66,8 +66,32 @@ fn rightsize_file<T: serde::de::DeserializeOwned>(dir: &Option<PathBuf>, name: &
     path.exists().then(|| read_json(&path, "--rightsize")).transpose()
 }
 
+/// The results a report is made from; each is optional.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub run: Option<PathBuf>,
+    pub baseline: Option<PathBuf>,
+    pub limits: Option<PathBuf>,
+    pub forecast: Option<PathBuf>,
+    pub rightsize: Option<PathBuf>,
+    pub plan: Option<PathBuf>,
+}
+
 pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
-    let args = discovered(args)?;
+    let sources = Sources {
+        run: args.run,
+        baseline: args.baseline,
+        limits: args.limits,
+        forecast: args.forecast,
+        rightsize: args.rightsize,
+        plan: args.plan,
+    };
+    write(sources, &args.out)
+}
+
+/// The report of `sources` (with none, those in the default output tree) into `out`.
+pub fn write(sources: Sources, out: &Path) -> anyhow::Result<u8> {
+    let args = discovered(sources)?;
     let forecast = args
         .forecast
         .as_deref()
@@ -107,16 +131,16 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
     let doc = document::build(&inputs)?;
     for section in &doc.sections {
         for chart in &section.charts {
-            write_atomic(&args.out.join(format!("{}.svg", chart.file)), chart.svg.as_bytes())?;
+            write_atomic(&out.join(format!("{}.svg", chart.file)), chart.svg.as_bytes())?;
         }
     }
     let formats: [&dyn Format; 2] = [&Html, &Markdown];
     for format in formats {
-        write_atomic(&args.out.join(format.file_name()), format.render(&doc).as_bytes())?;
+        write_atomic(&out.join(format.file_name()), format.render(&doc).as_bytes())?;
     }
     println!(
         "report: {} (and report.md, {} charts)",
-        args.out.join("index.html").display(),
+        out.join("index.html").display(),
         doc.sections.iter().map(|s| s.charts.len()).sum::<usize>()
     );
     Ok(OK)

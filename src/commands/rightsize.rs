@@ -11,9 +11,10 @@ use headroom::read::placement::read_placement;
 use headroom::read::policy::read_policy;
 use headroom::read::read_json;
 use headroom_forecast::capacity::limits::LimitsFile;
-use headroom_forecast::rightsize::{fleet_report, Horizon, Policy};
-use headroom_loadgen::units::parse_duration;
+use headroom_forecast::rightsize::{fleet_report, Policy, Report};
+use headroom_forecast::ts::workflow::Horizon;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 pub fn run(args: RightsizeArgs) -> anyhow::Result<u8> {
     let policy = match &args.policy {
@@ -35,13 +36,11 @@ pub fn run(args: RightsizeArgs) -> anyhow::Result<u8> {
         }
         None => None,
     };
-    let horizon = match &args.forecast_horizon {
-        Some(text) => Some(Horizon {
-            duration: parse_duration(text).map_err(|m| anyhow!("--forecast-horizon: {m}"))?,
-            text: text.clone(),
-        }),
-        None => None,
-    };
+    let horizon = args
+        .forecast_horizon
+        .as_deref()
+        .map(|text| Horizon::parse(text).map_err(|m| anyhow!("--forecast-horizon: {m}")))
+        .transpose()?;
     let placement = match &args.current {
         Some(path) => read_placement(path, &catalogue)?,
         None => BTreeMap::new(),
@@ -52,22 +51,25 @@ pub fn run(args: RightsizeArgs) -> anyhow::Result<u8> {
     }
     let report = fleet_report(&fleet.usage, &catalogue, &placement, policy, horizon, safe_share)
         .map_err(|e| anyhow!("{e}"))?;
+    write(&report, (fleet.rows, fleet.instances), &args.out, args.json)
+}
+
+/// Writes `out`/recommendations.csv and rightsize.json and prints the table; `read` is
+/// how many rows and instances the fleet file held.
+pub fn write(report: &Report, read: (u64, usize), out: &Path, json: bool) -> anyhow::Result<u8> {
     write_atomic(
-        &args.out.join("recommendations.csv"),
+        &out.join("recommendations.csv"),
         &headroom_reports::rightsize::to_csv(&report.services)?,
     )?;
-    write_json(&args.out.join("rightsize.json"), &report)?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+    write_json(&out.join("rightsize.json"), report)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(report)?);
     } else {
-        println!(
-            "{}",
-            headroom_reports::terminal::rightsize::render(&report, fleet.rows, fleet.instances)
-        );
+        println!("{}", headroom_reports::terminal::rightsize::render(report, read.0, read.1));
         println!(
             "wrote {} and {}",
-            args.out.join("recommendations.csv").display(),
-            args.out.join("rightsize.json").display()
+            out.join("recommendations.csv").display(),
+            out.join("rightsize.json").display()
         );
     }
     Ok(OK)

@@ -34,15 +34,34 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         shard.apply(&mut scenario);
     }
     let start_at = args.start_at.as_deref().map(parse_start).transpose()?;
-    execute(
-        &scenario,
-        &args,
-        &RunOptions {
-            start_at,
-            shard,
-            metrics: None,
-        },
-    )
+    let job = Job {
+        scenario: args.scenario,
+        target: args.target,
+        out: args.out,
+        json: args.json,
+        by_request: args.by_request,
+        metrics_listen: args.metrics_listen,
+    };
+    let options = RunOptions {
+        start_at,
+        shard,
+        metrics: None,
+    };
+    execute(&scenario, &job, &options)
+}
+
+/// Where a loaded scenario runs and where its results go.
+#[derive(Debug, Clone, Default)]
+pub struct Job {
+    /// The scenario file, named in messages.
+    pub scenario: PathBuf,
+    /// The target URL; None: the scenario's.
+    pub target: Option<String>,
+    /// The output directory; None: out/run and out/runs/TIME.
+    pub out: Option<PathBuf>,
+    pub json: bool,
+    pub by_request: bool,
+    pub metrics_listen: Option<String>,
 }
 
 /// `--start-at`: RFC 3339 (or another form `headroom forecast` reads), or `+30s`: at
@@ -64,7 +83,7 @@ fn kept_dir(started_at: &str) -> PathBuf {
 }
 
 /// Runs a loaded scenario and writes its results: `run` after loading, and the demo.
-pub fn execute(scenario: &Scenario, args: &RunArgs, options: &RunOptions) -> anyhow::Result<u8> {
+pub fn execute(scenario: &Scenario, args: &Job, options: &RunOptions) -> anyhow::Result<u8> {
     let Some(url) = args.target.clone().or_else(|| scenario.target.clone()) else {
         bail!(
             "no target: give --target URL, set HEADROOM_TARGET, or add `target:` to {}",

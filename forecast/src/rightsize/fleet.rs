@@ -4,16 +4,10 @@
 
 use super::{recommend, InstanceType, Placement, Policy, Report, RightsizeError, Totals, Usage, SCHEMA_VERSION};
 use crate::ts::regular::{Cleaning, Regular};
+use crate::ts::workflow::Horizon;
 use crate::ts::{self, ForecastError};
 use std::collections::BTreeMap;
 use std::time::Duration;
-
-/// How far ahead to size for, as written (`30d`) and as a duration.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Horizon {
-    pub text: String,
-    pub duration: Duration,
-}
 
 /// Why a fleet has no report.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

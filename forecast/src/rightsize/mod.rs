@@ -10,7 +10,7 @@
 pub mod containers;
 mod fleet;
 mod policy;
-pub use fleet::{fleet_report, FleetError, Horizon};
+pub use fleet::{fleet_report, FleetError};
 pub use policy::{MemoryStatistic, Policy, Redundancy};
 pub(crate) use policy::redundancy_text;
 

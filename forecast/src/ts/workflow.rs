@@ -12,6 +12,27 @@ use std::time::Duration;
 /// The longest horizon, in multiples of the history's length.
 pub const MAX_HORIZON_RATIO: u64 = 10;
 
+/// How far ahead, as written (`90d`) and as a duration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Horizon {
+    pub text: String,
+    pub duration: Duration,
+}
+
+impl Horizon {
+    /// `90d`, `2w`, `12h`: a duration above 0.
+    pub fn parse(text: &str) -> Result<Horizon, String> {
+        let duration = headroom_loadgen::units::parse_duration(text)?;
+        if duration.is_zero() {
+            return Err(format!("found {text}; expected a duration above 0 such as 90d"));
+        }
+        Ok(Horizon {
+            text: text.to_string(),
+            duration,
+        })
+    }
+}
+
 /// One series' regular history and what cleaning it took.
 pub type History = (String, Regular, Cleaning);
 
