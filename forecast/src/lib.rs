@@ -18,9 +18,11 @@
 //! It reads load-test results only as `headroom-loadgen`'s types (the run.json a
 //! `Point` is made from, the one latency `Objective`); it does not read files, query
 //! servers or run load: the CLI hands it numbers, and `headroom-reports` draws and
-//! prints what it returns. `linalg` (3x3 solves) is private.
+//! prints what it returns. `linalg` (3x3 solves) and `stats` (sample quantiles) are
+//! private.
 
 pub mod capacity;
 mod linalg;
 pub mod rightsize;
+mod stats;
 pub mod ts;

@@ -1,17 +1,25 @@
-//! limits.json: parsed, then a plan sized from its queueing model, as `plan` does.
+//! limits.json: parsed, then planned by the workflow `plan` calls.
 #![no_main]
-use headroom_forecast::capacity::limits::{LimitsFile, Objective};
+use headroom_forecast::capacity::limits::LimitsFile;
+use headroom_forecast::capacity::plan::{self, Demand, Request};
+use headroom_forecast::rightsize::Redundancy;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(file) = serde_json::from_slice::<LimitsFile>(data) {
-        if let Some(Ok(model)) = file.limits.instance_model.map(|m| m.checked()) {
-            let objective = Objective {
-                name: "p99".into(),
-                percentile: 99.0,
-                limit_ms: 250.0,
-            };
-            let _ = headroom_forecast::capacity::plan::instances_needed(&model, 100.0, &objective, 1);
-        }
+        let request = Request {
+            limits: &file,
+            demand: Demand {
+                rps: 100.0,
+                base_rps: 100.0,
+                multiplier: 1.0,
+                source: "fuzz".into(),
+            },
+            objective: None,
+            redundancy: Redundancy(1),
+            current: Some(2),
+            pricing: None,
+        };
+        let _ = plan::build(request);
     }
 });

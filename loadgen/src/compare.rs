@@ -174,8 +174,9 @@ pub fn compare(
     // The whole run's seconds mix steps of different loads: it takes the widest of its
     // steps' widenings instead (sectioning over every second when no step matched).
     let whole = if rows.is_empty() {
-        let answered =
-            |r: &RunResult| -> Vec<TimelineRow> { r.timeline.iter().filter(|t| t.rps > 0.0).cloned().collect() };
+        let answered = |r: &RunResult| -> Vec<TimelineRow> {
+            r.whole_seconds().into_iter().filter(|t| t.rps > 0.0).cloned().collect()
+        };
         row(
             "whole run".into(),
             (&b.overall, &answered(b)),
@@ -277,12 +278,11 @@ fn verdict(rows: &[Row], threshold: f64, regressed: bool) -> String {
     format!("REGRESSION: {}", what.join("; "))
 }
 
-/// The whole seconds of a step's hold in its run's timeline.
+/// The whole seconds of a step's hold in which something was answered.
 fn hold_seconds(run: &RunResult, s: &StepResult) -> Vec<TimelineRow> {
-    let (from, to) = (s.start_s, s.start_s + s.duration_s);
-    run.timeline
-        .iter()
-        .filter(|r| r.t as f64 - 1.0 >= from - 1e-6 && r.t as f64 <= to + 1e-6 && r.rps > 0.0)
+    run.hold_seconds(s)
+        .into_iter()
+        .filter(|r| r.rps > 0.0)
         .cloned()
         .collect()
 }

@@ -1,14 +1,20 @@
-//! headroom-loadgen: everything about generating load and measuring it.
+//! headroom-loadgen: everything about generating load and measuring it, and the
+//! vocabulary every other crate speaks.
 //!
-//! Owns the scenario file model and its validation (`scenario`), the load plan
-//! (`plan`, with the open model's arrival times), SLOs and guards (`slo`), the goose
-//! driver (`engine`), the saturation search that runs it step by step (`search`), the
-//! open model's dispatch of arrivals to its pool of users (`dispatch`), measurement
-//! (`record`) and its live Prometheus exposition (`metrics`), the run.json types
-//! (`results`), sharding across processes and merging (`shard`, `merge`), two runs
-//! compared for a regression (`compare`) and the simulated target server (`target`).
-//! It does not fit models, draw charts or write files: the CLI decides where results
-//! go, `headroom-forecast` fits them and `headroom-reports` draws them.
+//! Owns the scenario file model and its validation (`scenario`), the load plan and the
+//! load level that spells its unit (`plan`, with the open model's arrival times), SLOs,
+//! the one latency `Objective` and guards (`slo`), the goose driver (`engine`), the
+//! saturation search that runs it step by step (`search`), the open model's dispatch of
+//! arrivals to its pool of users (`dispatch`), measurement and the steady-state test
+//! (`record`) and its live Prometheus exposition (`metrics`), the run.json types and a
+//! run's verdict (`results`), sharding across processes and merging (`shard`, `merge`),
+//! two runs compared for a regression (`compare`), the simulated target server
+//! (`target`, which writes its access log when asked), scenario errors with file and
+//! line (`error`) and humane units: durations, percentages, fractions, timestamps,
+//! dates, bytes and counted nouns (`units`).
+//!
+//! It does not fit models, draw charts or write result files: the CLI decides where
+//! results go, `headroom-forecast` fits them and `headroom-reports` draws them.
 
 pub mod compare;
 pub mod dispatch;

@@ -157,7 +157,7 @@ fn combine(
         },
         end_reason: (!missing.is_empty()).then(|| format!("partial merge: shards {missing:?} of {count} missing")),
         slo: first.slo.clone(),
-        slo_passed: (!first.slo.is_empty()).then(|| overall.slo.iter().all(|v| v.passed)),
+        slo_passed: crate::results::slo_passed(&overall, &steps),
         steps,
         overall,
         timeline: merge_timelines(runs),

@@ -193,7 +193,110 @@ pub struct TimelineRow {
     pub users: Option<u64>,
 }
 
+/// Above this share of arrivals dropped, an open-model step fails whatever its latency.
+pub const MAX_DROP_SHARE: f64 = 0.01;
+
+/// What a run shows, judged once for the summary, the report, the exit code and merges.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunVerdict {
+    /// Nothing to judge: no step measured a request, or every request failed (why).
+    NoData(String),
+    /// A saturation search: whether it found a level meeting the SLO.
+    Search { found: bool },
+    /// Every objective held over the run (`Some(true)`), one failed (`Some(false)`),
+    /// or the scenario has none (`None`).
+    Slo(Option<bool>),
+}
+
+impl RunResult {
+    pub fn verdict(&self) -> RunVerdict {
+        if let Some(reason) = self.no_data() {
+            return RunVerdict::NoData(reason);
+        }
+        match &self.search {
+            Some(search) => RunVerdict::Search {
+                found: search.highest_passing.is_some(),
+            },
+            None => RunVerdict::Slo(self.slo_passed),
+        }
+    }
+
+    /// Whether the run passes, as its exit code says: it completed its plan (a search:
+    /// found a level meeting the SLO) and no SLO failed.
+    pub fn passed(&self) -> bool {
+        let completed = self.status == RunStatus::Completed;
+        match self.verdict() {
+            RunVerdict::NoData(_) => false,
+            RunVerdict::Search { found } => completed && found,
+            RunVerdict::Slo(met) => completed && met != Some(false),
+        }
+    }
+
+    /// Why nothing was judged: no step measured a request, or every request failed.
+    fn no_data(&self) -> Option<String> {
+        let w = &self.overall;
+        if !self.steps.iter().any(|s| s.window.requests > 0) {
+            return Some("no data: no step's hold measured a request, so nothing was judged".into());
+        }
+        if w.errors < w.requests {
+            return None;
+        }
+        let kind = w
+            .errors_by_kind
+            .iter()
+            .max_by_key(|(_, n)| **n)
+            .map(|(k, _)| k.as_str());
+        let what = match kind {
+            Some("connect") => format!("could not connect to {}", self.target),
+            Some("timeout") => "requests timed out".to_string(),
+            Some("transport") => "the connection failed mid-request".to_string(),
+            Some(other) => other.to_string(),
+            None => "no error kind recorded".to_string(),
+        };
+        let share = if w.errors_by_kind.len() == 1 { "all" } else { "mostly" };
+        Some(format!(
+            "every request failed: {} of {} requests, {share} `{}` ({what})",
+            w.errors,
+            w.requests,
+            kind.unwrap_or("error")
+        ))
+    }
+
+    /// The timeline rows covering a whole second of the run (a row's bucket ends at `t`).
+    pub fn whole_seconds(&self) -> Vec<&TimelineRow> {
+        self.timeline
+            .iter()
+            .filter(|r| r.t as f64 <= self.duration_s + 1e-6)
+            .collect()
+    }
+
+    /// The whole seconds of `step`'s hold.
+    pub fn hold_seconds(&self, step: &StepResult) -> Vec<&TimelineRow> {
+        let (from, to) = (step.start_s, step.start_s + step.duration_s);
+        self.timeline
+            .iter()
+            .filter(|r| r.t as f64 - 1.0 >= from - 1e-6 && r.t as f64 <= to + 1e-6)
+            .collect()
+    }
+}
+
+/// A run's `slo_passed`: every objective judged over the whole run held, and some step
+/// measured a request (no measurement is no pass); None without objectives.
+pub fn slo_passed(overall: &WindowResult, steps: &[StepResult]) -> Option<bool> {
+    let measured_any = steps.iter().any(|s| s.window.requests > 0);
+    (!overall.slo.is_empty()).then(|| measured_any && overall.slo.iter().all(|v| v.passed))
+}
+
 impl StepResult {
+    /// Whether the step meets every objective, with requests measured and (open model)
+    /// at most `MAX_DROP_SHARE` of arrivals dropped.
+    pub fn passes(&self, model: Model) -> bool {
+        let w = &self.window;
+        let offered = w.arrivals + w.dropped;
+        let drops_ok = model == Model::Closed || offered == 0 || (w.dropped as f64) <= MAX_DROP_SHARE * offered as f64;
+        w.requests > 0 && drops_ok && w.slo.iter().all(|v| v.passed)
+    }
+
     /// The step's load as people say it: `1 user`, `16 users`, `200/s`.
     pub fn load_label(&self) -> String {
         self.level().map_or_else(String::new, |l| l.to_string())

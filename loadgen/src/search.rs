@@ -11,12 +11,10 @@ use crate::engine::{self, EngineError, RunOptions};
 use crate::merge::merge_windows;
 use crate::plan::{Model, Phase, Search};
 use crate::record::Live;
-use crate::results::{RunResult, RunStatus, SearchResult, StepResult};
+use crate::results::{RunResult, RunStatus, SearchResult};
 use crate::Scenario;
 use std::time::Duration;
 
-/// Above this share of arrivals dropped, an open-model step fails whatever its latency.
-pub const MAX_DROP_SHARE: f64 = 0.01;
 /// The most steps a search runs (repeats included).
 pub const MAX_STEPS: usize = 24;
 
@@ -58,15 +56,6 @@ fn whole(model: Model, level: f64) -> f64 {
         Model::Closed => level.round(),
         Model::Open => (level * 10.0).round() / 10.0,
     }
-}
-
-/// Whether a step meets every objective, with requests measured and (open model) at
-/// most 1% of arrivals dropped.
-pub fn step_passes(step: &StepResult, model: Model) -> bool {
-    let w = &step.window;
-    let offered = w.arrivals + w.dropped;
-    let drops_ok = model == Model::Closed || offered == 0 || (w.dropped as f64) <= MAX_DROP_SHARE * offered as f64;
-    w.requests > 0 && drops_ok && w.slo.iter().all(|v| v.passed)
 }
 
 /// What a search reports after each step: the step, its level, whether it passed and
@@ -121,7 +110,7 @@ pub fn run(
                 hold *= 2;
                 continue;
             }
-            break Some(step_passes(&step, model));
+            break Some(step.passes(model));
         };
         let Some(passed) = passed else {
             break match parts.last().map(|p| p.status) {

@@ -5,9 +5,12 @@ use headroom_forecast::ts::regular::{Cleaning, Regular};
 use headroom_forecast::ts::Summary;
 
 /// `timestamp` formats Unix seconds (the CLI passes RFC 3339).
+/// forecast.csv's columns.
+pub const COLUMNS: [&str; 7] = ["timestamp", "series", "mean", "lo80", "hi80", "lo95", "hi95"];
+
 pub fn to_csv(summary: &Summary, timestamp: impl Fn(i64) -> String) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(["timestamp", "series", "mean", "lo80", "hi80", "lo95", "hi95"])?;
+    writer.write_record(COLUMNS)?;
     for s in &summary.series {
         let b = &s.bands;
         for j in 0..b.mean.len() {

@@ -29,4 +29,3 @@ pub fn verify_scenario(p: &PlanFile, hold: std::time::Duration) -> String {
         limit = p.objective.limit_ms,
     )
 }
-

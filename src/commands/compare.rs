@@ -1,11 +1,11 @@
 //! `headroom compare`: a regression verdict between two runs of one scenario.
 
 use super::{FAILED, OK};
-use headroom::read::read_json;
 use crate::cli::CompareArgs;
 use crate::output::write_atomic;
 use crate::output::write_json;
 use anyhow::anyhow;
+use headroom::read::read_json;
 use headroom_loadgen::compare::compare;
 use headroom_loadgen::results::RunResult;
 use headroom_loadgen::units::parse_percent;

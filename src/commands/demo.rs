@@ -53,7 +53,14 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
     let threshold = forecast::limits_threshold(&limits_json)?;
     let horizon = Horizon::parse("90d").map_err(|m| anyhow!(m))?;
     let options = Options::default();
-    forecast::forecast(histories, &horizon, Some(threshold), &options, &out.join("forecast"), false)?;
+    forecast::forecast(
+        histories,
+        &horizon,
+        Some(threshold),
+        &options,
+        &out.join("forecast"),
+        false,
+    )?;
 
     println!("\n== right-sizing a generated fleet with examples/prices.csv");
     let prices = out.join("prices.csv");
@@ -105,10 +112,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
         plan: Some(out.join("plan")),
     };
     report::write(sources, &out.join("report"))?;
-    println!(
-        "\nheadroom demo done: open {}",
-        out.join("report/index.html").display()
-    );
+    println!("\nheadroom demo done: open {}", out.join("report/index.html").display());
     Ok(OK)
 }
 

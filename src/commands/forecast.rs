@@ -41,7 +41,8 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<u8> {
         .map_err(|(name, e)| anyhow!("{}: series `{name}`: {e}", source(&args)))?;
     if let Some(holdout) = &args.backtest {
         let held = parse_duration(holdout).map_err(|m| anyhow!("--backtest: {m}"))?;
-        let backtest = workflow::backtest(histories, held, holdout).map_err(|e| anyhow!("--backtest {holdout}: {e}"))?;
+        let backtest =
+            workflow::backtest(histories, held, holdout).map_err(|e| anyhow!("--backtest {holdout}: {e}"))?;
         let path = args.out.join("backtest.json");
         write_json(&path, &backtest)?;
         if args.json {

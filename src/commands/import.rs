@@ -1,11 +1,11 @@
 //! `headroom import`: a HAR recording or an OpenAPI description to a scenario file.
 
 use super::OK;
-use headroom_loadgen::units::count;
 use crate::cli::ImportArgs;
 use crate::output::write_atomic;
 use anyhow::{anyhow, bail, Context};
 use headroom_import::{import, Options};
+use headroom_loadgen::units::count;
 use std::path::{Path, PathBuf};
 
 pub fn run(args: ImportArgs) -> anyhow::Result<u8> {

@@ -1,10 +1,10 @@
 //! `headroom merge`: one run.json for a sharded test from its shards' run.json files.
 
 use super::OK;
-use headroom::read::read_json;
 use crate::cli::MergeArgs;
 use crate::output::{write_atomic, write_json};
 use anyhow::anyhow;
+use headroom::read::read_json;
 use headroom_loadgen::results::RunResult;
 
 pub fn run(args: MergeArgs) -> anyhow::Result<u8> {

@@ -85,11 +85,20 @@ pub fn build(request: Request, limits: &Path) -> anyhow::Result<PlanFile> {
 
 /// Writes `out`/plan.json (and the verification scenario, held `verify.1`) and prints
 /// the plan; `workers` is one instance's, as the limits measured them.
-pub fn write(file: &PlanFile, out: &Path, verify: Option<(&Path, Duration)>, workers: u32, json: bool) -> anyhow::Result<u8> {
+pub fn write(
+    file: &PlanFile,
+    out: &Path,
+    verify: Option<(&Path, Duration)>,
+    workers: u32,
+    json: bool,
+) -> anyhow::Result<u8> {
     let path = out.join("plan.json");
     write_json(&path, file)?;
     if let Some((scenario, hold)) = verify {
-        write_atomic(scenario, headroom_reports::verify::verify_scenario(file, hold).as_bytes())?;
+        write_atomic(
+            scenario,
+            headroom_reports::verify::verify_scenario(file, hold).as_bytes(),
+        )?;
     }
     if json {
         println!("{}", serde_json::to_string_pretty(file)?);

@@ -2,10 +2,10 @@
 //! (self-contained), DIR/report.md and DIR/*.svg.
 
 use super::OK;
-use headroom::read::read_json;
 use crate::cli::ReportArgs;
 use crate::output::{tree, write_atomic};
 use anyhow::{anyhow, bail};
+use headroom::read::read_json;
 use headroom_reports::document::{self, Inputs};
 use headroom_reports::export::{Format, Html, Markdown};
 use std::path::{Path, PathBuf};

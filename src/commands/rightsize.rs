@@ -49,8 +49,8 @@ pub fn run(args: RightsizeArgs) -> anyhow::Result<u8> {
     if fleet.usage.is_empty() {
         bail!("{}: no usage rows", fleet_path.display());
     }
-    let report = fleet_report(&fleet.usage, &catalogue, &placement, policy, horizon, safe_share)
-        .map_err(|e| anyhow!("{e}"))?;
+    let report =
+        fleet_report(&fleet.usage, &catalogue, &placement, policy, horizon, safe_share).map_err(|e| anyhow!("{e}"))?;
     write(&report, (fleet.rows, fleet.instances), &args.out, args.json)
 }
 
@@ -65,7 +65,10 @@ pub fn write(report: &Report, read: (u64, usize), out: &Path, json: bool) -> any
     if json {
         println!("{}", serde_json::to_string_pretty(report)?);
     } else {
-        println!("{}", headroom_reports::terminal::rightsize::render(report, read.0, read.1));
+        println!(
+            "{}",
+            headroom_reports::terminal::rightsize::render(report, read.0, read.1)
+        );
         println!(
             "wrote {} and {}",
             out.join("recommendations.csv").display(),

@@ -8,7 +8,7 @@ use crate::progress::Progress;
 use anyhow::{anyhow, bail};
 use headroom_loadgen::engine::RunOptions;
 use headroom_loadgen::metrics::LiveMetrics;
-use headroom_loadgen::results::RunStatus;
+use headroom_loadgen::results::RunVerdict;
 use headroom_loadgen::shard::Shard;
 use headroom_loadgen::Scenario;
 use std::path::{Path, PathBuf};
@@ -131,9 +131,7 @@ pub fn execute(scenario: &Scenario, args: &Job, options: &RunOptions) -> anyhow:
     // A run that did not finish its plan, measured nothing or had every request fail is
     // not a pass, whatever its SLO says; one that measured nothing does not replace the
     // latest run the other commands read.
-    let overall = &result.overall;
-    let measured_any = result.steps.iter().any(|s| s.window.requests > 0);
-    let useless = !measured_any || overall.errors == overall.requests;
+    let useless = matches!(result.verdict(), RunVerdict::NoData(_));
     let dirs = match &args.out {
         Some(dir) => vec![dir.clone()],
         None if useless => vec![kept_dir(&result.started_at)],
@@ -166,14 +164,5 @@ pub fn execute(scenario: &Scenario, args: &Job, options: &RunOptions) -> anyhow:
         );
         std::thread::sleep(METRICS_LINGER);
     }
-    if useless {
-        return Ok(FAILED);
-    }
-    let search_found = result.search.as_ref().map(|s| s.highest_passing.is_some());
-    Ok(match (result.status, result.slo_passed, search_found) {
-        (RunStatus::Completed, _, Some(found)) if found => OK,
-        (_, _, Some(_)) => FAILED,
-        (RunStatus::Completed, Some(true) | None, None) => OK,
-        _ => FAILED,
-    })
+    Ok(if result.passed() { OK } else { FAILED })
 }

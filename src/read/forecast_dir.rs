@@ -4,6 +4,7 @@
 
 use crate::read::history::parse_csv;
 use headroom_forecast::ts::Summary;
+use headroom_reports::forecast::COLUMNS;
 use std::path::Path;
 
 /// The summary with each series' bands filled in, and the histories by series.
@@ -45,23 +46,47 @@ pub fn parse_forecast_dir(
     Ok((summary, points))
 }
 
-/// Puts each series' forecast path and intervals back from forecast.csv.
+/// Puts each series' forecast path and intervals back from forecast.csv, its columns
+/// found by name.
 fn read_bands(bytes: &[u8], path: &Path, summary: &mut Summary) -> Result<(), String> {
     let mut reader = csv::Reader::from_reader(bytes);
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("{}:1: {e}", path.display()))?
+        .clone();
+    let columns = COLUMNS
+        .iter()
+        .map(|name| {
+            headers.iter().position(|h| h.trim() == *name).ok_or_else(|| {
+                format!(
+                    "{}:1: no column `{name}`; expected {}",
+                    path.display(),
+                    COLUMNS.join(",")
+                )
+            })
+        })
+        .collect::<Result<Vec<usize>, String>>()?;
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let record = record.map_err(|e| format!("{}:{line}: {e}", path.display()))?;
-        let value = |c: usize| -> Result<f64, String> {
+        let value = |k: usize| -> Result<f64, String> {
             record
-                .get(c)
+                .get(columns[k])
                 .and_then(|v| v.parse::<f64>().ok())
                 .filter(|v| v.is_finite())
-                .ok_or_else(|| format!("{}:{line}: column {}: expected a finite number", path.display(), c + 1))
+                .ok_or_else(|| {
+                    format!(
+                        "{}:{line}: column {}: expected a finite number ({})",
+                        path.display(),
+                        columns[k] + 1,
+                        COLUMNS[k]
+                    )
+                })
         };
         let Some(series) = summary
             .series
             .iter_mut()
-            .find(|s| Some(s.series.as_str()) == record.get(1))
+            .find(|s| Some(s.series.as_str()) == record.get(columns[1]))
         else {
             continue;
         };

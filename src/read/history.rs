@@ -3,9 +3,9 @@
 //! (UTC) or Unix seconds; a value of `NaN` or an empty cell is kept as NaN for the
 //! regulariser to report. Errors name the file and line.
 
+pub use headroom_loadgen::units::{format_timestamp, parse_timestamp};
 use std::collections::BTreeMap;
 use std::path::Path;
-pub use headroom_loadgen::units::{format_timestamp, parse_timestamp};
 
 /// Named series of (Unix seconds, value) samples, in input order of first appearance.
 pub type Histories = Vec<(String, Vec<(i64, f64)>)>;

@@ -260,3 +260,116 @@ impl Owners {
 fn label<'a>(series: &'a serde_json::Map<String, serde_json::Value>, name: &str) -> &'a str {
     series.get(name).and_then(|v| v.as_str()).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    /// A Prometheus matrix answer: one series per (labels, values).
+    fn matrix(series: &[(&str, &[(i64, f64)])]) -> String {
+        let result: Vec<String> = series
+            .iter()
+            .map(|(labels, values)| {
+                let values: Vec<String> = values.iter().map(|(t, v)| format!("[{t},\"{v}\"]")).collect();
+                format!("{{\"metric\":{{{labels}}},\"values\":[{}]}}", values.join(","))
+            })
+            .collect();
+        format!(
+            "{{\"status\":\"success\",\"data\":{{\"resultType\":\"matrix\",\"result\":[{}]}}}}",
+            result.join(",")
+        )
+    }
+
+    const POD_A: &str = r#""namespace":"shop","pod":"api-7d9f8c6b5-x2k4p","container":"app""#;
+    const POD_B: &str = r#""namespace":"shop","pod":"api-7d9f8c6b5-z9w2q","container":"app""#;
+
+    /// Answers each query as a server scraping cAdvisor (and, with `kube_state`,
+    /// kube-state-metrics) would; counts the queries.
+    fn fake(kube_state: bool, asked: &Cell<usize>) -> impl Fn(&str) -> anyhow::Result<Vec<String>> + '_ {
+        move |query: &str| {
+            asked.set(asked.get() + 1);
+            let cpu: [(&str, &[(i64, f64)]); 2] = [
+                (POD_A, &[(1_790_000_000, 0.5), (1_790_000_060, 0.7)]),
+                (POD_B, &[(1_790_000_000, 0.3), (1_790_000_060, 0.5)]),
+            ];
+            let memory: [(&str, &[(i64, f64)]); 2] = [
+                (POD_A, &[(1_790_000_000, 1e8), (1_790_000_060, 2e8)]),
+                (POD_B, &[(1_790_000_000, 3e8)]),
+            ];
+            let text = if query.contains("container_cpu_usage_seconds_total") {
+                matrix(&cpu)
+            } else if query.contains("container_memory_working_set_bytes") {
+                matrix(&memory)
+            } else if !kube_state {
+                matrix(&[])
+            } else if query.contains("kube_pod_container_resource_requests") {
+                let a = r#""namespace":"shop","pod":"api-7d9f8c6b5-x2k4p","container":"app","resource":"cpu""#;
+                let b = r#""namespace":"shop","pod":"api-7d9f8c6b5-z9w2q","container":"app","resource":"cpu""#;
+                matrix(&[(a, &[(1_790_000_060, 0.25)]), (b, &[(1_790_000_060, 0.25)])])
+            } else if query.contains("kube_pod_owner") {
+                let owner = |pod: &str| {
+                    format!(
+                        r#""namespace":"shop","pod":"{pod}","owner_kind":"ReplicaSet","owner_name":"api-7d9f8c6b5""#
+                    )
+                };
+                let (a, b) = (owner("api-7d9f8c6b5-x2k4p"), owner("api-7d9f8c6b5-z9w2q"));
+                matrix(&[
+                    (a.as_str(), &[(1_790_000_060, 1.0)]),
+                    (b.as_str(), &[(1_790_000_060, 1.0)]),
+                ])
+            } else {
+                let rs =
+                    r#""namespace":"shop","replicaset":"api-7d9f8c6b5","owner_kind":"Deployment","owner_name":"api""#;
+                matrix(&[(rs, &[(1_790_000_060, 1.0)])])
+            };
+            Ok(vec![text])
+        }
+    }
+
+    #[test]
+    fn pods_pool_into_their_deployment_with_todays_requests() {
+        let asked = Cell::new(0);
+        let queries = Queries::new(Some("shop"), Duration::from_secs(60));
+        let (usage, found) = read_containers(&queries, &fake(true, &asked)).unwrap();
+        assert_eq!(usage.len(), 1, "{usage:?}");
+        let u = &usage[0];
+        assert_eq!(
+            (
+                u.workload.namespace.as_str(),
+                u.workload.kind.as_str(),
+                u.workload.name.as_str()
+            ),
+            ("shop", "Deployment", "api")
+        );
+        assert_eq!(u.container, "app");
+        // Every pod's samples pooled: 0.5 + 0.7 + 0.3 + 0.5 cores, 1e8 + 2e8 + 3e8 bytes.
+        let mut cpu = u.cpu_cores.clone();
+        cpu.sort_by(f64::total_cmp);
+        assert_eq!(cpu, vec![0.3, 0.5, 0.5, 0.7]);
+        assert_eq!(u.memory_bytes.iter().sum::<f64>(), 6e8);
+        assert_eq!(u.current_cpu_request_cores, Some(0.25));
+        assert_eq!(u.current_memory_request_bytes, None);
+        assert_eq!((found.pods, found.owners, found.requests), (2, true, true));
+        assert_eq!(found.queries, asked.get());
+    }
+
+    #[test]
+    fn without_kube_state_metrics_the_pod_name_names_the_workload() {
+        let asked = Cell::new(0);
+        let queries = Queries::new(None, Duration::from_secs(60));
+        let (usage, found) = read_containers(&queries, &fake(false, &asked)).unwrap();
+        assert_eq!(usage.len(), 1, "{usage:?}");
+        assert_eq!(usage[0].workload.name, "api");
+        assert_eq!(usage[0].current_cpu_request_cores, None);
+        assert_eq!((found.owners, found.requests), (false, false));
+    }
+
+    #[test]
+    fn no_cadvisor_series_is_an_error_that_says_what_to_scrape() {
+        let empty = |_: &str| -> anyhow::Result<Vec<String>> { Ok(vec![matrix(&[])]) };
+        let queries = Queries::new(None, Duration::from_secs(60));
+        let error = read_containers(&queries, &empty).unwrap_err().to_string();
+        assert!(error.contains("container_cpu_usage_seconds_total"), "{error}");
+    }
+}

@@ -7,8 +7,8 @@
 //! instances behind a load balancer that hands each request to a free worker are one
 //! pooled queue of N c servers.
 
-use crate::capacity::point::{Model, Point};
 use crate::capacity::mgc::{Estimate, ResponseTimes, ServiceDistribution, Simulation};
+use crate::capacity::point::{Model, Point};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -161,10 +161,7 @@ impl ResponseTimes {
     }
 }
 
-fn quantile_of(mut v: Vec<f64>, q: f64) -> f64 {
-    let k = ((q * v.len() as f64) as usize).min(v.len() - 1);
-    *v.select_nth_unstable_by(k, f64::total_cmp).1
-}
+use crate::stats::order_statistic as quantile_of;
 
 #[cfg(test)]
 mod tests {

@@ -11,8 +11,8 @@ pub mod containers;
 mod fleet;
 mod policy;
 pub use fleet::{fleet_report, FleetError};
-pub use policy::{MemoryStatistic, Policy, Redundancy};
 pub(crate) use policy::redundancy_text;
+pub use policy::{MemoryStatistic, Policy, Redundancy};
 
 use serde::{Deserialize, Serialize};
 
@@ -376,21 +376,7 @@ fn cheapest(catalogue: &[InstanceType], cores: f64, gib: f64, instance_gib: f64,
         })
 }
 
-fn sorted(x: &[f64]) -> Vec<f64> {
-    let mut v = x.to_vec();
-    v.sort_by(f64::total_cmp);
-    v
-}
-
-/// Linear-interpolated quantile of sorted data (type 7, as R and numpy default).
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let h = (sorted.len() - 1) as f64 * q.clamp(0.0, 1.0);
-    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-}
+use crate::stats::{quantile_sorted as quantile, sorted};
 
 #[cfg(test)]
 mod tests;

@@ -2,13 +2,15 @@
 //! spare instances, and the bounds behind the risk flags. Defaults sit beside what the
 //! well-known recommenders do (README has the table).
 
+use headroom_loadgen::slo::parse_percentile_name;
 use headroom_loadgen::units::parse_fraction;
 use serde::{Deserialize, Deserializer, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
-    /// CPU percentile sized for (VPA: 90, KRR: 95).
+    /// CPU percentile sized for (VPA: 90, KRR: 95); read as `95` or `p95`.
+    #[serde(deserialize_with = "cpu_percentile")]
     pub cpu_percentile: f64,
     /// Memory statistic: `max` (KRR) or a percentile such as `p99`.
     #[serde(deserialize_with = "memory_statistic", serialize_with = "memory_text")]
@@ -117,12 +119,26 @@ fn memory_statistic<'de, D: Deserializer<'de>>(d: D) -> Result<MemoryStatistic, 
     if text.trim() == "max" {
         return Ok(MemoryStatistic::Max);
     }
-    text.trim()
-        .strip_prefix('p')
-        .and_then(|q| q.parse::<f64>().ok())
-        .filter(|q| (0.0..=100.0).contains(q))
+    parse_percentile_name(text.trim())
         .map(MemoryStatistic::Percentile)
         .ok_or_else(|| serde::de::Error::custom(format!("found `{text}`; expected max or a percentile such as p99")))
+}
+
+/// `95` or `p95`, by the one percentile parser (from p50 to p99.9).
+fn cpu_percentile<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let text = match NumberOrText::deserialize(d)? {
+        NumberOrText::Number(x) => format!("p{x}"),
+        NumberOrText::Text(t) => t,
+    };
+    parse_percentile_name(text.trim())
+        .ok_or_else(|| serde::de::Error::custom(format!("found `{text}`; expected a percentile such as p95 or 95")))
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NumberOrText {
+    Number(f64),
+    Text(String),
 }
 
 fn memory_text<S: serde::Serializer>(m: &MemoryStatistic, s: S) -> Result<S::Ok, S::Error> {
@@ -134,15 +150,9 @@ fn memory_text<S: serde::Serializer>(m: &MemoryStatistic, s: S) -> Result<S::Ok,
 
 /// `20%` or `0.2`, by the one fraction parser.
 fn fraction<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either {
-        Number(f64),
-        Text(String),
-    }
-    let text = match Either::deserialize(d)? {
-        Either::Number(x) => x.to_string(),
-        Either::Text(t) => t,
+    let text = match NumberOrText::deserialize(d)? {
+        NumberOrText::Number(x) => x.to_string(),
+        NumberOrText::Text(t) => t,
     };
     parse_fraction(&text).map_err(serde::de::Error::custom)
 }

@@ -449,16 +449,7 @@ fn moving_average(x: &[f64], w: usize) -> Vec<f64> {
         .collect()
 }
 
-fn median(x: &[f64]) -> f64 {
-    let mut v = x.to_vec();
-    v.sort_by(f64::total_cmp);
-    let mid = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[mid]
-    } else {
-        (v[mid - 1] + v[mid]) / 2.0
-    }
-}
+use crate::stats::median;
 
 fn variance(x: &[f64]) -> f64 {
     let mean = x.iter().sum::<f64>() / x.len().max(1) as f64;

@@ -36,18 +36,10 @@ pub struct Shift {
     pub delta: f64,
 }
 
+/// The median of the finite values (0 for none).
 fn median(x: &[f64]) -> f64 {
-    let mut v: Vec<f64> = x.iter().copied().filter(|v| v.is_finite()).collect();
-    if v.is_empty() {
-        return 0.0;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
+    let finite: Vec<f64> = x.iter().copied().filter(|v| v.is_finite()).collect();
+    crate::stats::median(&finite)
 }
 
 /// The median of the `width` points centred on each point (fewer at the ends).

@@ -3,10 +3,10 @@
 //! summary.json `Summary`, or scored on a held-out tail into a backtest.json
 //! `Backtest`; and a series' demand read back for a plan.
 
-use super::regular::{aggregate_onto, regularise_with, Aggregate, Cleaning, RegularError, Regular, MAX_POINTS};
-use std::collections::BTreeMap;
+use super::regular::{aggregate_onto, regularise_with, Aggregate, Cleaning, Regular, RegularError, MAX_POINTS};
 use super::{forecast_many, holdout, ForecastError, Options, SeriesForecast, Summary, Threshold, SCHEMA_VERSION};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The longest horizon, in multiples of the history's length.
@@ -59,7 +59,10 @@ pub enum WorkflowError {
 impl WorkflowError {
     /// True when the horizon asked for is at fault (the message then names it).
     pub fn is_horizon(&self) -> bool {
-        matches!(self, WorkflowError::BeyondHistory { .. } | WorkflowError::TooManySteps { .. })
+        matches!(
+            self,
+            WorkflowError::BeyondHistory { .. } | WorkflowError::TooManySteps { .. }
+        )
     }
 }
 

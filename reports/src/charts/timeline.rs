@@ -11,19 +11,11 @@ use super::style::{
 use super::*;
 use headroom_loadgen::results::{RunResult, TimelineRow};
 
-/// The rows covering a whole second of the run: a row's bucket ends at `t`.
-pub fn whole_seconds(run: &RunResult) -> Vec<&TimelineRow> {
-    run.timeline
-        .iter()
-        .filter(|r| r.t as f64 <= run.duration_s + 1e-6)
-        .collect()
-}
-
 /// Tick label width shared by the panels, so their plots line up.
 const LABEL_CHARS: usize = 6;
 
 pub fn timeline(run: &RunResult) -> anyhow::Result<String> {
-    let rows = whole_seconds(run);
+    let rows = run.whole_seconds();
     let t_max = rows.last().map_or(1.0, |r| r.t as f64).max(1.0);
     let with_users = rows.iter().any(|r| r.users.is_some());
     let panels = if with_users { 3 } else { 2 };

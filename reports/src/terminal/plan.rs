@@ -135,4 +135,3 @@ fn gap(more: i64) -> String {
 pub fn ms(v: Option<f64>) -> String {
     v.map_or("overloaded".to_string(), |v| format!("{v:.1} ms"))
 }
-

@@ -2,7 +2,7 @@
 //! percentiles, errors and SLO verdict, then the whole run.
 
 use headroom_loadgen::plan::Arrivals;
-use headroom_loadgen::results::{RunResult, WindowResult};
+use headroom_loadgen::results::{RunResult, RunVerdict, WindowResult};
 use headroom_loadgen::slo::Verdict;
 
 /// The table; with `by_request` (or when the scenario has several requests) a row per
@@ -145,40 +145,17 @@ fn errors_line(w: &WindowResult) -> Option<String> {
     (!listed.is_empty()).then(|| format!("errors by kind: {}", listed.join(", ")))
 }
 
-/// Why a run that measured nothing, or nothing but failures, is no pass.
-fn no_pass(run: &RunResult) -> Option<String> {
-    let w = &run.overall;
-    if !run.steps.iter().any(|s| s.window.requests > 0) {
-        return Some("no data: no step's hold measured a request, so nothing was judged".into());
-    }
-    if w.errors < w.requests {
-        return None;
-    }
-    let (kind, _) = w.errors_by_kind.iter().max_by_key(|(_, n)| **n)?;
-    let what = match kind.as_str() {
-        "connect" => format!("could not connect to {}", run.target),
-        "timeout" => "requests timed out".to_string(),
-        "transport" => "the connection failed mid-request".to_string(),
-        other => other.to_string(),
-    };
-    let share = if w.errors_by_kind.len() == 1 { "all" } else { "mostly" };
-    Some(format!(
-        "every request failed: {} of {} requests, {share} `{kind}` ({what})",
-        w.errors, w.requests
-    ))
-}
-
 fn verdict_line(run: &RunResult) -> String {
-    if let Some(reason) = no_pass(run) {
-        let status = format!("{:?}", run.status).to_lowercase();
+    let status = format!("{:?}", run.status).to_lowercase();
+    let verdict = run.verdict();
+    if let RunVerdict::NoData(reason) = &verdict {
         return format!("run {status}: FAILED: {reason}");
     }
-    let status = format!("{:?}", run.status).to_lowercase();
     let reason = run.end_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
     let best = run
         .steps
         .iter()
-        .filter(|s| !s.window.slo.is_empty() && s.window.slo.iter().all(|v| v.passed))
+        .filter(|s| !s.window.slo.is_empty() && s.passes(run.model))
         .max_by(|a, b| a.window.throughput_rps.total_cmp(&b.window.throughput_rps))
         .map(|s| {
             format!(
@@ -187,11 +164,11 @@ fn verdict_line(run: &RunResult) -> String {
             )
         })
         .unwrap_or_default();
-    let slo = match (run.slo_passed, &run.search) {
-        (_, Some(_)) => "a search (its answer above)",
-        (Some(true), None) => "SLO met over the run",
-        (Some(false), None) => "SLO FAILED over the run",
-        (None, None) => "no SLO",
+    let slo = match verdict {
+        RunVerdict::Search { .. } => "a search (its answer above)",
+        RunVerdict::Slo(Some(true)) => "SLO met over the run",
+        RunVerdict::Slo(Some(false)) => "SLO FAILED over the run",
+        RunVerdict::Slo(None) | RunVerdict::NoData(_) => "no SLO",
     };
     format!("run {status}{reason}: {slo}{best}")
 }

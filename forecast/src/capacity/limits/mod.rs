@@ -9,10 +9,9 @@ use crate::capacity::instance::{InstanceModel, ModelError, Quality};
 pub use crate::capacity::point::{Model, Objective, Point};
 
 mod file;
-pub use file::*;
-use file::figure;
 use crate::capacity::usl::{self, FitError, UslFit};
-
+use file::figure;
+pub use file::*;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LimitsError {
@@ -33,12 +32,7 @@ const SATURATED_MARGINAL: f64 = 0.10;
 const STABLE_SHARE: f64 = 0.95;
 
 /// Everything a planner acts on, from points sorted by load.
-pub fn limits(
-    kind: Model,
-    points: &[Point],
-    objectives: &[Objective],
-    headroom: f64,
-) -> Result<Limits, LimitsError> {
+pub fn limits(kind: Model, points: &[Point], objectives: &[Objective], headroom: f64) -> Result<Limits, LimitsError> {
     if !(0.0..1.0).contains(&headroom) {
         return Err(LimitsError::Headroom(headroom));
     }

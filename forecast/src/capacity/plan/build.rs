@@ -39,7 +39,9 @@ pub fn build(request: Request) -> Result<PlanFile, PlanError> {
         None => request.limits.fitted_objective().ok_or(PlanError::NoObjective)?,
     };
     let model = limits.instance_model.clone().ok_or(PlanError::NoModel)?;
-    let model = model.checked().map_err(|m| PlanError::BadModel(format!("instance_model.{m}")))?;
+    let model = model
+        .checked()
+        .map_err(|m| PlanError::BadModel(format!("instance_model.{m}")))?;
     let spares = request.redundancy.spares();
     let rps = request.demand.rps;
     let instances = instances_needed(&model, rps, &objective, spares)?;

@@ -12,11 +12,11 @@
 //! worse; the plan then errs on the low side.)
 
 mod build;
-pub use build::{build, check, with_lost, Check, Pricing, Request};
 pub use crate::capacity::instance::InstanceModel;
+use crate::capacity::mgc::Estimate;
 pub use crate::capacity::point::Objective;
 use crate::rightsize::Redundancy;
-use crate::capacity::mgc::Estimate;
+pub use build::{build, check, with_lost, Check, Pricing, Request};
 use serde::{Deserialize, Serialize};
 
 pub const SCHEMA_VERSION: u32 = 2;

@@ -2,6 +2,7 @@
 //! is reported with its line and field.
 
 use super::*;
+use crate::plan::{Arrivals, Model, Pool};
 
 fn env(name: &str) -> Option<String> {
     (name == "API_TOKEN").then(|| "tok-123".to_string())

@@ -1,20 +1,30 @@
 //! The goose driver: runs a scenario's plan with goose as the user scheduler and HTTP
 //! client. headroom owns the clock: users are gated by the plan (closed model) or take
 //! arrivals from a scheduler thread (open model), and every response is measured here
-//! rather than by goose's whole-run aggregates.
+//! rather than by goose's whole-run aggregates. This module holds the driver; `http`
+//! sends a request and judges it (checks, extractions), `signals` turns Ctrl-C, SIGTERM
+//! and SIGHUP into a stop that keeps what was measured, and `probe` checks a target's
+//! URL and that something answers there before the first request.
+
+mod http;
+mod probe;
+mod signals;
+
+use http::send;
+pub use probe::{check_target, probe_target};
+use signals::{catch_signals, told_to_stop};
 
 use crate::dispatch::{Dispatcher, Offer};
 use crate::plan::{ArrivalClock, LoadPlan, Model};
 use crate::record::{Collector, Event, Live, Measured};
 use crate::results::{RunResult, RunStatus, SCHEMA_VERSION};
-use crate::scenario::template::Bindings;
-use crate::scenario::{Body, Check, ExtractFrom, Journey, JsonTemplate, Request, Scenario};
+use crate::scenario::{Journey, Request, Scenario};
 use goose::client::GooseClientBuilder;
 use goose::prelude::{GooseAttack, GooseDefault, GooseDefaultType, GooseUser, Transaction, TransactionResult};
 use rand::Rng;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -30,24 +40,6 @@ pub const STOP_GRACE: Duration = Duration::from_secs(3);
 /// the first pause, doubling on each further refusal up to the longest.
 const BACKOFF_FIRST: Duration = Duration::from_millis(10);
 const BACKOFF_MOST: Duration = Duration::from_secs(1);
-
-/// Set by the first Ctrl-C, SIGTERM or SIGHUP, and never cleared.
-static SIGNALLED: AtomicBool = AtomicBool::new(false);
-
-/// Ctrl-C, SIGTERM and SIGHUP stop the load and keep what was measured, the first and
-/// every later one alike: none exits the process. (One handler per process: goose's
-/// own, which exits on a second Ctrl-C and prints on stdout, then fails to install.)
-fn catch_signals() {
-    let _ = ctrlc::set_handler(|| {
-        SIGNALLED.store(true, Ordering::SeqCst);
-        goose::trigger_killswitch("signal received");
-    });
-}
-
-/// Whether a signal or goose's killswitch asked the load to stop.
-fn told_to_stop() -> bool {
-    SIGNALLED.load(Ordering::SeqCst) || goose::is_killswitch_triggered()
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -475,129 +467,6 @@ fn micros(d: Duration) -> u64 {
     d.as_micros().min(u64::MAX as u128) as u64
 }
 
-/// Sends one request and judges it; returns the error kind, if any.
-async fn send(
-    shared: &Shared,
-    user: &mut GooseUser,
-    index: usize,
-    rows: &[Option<&[String]>],
-    vars: &mut [Option<String>],
-) -> Option<String> {
-    let request = shared.request(index);
-    let bindings = Bindings { vars, rows };
-    let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes()).expect("valid method");
-    let builder = match &shared.static_urls[index] {
-        Some(url) => user.client.request(method, url.clone()),
-        None => user
-            .client
-            .request(method, format!("{}{}", shared.base, request.path.render(&bindings))),
-    };
-    let mut builder = builder.timeout(request.timeout);
-    for (name, value) in &request.headers {
-        builder = builder.header(name.as_str(), value.render(&bindings));
-    }
-    match &request.body {
-        Some(Body::Raw(t)) => builder = builder.body(t.render(&bindings)),
-        Some(Body::Json(j)) => {
-            builder = builder
-                .header("content-type", "application/json")
-                .body(render_json(j, &bindings).to_string())
-        }
-        None => {}
-    }
-    let response = match builder.send().await {
-        Ok(r) => r,
-        Err(e) => return Some(transport_error(&e)),
-    };
-    let status = response.status().as_u16();
-    let header_missing = request
-        .check
-        .header
-        .as_ref()
-        .is_some_and(|h| !response.headers().contains_key(h.as_str()));
-    let body = match response.bytes().await {
-        Ok(b) => b,
-        Err(e) => return Some(transport_error(&e)),
-    };
-    if let Some(kind) = failed_check(request, status, header_missing, &body) {
-        return Some(kind);
-    }
-    for extract in &request.extract {
-        match extract_value(&extract.from, &body) {
-            Some(v) => vars[extract.var] = Some(v),
-            None => return Some(format!("extract {}", request.name)),
-        }
-    }
-    None
-}
-
-fn transport_error(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "timeout".into()
-    } else if e.is_connect() {
-        "connect".into()
-    } else {
-        "transport".into()
-    }
-}
-
-/// The error kind of the first failing check (`check <request> status`); without a
-/// status check, 4xx and 5xx answers fail as `status NNN`.
-fn failed_check(request: &Request, status: u16, header_missing: bool, body: &[u8]) -> Option<String> {
-    let check: &Check = &request.check;
-    let failed = |what: &str| Some(format!("check {} {what}", request.name));
-    match &check.status {
-        Some(allowed) if !allowed.contains(&status) => return failed("status"),
-        None if status >= 400 => return Some(format!("status {status}")),
-        _ => {}
-    }
-    if let Some(needle) = &check.body_contains {
-        if !String::from_utf8_lossy(body).contains(needle.as_str()) {
-            return failed("body_contains");
-        }
-    }
-    if header_missing {
-        return failed("header");
-    }
-    None
-}
-
-fn extract_value(from: &ExtractFrom, body: &[u8]) -> Option<String> {
-    match from {
-        ExtractFrom::JsonPointer(pointer) => {
-            let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-            match value.pointer(pointer)? {
-                serde_json::Value::String(s) => Some(s.clone()),
-                serde_json::Value::Null => None,
-                other => Some(other.to_string()),
-            }
-        }
-        ExtractFrom::Regex(re) => {
-            let text = String::from_utf8_lossy(body);
-            let captures = re.captures(&text)?;
-            captures
-                .get(1)
-                .or_else(|| captures.get(0))
-                .map(|m| m.as_str().to_string())
-        }
-    }
-}
-
-fn render_json(template: &JsonTemplate, bindings: &Bindings) -> serde_json::Value {
-    use serde_json::Value;
-    match template {
-        JsonTemplate::Value(v) => v.clone(),
-        JsonTemplate::Text(t) => Value::String(t.render(bindings)),
-        JsonTemplate::Array(items) => Value::Array(items.iter().map(|i| render_json(i, bindings)).collect()),
-        JsonTemplate::Object(fields) => Value::Object(
-            fields
-                .iter()
-                .map(|(k, v)| (k.clone(), render_json(v, bindings)))
-                .collect(),
-        ),
-    }
-}
-
 fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
@@ -625,9 +494,7 @@ fn assemble(scenario: &Scenario, shared: &Shared, measured: Measured, started_at
         .into_iter()
         .collect();
     let duration_s = shared.t0.get().map(|t0| t0.elapsed().as_secs_f64()).unwrap_or(0.0);
-    // No measurement is not a pass.
-    let measured_any = measured.steps.iter().any(|s| s.window.requests > 0);
-    let slo_passed = (!scenario.slo.is_empty()).then(|| measured_any && measured.overall.slo.iter().all(|v| v.passed));
+    let slo_passed = crate::results::slo_passed(&measured.overall, &measured.steps);
     RunResult {
         schema_version: SCHEMA_VERSION,
         scenario: scenario.name.clone(),
@@ -668,64 +535,4 @@ pub fn plan_signature(plan: &LoadPlan) -> String {
         .map(|p| format!("{}+{}", p.ramp.as_millis(), p.hold.as_millis()))
         .collect();
     format!("{:?}:{}", plan.model, phases.join(",")).to_lowercase()
-}
-
-/// Checks a target base URL and that its host resolves, without sending anything.
-pub fn check_target(url: &str) -> Result<String, String> {
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|e| format!("found `{url}` ({e}); expected a URL such as http://127.0.0.1:8080"))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!(
-            "found scheme `{}` in `{url}`; expected http or https",
-            parsed.scheme()
-        ));
-    }
-    let host = parsed
-        .host_str()
-        .ok_or_else(|| format!("found no host in `{url}`; expected http://HOST[:PORT]"))?;
-    let port = parsed.port_or_known_default().unwrap_or(80);
-    use std::net::ToSocketAddrs;
-    let mut addrs = (host, port)
-        .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve host `{host}` ({e})"))?;
-    if addrs.next().is_none() {
-        return Err(format!("host `{host}` resolves to no address"));
-    }
-    Ok(url.trim_end_matches('/').to_string())
-}
-
-/// First contact: connects to the target's address (as `check_target` accepted it) until
-/// it answers or `patience` runs out, so a run against nothing stops at once with the
-/// reason instead of measuring a storm of refused connections.
-pub fn probe_target(url: &str, patience: Duration) -> Result<(), String> {
-    use std::net::{TcpStream, ToSocketAddrs};
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("`{url}`: {e}"))?;
-    let host = parsed.host_str().unwrap_or_default().to_string();
-    let port = parsed.port_or_known_default().unwrap_or(80);
-    let addrs: Vec<_> = (host.as_str(), port)
-        .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve host `{host}` ({e})"))?
-        .collect();
-    let deadline = Instant::now() + patience;
-    loop {
-        let mut last = None;
-        for addr in &addrs {
-            match TcpStream::connect_timeout(addr, Duration::from_secs(1)) {
-                Ok(_) => return Ok(()),
-                Err(e) => last = Some(e),
-            }
-        }
-        if Instant::now() >= deadline {
-            let reason = last.map_or("no address".to_string(), |e| match e.kind() {
-                std::io::ErrorKind::ConnectionRefused => "connection refused".to_string(),
-                std::io::ErrorKind::TimedOut => "connection timed out".to_string(),
-                _ => e.to_string(),
-            });
-            return Err(format!(
-                "nothing is listening on {host}:{port}: {reason} (tried for {} s; is the target running?)",
-                patience.as_secs()
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
