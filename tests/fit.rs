@@ -171,3 +171,34 @@ fn bad_csv_exits_2_naming_the_row() {
         assert!(text(&out.stderr).contains(flag[0]), "{}", text(&out.stderr));
     }
 }
+
+/// An arrival of the open model is a journey: with two requests each, requests come at
+/// twice the arrival rate, and every modelled figure's load and throughput must keep that
+/// ratio (the safe point used to put its load equal to its throughput).
+#[test]
+fn open_limits_count_arrivals_as_journeys_of_two_requests() {
+    let _serial = serial();
+    let target = Target::start(4, "10ms", "exp");
+    let scenario = "name: two\njourneys: [{name: w, steps: [{name: fast, get: /fast}, {name: slow, get: /slow}]}]\n\
+                    load: {pool: 150, steps: {rate: [50, 100, 150, 190, 230], hold: 3s}}\n";
+    let limits = run_and_fit(&target, scenario, "p99=60ms");
+    let mut checked = Vec::new();
+    for (figure, at) in [
+        ("slo_limit", &limits["slo_limit"]),
+        ("safe_operating_point", &limits["safe_operating_point"]["at"]),
+        ("knee", &limits["knee"]),
+    ] {
+        let (Some(load), Some(throughput)) = (at["load"]["value"].as_f64(), at["throughput"]["value"].as_f64()) else {
+            continue;
+        };
+        assert!(
+            within(throughput / load, 2.0, 0.05),
+            "{figure}: {throughput:.1} rps at {load:.1} arrivals/s"
+        );
+        checked.push(figure);
+    }
+    assert!(
+        checked.contains(&"slo_limit") && checked.contains(&"safe_operating_point"),
+        "only {checked:?}: {limits}"
+    );
+}

@@ -305,3 +305,36 @@ fn bad_input_exits_2() {
     let p: serde_json::Value = serde_json::from_slice(&inside.stdout).unwrap();
     assert!((p["demand"]["rps"].as_f64().unwrap() - 3.0 * p["demand"]["base_rps"].as_f64().unwrap()).abs() < 1e-9);
 }
+
+/// A short lowest step alone holds too few requests for a p99: every step with no more
+/// users than the 4 workers met no queue and measures the service time. Exponential
+/// 30 ms service: its p99 is 30 ms x ln(100) = 138.2 ms, and a p99 of 200 ms is met.
+#[test]
+fn the_service_time_pools_every_step_without_a_queue() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let target = Target::start(4, "30ms", "exp");
+    let scenario = write(
+        dir.path(),
+        "short.yaml",
+        "name: short\njourneys: [{name: w, steps: [{get: /}]}]\nload: {steps: {users: [1, 2, 4, 8], hold: 5s}}\n",
+    );
+    let out = dir.path().join("short");
+    let run = run_scenario(&scenario, &target.url, &out);
+    assert!(run.status.code().is_some_and(|c| c <= 1), "{}", text(&run.stderr));
+    let limits = fit_run(&out);
+    let model = &read_json(&limits)["instance_model"];
+    let basis = model["basis"].as_str().unwrap();
+    assert!(basis.contains("3 steps without a queue (1 user, 2 users, 4 users"), "{basis}");
+    let quantiles: Vec<f64> = model["service_quantiles_ms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q.as_f64().unwrap())
+        .collect();
+    let p99 = quantiles[(0.99 * quantiles.len() as f64) as usize];
+    let truth = 30.0 * 100f64.ln();
+    assert!(within(p99, truth, 0.25), "service p99 {p99:.1} ms against {truth:.1} ms");
+    let planned = plan(&limits, &["--demand", "200", "--slo", "p99=200ms"]);
+    assert!(planned["instances"].as_u64().is_some_and(|n| n >= 2), "{planned}");
+}

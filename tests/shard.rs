@@ -293,3 +293,88 @@ fn kubernetes_manifests_carry_what_headroom_relies_on() {
     let out = headroom(&["validate", scenario.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+/// The Job's shell with a stand-in `headroom` on the PATH that exits with `STUB_EXIT`,
+/// or, without it, runs until SIGTERM and then exits 1 (as an interrupted run does).
+fn job_shell(dir: &std::path::Path, exit: Option<u8>) -> std::process::Child {
+    let script = manifest("job.yaml")["spec"]["template"]["spec"]["containers"][0]["args"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let stub = dir.join("headroom");
+    std::fs::write(
+        &stub,
+        "#!/bin/sh\ntouch \"$MARKS/started\"\ntrap 'touch \"$MARKS/terminated\"; exit 1' TERM\n\
+         [ -n \"$STUB_EXIT\" ] && exit \"$STUB_EXIT\"\nwhile :; do sleep 0.05; done\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut command = std::process::Command::new("sh");
+    command
+        .args(["-c", &script])
+        .env("PATH", format!("{}:{}", dir.display(), std::env::var("PATH").unwrap()))
+        .env("MARKS", dir)
+        .env("JOB_COMPLETION_INDEX", "0")
+        .env("SHARDS", "4")
+        .env("START_AT", "+1s");
+    match exit {
+        Some(code) => command.env("STUB_EXIT", code.to_string()),
+        None => command.env_remove("STUB_EXIT"),
+    };
+    command.spawn().unwrap()
+}
+
+#[test]
+fn the_job_counts_an_slo_failed_shard_done_and_forwards_sigterm() {
+    for (exit, completes) in [(0, true), (1, true), (2, false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let status = job_shell(dir.path(), Some(exit)).wait().unwrap();
+        assert_eq!(status.success(), completes, "headroom exit {exit}: the pod {status}");
+    }
+    // Deleting the pod sends SIGTERM to the shell: headroom gets it, writes what it
+    // measured and exits 1, and the shard still completes.
+    let dir = tempfile::tempdir().unwrap();
+    let mut shell = job_shell(dir.path(), None);
+    let started = dir.path().join("started");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !started.exists() {
+        assert!(std::time::Instant::now() < deadline, "the stand-in never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &shell.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = shell.wait().unwrap();
+    assert!(dir.path().join("terminated").exists(), "SIGTERM was not forwarded to headroom");
+    assert!(status.success(), "an interrupted shard must complete: {status}");
+}
+
+#[test]
+fn kubernetes_manifests_pass_the_kubernetes_schema() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/kubernetes");
+    let mut manifests: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.ends_with(".yaml"))
+        .collect();
+    manifests.sort();
+    let Ok(out) = Command::new("kubernetes-validate").arg("--strict").args(&manifests).output() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but kubernetes-validate is not installed"
+        );
+        say_skipped("kubernetes-validate not installed (pip install kubernetes-validate)");
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "kubernetes-validate --strict: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(said.matches("passed").count(), manifests.len(), "{said}");
+}

@@ -8,7 +8,8 @@
 //! arrivals to its pool of users (`dispatch`), measurement and the steady-state test
 //! (`record`) and its live Prometheus exposition (`metrics`), the run.json types and a
 //! run's verdict (`results`), sharding across processes and merging (`shard`, `merge`),
-//! two runs compared for a regression (`compare`), the simulated target server
+//! result files' schema versions checked on every read (`schema`), two runs compared
+//! for a regression (`compare`), the simulated target server
 //! (`target`, which writes its access log when asked), scenario errors with file and
 //! line (`error`) and humane units: durations, percentages, fractions, timestamps,
 //! dates, bytes and counted nouns (`units`).
@@ -26,6 +27,7 @@ pub mod plan;
 pub mod record;
 pub mod results;
 pub mod scenario;
+pub mod schema;
 pub mod search;
 pub mod shard;
 pub mod slo;

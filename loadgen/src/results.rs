@@ -10,6 +10,11 @@ use std::collections::BTreeMap;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
+impl crate::schema::Schema for RunResult {
+    const FILE: &'static str = "run.json";
+    const VERSION: u32 = SCHEMA_VERSION;
+}
+
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -22,6 +27,8 @@ pub enum RunStatus {
     MaxDuration,
     /// Ctrl-C (or SIGTERM) stopped the run; what was measured is kept.
     Interrupted,
+    /// Something inside headroom failed (a user's task panicked): `end_reason` says what.
+    Failed,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -23,22 +23,37 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .map_err(|e| format!("found `{trimmed}` ({e}); expected a duration such as 250ms, 30s or 5m"))
 }
 
+/// The longest duration a scenario may give anything (a step's ramp or hold, a think
+/// time, a timeout, a guard): a year. No load test runs longer, and bounded durations
+/// keep every sum and every instant built from them far from overflow.
+pub const LONGEST: Duration = Duration::from_secs(365 * 86_400);
+
+/// `parse_duration`, refusing more than `LONGEST`.
+pub fn parse_scenario_duration(text: &str) -> Result<Duration, String> {
+    let d = parse_duration(text)?;
+    if d > LONGEST {
+        return Err(format!("found `{}`; expected at most 365d (a year)", text.trim()));
+    }
+    Ok(d)
+}
+
 /// Formats a duration the way scenario files write it (`1m30s`, `250ms`).
 pub fn format_duration(d: Duration) -> String {
     humantime::format_duration(d).to_string().replace(' ', "")
 }
 
-/// Parses a think-time range `200ms..1s`, or a single duration meaning a fixed pause.
+/// Parses a think-time range `200ms..1s`, or a single duration meaning a fixed pause;
+/// each at most `LONGEST`.
 pub fn parse_duration_range(text: &str) -> Result<(Duration, Duration), String> {
     match text.split_once("..") {
         Some((lo, hi)) => {
-            let (lo, hi) = (parse_duration(lo)?, parse_duration(hi)?);
+            let (lo, hi) = (parse_scenario_duration(lo)?, parse_scenario_duration(hi)?);
             if lo > hi {
                 return Err(format!("found `{text}`; expected the lower bound first (lo..hi)"));
             }
             Ok((lo, hi))
         }
-        None => parse_duration(text).map(|d| (d, d)),
+        None => parse_scenario_duration(text).map(|d| (d, d)),
     }
 }
 

@@ -107,6 +107,12 @@ pub fn without_paths(text: &str) -> String {
     out
 }
 
+/// `text` without the characters XML 1.0 forbids (controls but tab, newline and
+/// carriage return): what a whole SVG drawing passes through, whatever text it drew.
+pub fn xml(text: &str) -> String {
+    text.chars().filter(|c| !xml_forbidden(*c) || *c == '\r').collect()
+}
+
 fn xml_forbidden(c: char) -> bool {
     (c < ' ' && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}'
 }

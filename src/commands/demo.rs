@@ -132,6 +132,7 @@ fn load_test(out: &Path, url: String, quick: bool) -> anyhow::Result<()> {
     let job = run::Job {
         scenario: scenario_path,
         target: Some(url),
+        target_from: "--target",
         out: Some(out.join("run")),
         ..Default::default()
     };

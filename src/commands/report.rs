@@ -54,7 +54,7 @@ fn made_at() -> String {
 
 /// `name` in the --rightsize directory, when it is there: the fleet's rightsize.json,
 /// the containers' containers.json, or both.
-fn rightsize_file<T: serde::de::DeserializeOwned>(dir: &Option<PathBuf>, name: &str) -> anyhow::Result<Option<T>> {
+fn rightsize_file<T: serde::de::DeserializeOwned + headroom_loadgen::schema::Schema>(dir: &Option<PathBuf>, name: &str) -> anyhow::Result<Option<T>> {
     let Some(dir) = dir else { return Ok(None) };
     if !dir.join("rightsize.json").exists() && !dir.join("containers.json").exists() {
         bail!(

@@ -34,8 +34,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         shard.apply(&mut scenario);
     }
     let start_at = args.start_at.as_deref().map(parse_start).transpose()?;
+    // clap fills --target from HEADROOM_TARGET too: a message names where it came from.
+    let on_command_line = std::env::args().any(|a| a == "--target" || a.starts_with("--target="));
     let job = Job {
         scenario: args.scenario,
+        target_from: if on_command_line { "--target" } else { "HEADROOM_TARGET" },
         target: args.target,
         out: args.out,
         json: args.json,
@@ -57,6 +60,8 @@ pub struct Job {
     pub scenario: PathBuf,
     /// The target URL; None: the scenario's.
     pub target: Option<String>,
+    /// Where `target` came from, for messages: `--target` or `HEADROOM_TARGET`.
+    pub target_from: &'static str,
     /// The output directory; None: out/run and out/runs/TIME.
     pub out: Option<PathBuf>,
     pub json: bool,
@@ -68,13 +73,17 @@ pub struct Job {
 /// least 30 s from now, on a whole 30 s boundary, so shards launched together agree.
 fn parse_start(text: &str) -> anyhow::Result<SystemTime> {
     if let Some(delay) = text.strip_prefix('+') {
-        let d = headroom_loadgen::units::parse_duration(delay).map_err(|m| anyhow!("--start-at: {m}"))?;
+        let d = headroom_loadgen::units::parse_scenario_duration(delay).map_err(|m| anyhow!("--start-at: {m}"))?;
         return Ok(headroom_loadgen::shard::start_after(SystemTime::now(), d));
     }
     let seconds = headroom::read::history::parse_timestamp(text).ok_or_else(|| {
         anyhow!("--start-at: found `{text}`; expected a time such as 2026-11-27T09:00:00Z or a delay such as +30s")
     })?;
-    Ok(UNIX_EPOCH + Duration::from_secs(seconds.max(0) as u64))
+    let start = UNIX_EPOCH + Duration::from_secs(seconds.max(0) as u64);
+    if start > SystemTime::now() + headroom_loadgen::units::LONGEST {
+        bail!("--start-at: found `{text}`, more than a year away; expected a time within the next 365 days");
+    }
+    Ok(start)
 }
 
 /// out/runs/TIME/ for a run started at `started_at` (RFC 3339), colons made dashes.
@@ -92,7 +101,7 @@ pub fn execute(scenario: &Scenario, args: &Job, options: &RunOptions) -> anyhow:
     };
     let target = headroom_loadgen::engine::check_target(&url).map_err(|m| {
         let from = if args.target.is_some() {
-            "--target".to_string()
+            args.target_from.to_string()
         } else {
             format!("{}: target", args.scenario.display())
         };

@@ -32,8 +32,8 @@ pub fn parse_forecast_dir(
     dir: &Path,
 ) -> Result<ForecastDir, String> {
     let path = dir.join("summary.json");
-    let mut summary: Summary =
-        serde_json::from_slice(summary).map_err(|e| format!("--forecast {}:{}: {e}", path.display(), e.line()))?;
+    let text = String::from_utf8_lossy(summary);
+    let mut summary: Summary = crate::read::parse_json(&text, &path).map_err(|m| format!("--forecast {m}"))?;
     read_bands(forecast, &dir.join("forecast.csv"), &mut summary)?;
     let histories = match history {
         Some(bytes) => parse_csv(bytes, &dir.join("history.csv"))?,

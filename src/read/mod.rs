@@ -22,12 +22,19 @@ pub mod policy;
 pub mod prometheus;
 
 use anyhow::{anyhow, Context};
+use headroom_loadgen::schema::{check, Schema};
 use serde::de::DeserializeOwned;
 use std::path::Path;
 
-/// Reads a JSON result file another headroom command wrote; errors name the flag that
-/// gave it, the file and the line.
-pub fn read_json<T: DeserializeOwned>(path: &Path, flag: &str) -> anyhow::Result<T> {
+/// Reads a JSON result file another headroom command wrote, of this headroom's schema
+/// version; errors name the flag that gave it, the file and the line.
+pub fn read_json<T: DeserializeOwned + Schema>(path: &Path, flag: &str) -> anyhow::Result<T> {
     let text = std::fs::read_to_string(path).with_context(|| format!("{flag}: cannot read {}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| anyhow!("{flag} {}:{}: {e}", path.display(), e.line()))
+    parse_json(&text, path).map_err(|m| anyhow!("{flag} {m}"))
+}
+
+/// A result file's text, its schema version checked; `path` names it in errors.
+pub fn parse_json<T: DeserializeOwned + Schema>(text: &str, path: &Path) -> Result<T, String> {
+    check::<T>(text).map_err(|m| format!("{}: {m}", path.display()))?;
+    serde_json::from_str(text).map_err(|e| format!("{}:{}: {e}", path.display(), e.line()))
 }

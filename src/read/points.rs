@@ -21,6 +21,7 @@ pub fn read_points(path: &Path) -> anyhow::Result<Points> {
     }
     if path.extension().is_some_and(|e| e == "json") {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        headroom_loadgen::schema::check::<RunResult>(&text).map_err(|m| anyhow!("{}: {m}", path.display()))?;
         let run: RunResult = serde_json::from_str(&text).map_err(|e| {
             anyhow!(
                 "{}:{}: {e}; expected a run.json written by headroom run",
@@ -80,6 +81,7 @@ fn points_from_csv(path: &Path) -> anyhow::Result<Vec<Point>> {
             latency_ms,
             latency_quantiles_ms: Vec::new(),
             requests: None,
+            arrivals: None,
         });
     }
     if points.len() < 3 {

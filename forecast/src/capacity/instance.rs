@@ -8,13 +8,12 @@
 //! pooled queue of N c servers.
 
 use crate::capacity::mgc::{Estimate, ResponseTimes, ServiceDistribution, Simulation};
-use crate::capacity::point::{Model, Point};
+use crate::capacity::point::{Model, Point, QUANTILES};
+use crate::capacity::queueing::erlang_c;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// Quantiles kept of the service-time distribution.
-pub const QUANTILES: usize = 500;
 /// Percentiles every simulation keeps, beside the one asked for.
 const KEPT: [f64; 4] = [0.5, 0.95, 0.99, 0.999];
 /// Fewer requests than this in the lowest step leave the service time's tail uncertain.
@@ -80,12 +79,16 @@ pub enum ModelError {
 }
 
 impl InstanceModel {
-    /// From the measured steps: the service time from the lowest-load step, the capacity
-    /// from the peak when `saturated`.
+    /// From the measured steps: the service time from every step that saw no queue (the
+    /// lowest-load step, and those whose load the servers absorb), the capacity from the
+    /// peak when `saturated`.
     pub fn from_points(points: &[Point], kind: Model, saturated: bool) -> Result<InstanceModel, ModelError> {
-        let lowest = points
+        let timed: Vec<&Point> = points
             .iter()
             .filter(|p| p.latency("mean").is_some() || !p.latency_quantiles_ms.is_empty())
+            .collect();
+        let lowest = *timed
+            .iter()
             .min_by(|a, b| a.load.total_cmp(&b.load))
             .ok_or(ModelError::NoLatency)?;
         let peak_point = points
@@ -96,22 +99,8 @@ impl InstanceModel {
         if !(peak > 0.0 && peak.is_finite()) {
             return Err(ModelError::NoThroughput);
         }
-        let (latency, shape) = match lowest.latency_quantiles_ms.len() {
-            0 => {
-                let mean = lowest.latency("mean").expect("filtered on it");
-                let exponential = (0..QUANTILES)
-                    .map(|i| -mean * (1.0 - (i as f64 + 0.5) / QUANTILES as f64).ln())
-                    .collect();
-                (
-                    exponential,
-                    "no latency distribution in the input: exponential service assumed",
-                )
-            }
-            _ => (
-                resample(&lowest.latency_quantiles_ms),
-                "the measured service-time distribution",
-            ),
-        };
+        let quiet = without_queue(&timed, lowest, kind, peak);
+        let (latency, shape) = service_sample(&quiet);
         let latency =
             ServiceDistribution::new(latency.iter().map(|ms| ms / 1e3).collect()).map_err(ModelError::Distribution)?;
         let s_measured = latency.mean();
@@ -122,7 +111,8 @@ impl InstanceModel {
         let shifted = latency.map(|q| q - overhead);
         let scale = s / shifted.mean();
         let service = shifted.map(|q| q * scale);
-        let load = kind.level(lowest.load).to_string();
+        let loads: Vec<String> = quiet.iter().map(|p| kind.level(p.load).to_string()).collect();
+        let requests: Option<u64> = quiet.iter().map(|p| p.requests).sum();
         let capacity = if saturated {
             format!("c = saturated throughput {peak:.1} rps x S, rounded")
         } else {
@@ -133,13 +123,13 @@ impl InstanceModel {
             _ => 0.0,
         };
         let simulation = Simulation::DEFAULT;
-        let warnings = lowest
-            .requests
+        let warnings = requests
             .filter(|n| *n < FEW_SAMPLES)
             .map(|n| {
                 format!(
-                    "the service time comes from the {n} requests of the lowest step ({load}); with fewer than \
-                     {FEW_SAMPLES} its tail (p99) is uncertain: hold the lowest step longer"
+                    "the service time comes from the {n} requests of the steps without a queue ({}); with fewer \
+                     than {FEW_SAMPLES} its tail (p99) is uncertain: hold the lowest steps longer",
+                    loads.join(", ")
                 )
             })
             .into_iter()
@@ -153,10 +143,20 @@ impl InstanceModel {
             capacity_relative_error,
             service_cv: service.cv(),
             service_quantiles_ms: service.quantiles_s.iter().map(|q| q * 1e3).collect(),
-            basis: format!(
-                "service time from the lowest-load step ({load}, mean {:.2} ms); {capacity}",
-                s_measured * 1e3
-            ),
+            basis: match quiet.len() {
+                1 => format!(
+                    "service time from the lowest-load step ({}, mean {:.2} ms); {capacity}",
+                    loads[0],
+                    s_measured * 1e3
+                ),
+                k => format!(
+                    "service time from the {k} steps without a queue ({}; {} requests, pooled by requests), \
+                     mean {:.2} ms; {capacity}",
+                    loads.join(", "),
+                    requests.map_or("?".to_string(), |n| n.to_string()),
+                    s_measured * 1e3
+                ),
+            },
             assumptions: format!(
                 "FIFO queue of c servers per instance, instances pooled behind a balancer that picks a free server, \
                  Poisson arrivals, {shape} (cv {:.2})",
@@ -348,6 +348,80 @@ impl Quality {
 }
 
 /// Equally spaced quantiles resampled to `QUANTILES` by linear interpolation.
+/// A step below this chance of waiting (Erlang C) measured the service time alone.
+const NO_WAIT: f64 = 0.01;
+
+/// The steps whose requests met no queue, lowest load first: the lowest step, and every
+/// step whose load the servers absorb. Closed: no more users than servers. Open: a
+/// chance of waiting under `NO_WAIT` (Erlang C with exponential service, erring on the
+/// side of waiting). The servers are counted from the lowest step's mean, as below.
+fn without_queue<'a>(timed: &[&'a Point], lowest: &'a Point, kind: Model, peak: f64) -> Vec<&'a Point> {
+    let s = service_sample(&[lowest]).0.iter().sum::<f64>() / QUANTILES as f64 / 1e3;
+    let servers = ((peak * s).round() as u32).max(1);
+    let mut quiet: Vec<&Point> = timed
+        .iter()
+        .copied()
+        .filter(|p| {
+            let alike = p.latency_quantiles_ms.is_empty() == lowest.latency_quantiles_ms.is_empty();
+            let unqueued = match kind {
+                Model::Closed => p.load <= servers as f64,
+                Model::Open => erlang_c(servers, p.throughput * s) < NO_WAIT,
+            };
+            std::ptr::eq(*p, lowest) || (alike && unqueued)
+        })
+        .collect();
+    quiet.sort_by(|a, b| a.load.total_cmp(&b.load));
+    quiet
+}
+
+/// The service-time sample of the quiet steps, in ms at (i + 1/2) / K, and what it is:
+/// their measured distributions pooled in proportion to their requests, or, with no
+/// distribution in the input, an exponential of their mean.
+fn service_sample(quiet: &[&Point]) -> (Vec<f64>, &'static str) {
+    let weight = |p: &Point| p.requests.map_or(1.0, |n| n as f64);
+    if quiet.iter().any(|p| p.latency_quantiles_ms.is_empty()) {
+        let total: f64 = quiet.iter().map(|p| weight(p)).sum();
+        let mean = quiet
+            .iter()
+            .map(|p| weight(p) * p.latency("mean").unwrap_or_default())
+            .sum::<f64>()
+            / total;
+        let exponential = (0..QUANTILES)
+            .map(|i| -mean * (1.0 - (i as f64 + 0.5) / QUANTILES as f64).ln())
+            .collect();
+        return (
+            exponential,
+            "no latency distribution in the input: exponential service assumed",
+        );
+    }
+    let sample = match quiet {
+        [one] => resample(&one.latency_quantiles_ms),
+        _ => pooled(quiet.iter().map(|p| (p.latency_quantiles_ms.as_slice(), weight(p)))),
+    };
+    (sample, "the measured service-time distribution")
+}
+
+/// Quantiles at (i + 1/2) / K of a mixture: each distribution's quantiles as equal atoms
+/// of its weight.
+fn pooled<'a>(parts: impl Iterator<Item = (&'a [f64], f64)>) -> Vec<f64> {
+    let mut atoms: Vec<(f64, f64)> = parts
+        .flat_map(|(quantiles, w)| quantiles.iter().map(move |v| (*v, w / quantiles.len() as f64)))
+        .collect();
+    atoms.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: f64 = atoms.iter().map(|a| a.1).sum();
+    let (mut below, mut j) = (0.0, 0);
+    (0..QUANTILES)
+        .map(|i| {
+            let target = (i as f64 + 0.5) / QUANTILES as f64 * total;
+            while j + 1 < atoms.len() && below + atoms[j].1 < target {
+                below += atoms[j].1;
+                j += 1;
+            }
+            atoms[j].0
+        })
+        .collect()
+}
+
 fn resample(quantiles: &[f64]) -> Vec<f64> {
     let d = ServiceDistribution {
         quantiles_s: quantiles.to_vec(),

@@ -3,11 +3,13 @@
 //! `Objective` the fits are judged by (loadgen's, the one objective type). `from_step`
 //! is the one bridge from a run.json step to a point.
 
-use crate::capacity::instance::QUANTILES;
 pub use headroom_loadgen::plan::Model;
 use headroom_loadgen::results::{decode_histogram, quantiles_ms, LatencySummary, StepResult};
 pub use headroom_loadgen::slo::Objective;
 use std::collections::BTreeMap;
+
+/// Quantiles kept of a step's latency distribution, and so of the service time.
+pub const QUANTILES: usize = 500;
 
 /// One measured step.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +24,9 @@ pub struct Point {
     pub latency_quantiles_ms: Vec<f64>,
     /// Requests measured in the step, when known.
     pub requests: Option<u64>,
+    /// Open model: the arrivals (journeys started) the step served, when known; a
+    /// journey of several requests makes requests outnumber them.
+    pub arrivals: Option<u64>,
 }
 
 impl Point {
@@ -37,6 +42,7 @@ impl Point {
                 .map(|h| quantiles_ms(&h, QUANTILES))
                 .unwrap_or_default(),
             requests: Some(window.requests),
+            arrivals: (step.rate.is_some() && window.arrivals > 0).then_some(window.arrivals),
         })
     }
 

@@ -1,7 +1,8 @@
 //! Queueing closed forms: M/M/1, M/M/c (Erlang B by recursion, Erlang C, waiting and
 //! response-time distributions) and M/G/1 (Pollaczek-Khinchine), checked against the
-//! published figures. The plan does not use them (measured service times are not
-//! exponential, so it simulates M/G/c, `mgc`): they are the independent truths the
+//! published figures. The plan does not use them for latency (measured service times
+//! are not exponential, so it simulates M/G/c, `mgc`); the per-instance model asks
+//! Erlang C which open steps met no queue; and they are the independent truths the
 //! simulation, the per-instance model and the fits are tested against. Rates are per
 //! second, times in seconds.
 

@@ -63,6 +63,11 @@ pub struct ContainerRecommendation {
     pub flags: Vec<String>,
 }
 
+impl headroom_loadgen::schema::Schema for ContainersReport {
+    const FILE: &'static str = "containers.json";
+    const VERSION: u32 = SCHEMA_VERSION;
+}
+
 /// containers.json: where the usage came from, the policy and prices, every container's
 /// recommendation and the total change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

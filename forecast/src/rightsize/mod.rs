@@ -90,6 +90,11 @@ pub struct Recommendation {
     pub reason: String,
 }
 
+impl headroom_loadgen::schema::Schema for Report {
+    const FILE: &'static str = "rightsize.json";
+    const VERSION: u32 = SCHEMA_VERSION;
+}
+
 /// rightsize.json: the policy used, every service's recommendation and the fleet totals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {

@@ -34,6 +34,11 @@ pub enum ForecastError {
     TooShort(usize),
 }
 
+impl headroom_loadgen::schema::Schema for Summary {
+    const FILE: &'static str = "summary.json";
+    const VERSION: u32 = SCHEMA_VERSION;
+}
+
 /// summary.json: every series' forecast summary.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {

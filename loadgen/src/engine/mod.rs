@@ -22,7 +22,9 @@ use crate::scenario::{Journey, Request, Scenario};
 use goose::client::GooseClientBuilder;
 use goose::prelude::{GooseAttack, GooseDefault, GooseDefaultType, GooseUser, Transaction, TransactionResult};
 use rand::Rng;
+use futures_util::FutureExt;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -55,6 +57,7 @@ const PLAN_DONE: u8 = 1;
 const MAX_DURATION: u8 = 2;
 const GUARD: u8 = 3;
 const INTERRUPTED: u8 = 4;
+const USER_PANICKED: u8 = 5;
 
 /// State every user shares.
 struct Shared {
@@ -78,6 +81,8 @@ struct Shared {
     /// Closed model: each user's refused connections in a row, and the pauses taken.
     refusals: Vec<AtomicU32>,
     backoffs: AtomicU64,
+    /// The first panic of a user's task: the run stops and fails with it.
+    panicked: OnceLock<String>,
 }
 
 /// How a run is placed: a shared wall-clock start, and the shard it is (if sharded; the
@@ -191,6 +196,7 @@ impl Shared {
             stop: AtomicU8::new(RUNNING),
             refusals: (0..scenario.load.pool.max).map(|_| AtomicU32::new(0)).collect(),
             backoffs: AtomicU64::new(0),
+            panicked: OnceLock::new(),
         }
     }
 
@@ -203,6 +209,12 @@ impl Shared {
     /// killswitch (Ctrl-C) into `INTERRUPTED` within one poll.
     fn stopping(&self) -> bool {
         self.stop.load(Ordering::Relaxed) != RUNNING
+    }
+
+    fn user_panicked(&self, message: String) {
+        let _ = self.panicked.set(message);
+        self.stop_with(USER_PANICKED);
+        goose::trigger_killswitch("a user's task panicked");
     }
 
     /// Records why the run stops (the first reason wins).
@@ -317,7 +329,12 @@ async fn attack(shared: Arc<Shared>) -> Result<(), EngineError> {
         Transaction::new(Arc::new(move |user: &mut GooseUser| -> Boxed<'_> {
             let shared = shared.clone();
             Box::pin(async move {
-                user_turn(&shared, user).await;
+                // A user's task that panics would die silently under goose and leave a
+                // run that looks complete: it stops the run, which fails with the panic.
+                if let Err(panic) = AssertUnwindSafe(user_turn(&shared, user)).catch_unwind().await {
+                    shared.user_panicked(panic_message(panic.as_ref()));
+                    tokio::time::sleep(POLL).await;
+                }
                 Ok(())
             })
         }))
@@ -358,6 +375,8 @@ async fn user_turn(shared: &Shared, user: &mut GooseUser) {
         tokio::time::sleep(POLL).await;
         return;
     }
+    #[cfg(test)]
+    tests::fault(shared);
     match shared.plan().model {
         Model::Closed => {
             let now = t0.elapsed();
@@ -473,11 +492,27 @@ fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
+/// A panic's message, when it carries one.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "(no message)".into())
+}
+
 fn assemble(scenario: &Scenario, shared: &Shared, measured: Measured, started_at: String) -> RunResult {
     let (status, reason) = match shared.stop.load(Ordering::SeqCst) {
         PLAN_DONE => (RunStatus::Completed, None),
         MAX_DURATION => (RunStatus::MaxDuration, Some("guard: max_duration reached".to_string())),
         GUARD => (RunStatus::Aborted, measured.aborted_by.clone()),
+        USER_PANICKED => (
+            RunStatus::Failed,
+            Some(format!(
+                "a user's task panicked: {}",
+                shared.panicked.get().map_or("(no message)", String::as_str)
+            )),
+        ),
         _ => (
             RunStatus::Interrupted,
             Some("interrupted by a signal (Ctrl-C, SIGTERM or SIGHUP)".to_string()),
@@ -536,3 +571,6 @@ pub fn plan_signature(plan: &LoadPlan) -> String {
         .collect();
     format!("{:?}:{}", plan.model, phases.join(",")).to_lowercase()
 }
+
+#[cfg(test)]
+mod tests;

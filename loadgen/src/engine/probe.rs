@@ -2,19 +2,11 @@
 
 use std::time::{Duration, Instant};
 
-/// Checks a target base URL and that its host resolves, without sending anything.
+/// Checks a target base URL (`scenario::check_url`) and that its host resolves, without
+/// sending anything.
 pub fn check_target(url: &str) -> Result<String, String> {
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|e| format!("found `{url}` ({e}); expected a URL such as http://127.0.0.1:8080"))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!(
-            "found scheme `{}` in `{url}`; expected http or https",
-            parsed.scheme()
-        ));
-    }
-    let host = parsed
-        .host_str()
-        .ok_or_else(|| format!("found no host in `{url}`; expected http://HOST[:PORT]"))?;
+    let parsed = crate::scenario::check_url(url)?;
+    let host = parsed.host_str().unwrap_or_default();
     let port = parsed.port_or_known_default().unwrap_or(80);
     use std::net::ToSocketAddrs;
     let mut addrs = (host, port)

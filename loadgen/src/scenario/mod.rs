@@ -138,3 +138,26 @@ impl Scenario {
             .fold(text.to_string(), |acc, s| acc.replace(s.as_str(), "***"))
     }
 }
+
+/// A target base URL's form, as `validate` and `run` judge it alike: http or https,
+/// with a host. Resolves and sends nothing.
+pub fn check_url(url: &str) -> Result<reqwest::Url, String> {
+    if !url.contains("://") {
+        return Err(format!(
+            "found `{url}` without a scheme; expected a URL such as http://{}",
+            url.trim_start_matches('/')
+        ));
+    }
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| format!("found `{url}` ({e}); expected a URL such as http://127.0.0.1:8080"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!(
+            "found scheme `{}` in `{url}`; expected http or https",
+            parsed.scheme()
+        ));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("found no host in `{url}`; expected http://HOST[:PORT]"));
+    }
+    Ok(parsed)
+}

@@ -157,11 +157,36 @@ pub struct RawSearchRange {
     pub max: f64,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+/// Levels: a list `[1, 2, 4]` or a range `{from, to, by | factor}`.
+#[derive(Debug)]
 pub enum RawLevels {
     List(Vec<f64>),
     Range(RawRange),
+}
+
+/// By the form written, so that a typo in a range (`factr`) is named as one, not as a
+/// value that matched neither form.
+impl<'de> Deserialize<'de> for RawLevels {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RawLevels, D::Error> {
+        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+        struct Levels;
+        impl<'de> serde::de::Visitor<'de> for Levels {
+            type Value = RawLevels;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of levels such as [1, 2, 4] or a range {from, to, by or factor}")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<RawLevels, A::Error> {
+                Vec::deserialize(SeqAccessDeserializer::new(seq)).map(RawLevels::List)
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawLevels, A::Error> {
+                RawRange::deserialize(MapAccessDeserializer::new(map)).map(RawLevels::Range)
+            }
+        }
+        d.deserialize_any(Levels)
+    }
 }
 
 #[derive(Debug, Deserialize)]

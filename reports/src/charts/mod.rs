@@ -48,7 +48,9 @@ pub fn svg(width: u32, height: u32, draw: impl FnOnce(&Area, &mut Tips) -> DrawR
         draw(&root, &mut tips).map_err(|e| anyhow::anyhow!("drawing a chart: {e}"))?;
         root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
     }
-    Ok(tips.attach(&text))
+    // Names from input (a scenario, a series) may carry control characters, which no
+    // XML document may hold: one would make the whole chart unreadable.
+    Ok(crate::safe::xml(&tips.attach(&text)))
 }
 
 /// Per pixel column, the minimum and maximum of the points falling in it, as

@@ -68,17 +68,28 @@ fn search_line(run: &RunResult) -> Option<String> {
     Some(format!("search: {answer}; {} steps; {}", s.steps, s.stopped))
 }
 
+/// The most characters of a request's name a table shows (run.json keeps it whole).
+const NAME_CHARS: usize = 60;
+
 /// One line per request over the whole run: requests, errors and latency percentiles.
 fn request_rows(run: &RunResult) -> Vec<String> {
-    let name_width = run.overall.by_request.keys().map(|k| k.len()).max().unwrap_or(0).max(7);
+    let name = |n: &str| crate::safe::bounded(&crate::safe::terminal(n), NAME_CHARS);
+    let name_width = run
+        .overall
+        .by_request
+        .keys()
+        .map(|k| name(k).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(7);
     let mut lines = vec![format!(
         "{:<name_width$}  {:>9}  {:>7}  {:>7}  {:>7}  {:>7}",
         "request", "requests", "errors", "p50 ms", "p95 ms", "p99 ms"
     )];
-    lines.extend(run.overall.by_request.iter().map(|(name, r)| {
+    lines.extend(run.overall.by_request.iter().map(|(request, r)| {
         format!(
             "{:<name_width$}  {:>9}  {:>7}  {:>7.1}  {:>7.1}  {:>7.1}",
-            crate::safe::terminal(name),
+            name(request),
             r.requests,
             r.errors,
             r.latency_ms.p50,

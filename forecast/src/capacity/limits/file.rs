@@ -113,6 +113,11 @@ pub struct Limits {
 
 pub const SCHEMA_VERSION: u32 = 1;
 
+impl headroom_loadgen::schema::Schema for LimitsFile {
+    const FILE: &'static str = "limits.json";
+    const VERSION: u32 = SCHEMA_VERSION;
+}
+
 /// limits.json: the limits with where they came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LimitsFile {

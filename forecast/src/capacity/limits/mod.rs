@@ -63,7 +63,7 @@ pub fn limits(kind: Model, points: &[Point], objectives: &[Objective], headroom:
                 return Err(FitError::TooFewPoints(points.len()).into());
             }
             let instance = InstanceModel::from_points(&points, kind, open_saturated)?;
-            (Curve::Queue(instance.clone()), Some(instance))
+            (Curve::Queue(instance.clone(), requests_per_arrival(&points)), Some(instance))
         }
     };
     let quality = instance
@@ -124,8 +124,9 @@ fn poisson_rate(model: &InstanceModel, objective: &Objective) -> Option<Figure> 
 
 enum Curve {
     Usl(UslFit),
-    /// Open runs: the queueing model's curve.
-    Queue(InstanceModel),
+    /// Open runs: the queueing model's curve, in requests per second, and the requests
+    /// each arrival (a journey) makes: the load axis counts arrivals.
+    Queue(InstanceModel, f64),
 }
 
 impl Curve {
@@ -141,7 +142,7 @@ impl Curve {
                 }
                 w
             }
-            Curve::Queue(_) => Vec::new(),
+            Curve::Queue(..) => Vec::new(),
         }
     }
 
@@ -150,11 +151,11 @@ impl Curve {
         let best = first_max(points);
         let saturated = match self {
             Curve::Usl(fit) => closed_saturated(points, fit.model.lambda),
-            Curve::Queue(m) => m.capacity_measured,
+            Curve::Queue(m, _) => m.capacity_measured,
         };
         let estimate = match self {
             Curve::Usl(fit) => fit.model.max_throughput(),
-            Curve::Queue(m) => Some(m.capacity()),
+            Curve::Queue(m, _) => Some(m.capacity()),
         };
         let note = if saturated {
             format!(
@@ -197,13 +198,13 @@ impl Curve {
                     throughput: peak.throughput.clone(),
                 })
             }
-            Curve::Queue(m) => {
+            Curve::Queue(m, per_arrival) => {
                 let idle = m.service_time_ms + m.overhead_ms;
                 let rate = bisect(0.0, m.capacity() * (1.0 - 1e-9), |r| {
                     m.mean_ms(1, r).map_or(f64::INFINITY, |ms| ms - 2.0 * idle)
                 });
                 Ok(OperatingPoint {
-                    load: figure(rate, kind.unit(), Basis::Model),
+                    load: figure(rate / per_arrival, kind.unit(), Basis::Model),
                     throughput: figure(rate, "rps", Basis::Model),
                 })
             }
@@ -266,7 +267,7 @@ impl Curve {
     fn predicted_ms(&self, objective: &Objective, load: f64) -> Option<f64> {
         let ms = match self {
             Curve::Usl(fit) => fit.model.latency(load) * 1e3,
-            Curve::Queue(m) => m.latency_ms(1, load, objective.percentile / 100.0)?,
+            Curve::Queue(m, per_arrival) => m.latency_ms(1, load * per_arrival, objective.percentile / 100.0)?,
         };
         (ms.is_finite() && ms > 0.0).then_some(ms)
     }
@@ -276,7 +277,7 @@ impl Curve {
     fn load_ceiling(&self) -> f64 {
         match self {
             Curve::Usl(fit) => fit.model.peak_concurrency().unwrap_or(1e9),
-            Curve::Queue(m) => m.capacity() * (1.0 - 1e-9),
+            Curve::Queue(m, per_arrival) => m.capacity() / per_arrival * (1.0 - 1e-9),
         }
     }
 
@@ -287,7 +288,7 @@ impl Curve {
     /// and bends as queueing latency bends (linear when the model has no value there).
     fn interpolate(&self, objective: &Objective, low: (f64, f64, f64), high: (f64, f64, f64)) -> (f64, f64) {
         let ((l0, x0, r0), (l1, x1, r1)) = (low, high);
-        let curved = matches!(self, Curve::Queue(_));
+        let curved = matches!(self, Curve::Queue(..));
         let load = match (self.predicted_ms(objective, l0), self.predicted_ms(objective, l1)) {
             (Some(p0), Some(p1)) if curved => {
                 let scaled = |l: f64| {
@@ -328,7 +329,7 @@ impl Curve {
     fn throughput_at(&self, load: f64) -> f64 {
         match self {
             Curve::Usl(fit) => fit.model.throughput(load),
-            Curve::Queue(_) => load,
+            Curve::Queue(_, per_arrival) => load * per_arrival,
         }
     }
 
@@ -336,7 +337,7 @@ impl Curve {
     fn load_at(&self, x: f64) -> Option<f64> {
         match self {
             Curve::Usl(fit) => fit.model.concurrency_at_throughput(x),
-            Curve::Queue(_) => Some(x),
+            Curve::Queue(_, per_arrival) => Some(x / per_arrival),
         }
     }
 
@@ -359,6 +360,20 @@ impl Curve {
             efficiency: load.iter().zip(x).map(|(n, x)| m.efficiency(*n, *x)).collect(),
             at_bound: fit.at_bound.clone(),
         })
+    }
+}
+
+/// Requests per arrival, as the open steps measured them (1 when they did not count
+/// arrivals): a journey of two requests makes 2.
+fn requests_per_arrival(points: &[Point]) -> f64 {
+    let (requests, arrivals) = points
+        .iter()
+        .filter_map(|p| Some((p.requests?, p.arrivals?)))
+        .fold((0u64, 0u64), |(r, a), (pr, pa)| (r + pr, a + pa));
+    if arrivals == 0 {
+        1.0
+    } else {
+        requests as f64 / arrivals as f64
     }
 }
 

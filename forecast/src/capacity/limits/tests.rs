@@ -12,6 +12,7 @@ fn point(load: f64, throughput: f64, latency: &[(&str, f64)]) -> Point {
         latency_ms: latency.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
         latency_quantiles_ms: Vec::new(),
         requests: None,
+        arrivals: None,
     }
 }
 

@@ -27,6 +27,11 @@ pub const MAX_INSTANCES: u32 = 100_000;
 /// Points of the readiness curve at most.
 const CURVE_POINTS: u32 = 40;
 
+impl headroom_loadgen::schema::Schema for PlanFile {
+    const FILE: &'static str = "plan.json";
+    const VERSION: u32 = SCHEMA_VERSION;
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 /// plan.json.
 pub struct PlanFile {

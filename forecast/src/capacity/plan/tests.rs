@@ -31,6 +31,7 @@ fn model_with(requests: Option<u64>) -> InstanceModel {
             latency_ms: [("mean".to_string(), 40.0)].into(),
             latency_quantiles_ms: quantiles,
             requests: Some(10_000),
+            arrivals: None,
         },
         Point {
             load: 200.0,
@@ -38,6 +39,7 @@ fn model_with(requests: Option<u64>) -> InstanceModel {
             latency_ms: [("mean".to_string(), 5000.0)].into(),
             latency_quantiles_ms: Vec::new(),
             requests,
+            arrivals: None,
         },
     ];
     InstanceModel::from_points(&points, Model::Open, true).unwrap()

@@ -247,7 +247,11 @@ impl Context<'_> {
                 self.error(
                     line,
                     &field,
-                    "found neither ramp nor hold; expected at least one of them",
+                    if stage.ramp.is_some() || stage.hold.is_some() {
+                        "found a stage of no time (its ramp and hold add up to 0s); expected a ramp or a hold above 0"
+                    } else {
+                        "found neither ramp nor hold; expected at least one of them"
+                    },
                 );
             }
             phases.push(Phase { level, ramp, hold });

@@ -15,7 +15,7 @@ use super::raw::*;
 use super::template::{Reference, Segment, Template};
 use super::*;
 use crate::error::{ScenarioError, ScenarioErrors};
-use crate::units::parse_duration;
+use crate::units::parse_scenario_duration;
 use std::path::Path;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -88,7 +88,7 @@ impl Context<'_> {
     }
 
     fn duration(&mut self, text: &Text, field: &str) -> Option<Duration> {
-        parse_duration(&text.value)
+        parse_scenario_duration(&text.value)
             .map_err(|m| self.error(Some(text.referenced.line()), field, m))
             .ok()
     }
@@ -139,10 +139,16 @@ impl Context<'_> {
             .map_err(|m| self.error(line, "target", m))
             .ok()?;
         let no_values: [Option<String>; 0] = [];
-        Some(template.render(&template::Bindings {
+        let url = template.render(&template::Bindings {
             vars: &no_values,
             rows: &[],
-        }))
+        });
+        if let Err(m) = check_url(&url) {
+            let redacted = self.secrets.iter().filter(|s| !s.is_empty()).fold(m, |m, s| m.replace(s.as_str(), "***"));
+            self.error(line, "target", redacted);
+            return None;
+        }
+        Some(url)
     }
 
     /// Binds `${NAME}` to the environment only (for values outside a journey).
