@@ -32,7 +32,7 @@ fn rejected(text_in: &str) -> String {
 fn bad_files_exit_2_with_file_and_line() {
     let cases = [
         (GOOD.replace("{get: /}", "{got: /}"), "bad.yaml:6", "got"),
-        (GOOD.replace("[1, 2]", "many"), "bad.yaml:8", "did not match"),
+        (GOOD.replace("[1, 2]", "many"), "bad.yaml:8", "expected a list of levels"),
         (GOOD.replace("hold: 1s", "hold: soon"), "bad.yaml:8", "load.steps.hold"),
         (
             GOOD.replace("{get: /}", "{get: \"/${NOT_SET_ANYWHERE}\"}"),

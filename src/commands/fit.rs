@@ -59,6 +59,12 @@ fn previous_source(path: &Path) -> Option<String> {
 /// `20%` or `0.2`, below 100%.
 fn parse_headroom(text: &str) -> anyhow::Result<f64> {
     let value = parse_fraction(text).map_err(|m| anyhow!("--headroom: {m}"))?;
+    if value >= 1.0 && !text.trim().ends_with('%') {
+        bail!(
+            "--headroom: found {text}; expected a percentage such as {}% (or a fraction such as 0.2)",
+            text.trim()
+        );
+    }
     if !(0.0..1.0).contains(&value) {
         bail!("--headroom: found {text}; expected from 0% up to (not including) 100%");
     }

@@ -23,6 +23,13 @@ pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
     if !(args.multiplier > 0.0 && args.multiplier.is_finite()) {
         bail!("--multiplier: found {}; expected a number above 0", args.multiplier);
     }
+    if !args.limits.exists() {
+        bail!(
+            "--limits {}: no such file; run `headroom fit` first (it fits a run.json and writes limits.json), \
+             or give --limits PATH",
+            args.limits.display()
+        );
+    }
     let limits: LimitsFile = read_json(&args.limits, "--limits")?;
     let objective = match &args.slo {
         Some(text) => Some(Objective::parse(text).map_err(|m| anyhow!("--slo {text}: {m}"))?),

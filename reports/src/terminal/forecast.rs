@@ -9,7 +9,7 @@ use headroom_loadgen::units::format_timestamp;
 pub fn render(summary: &Summary) -> String {
     let mut lines = Vec::new();
     if let Some(t) = &summary.threshold {
-        lines.push(format!("threshold {} (from {})", t.value, t.source));
+        lines.push(format!("threshold {:.1} (from {})", t.value, t.source));
     }
     for s in &summary.series {
         let p = &s.peak;
