@@ -11,11 +11,8 @@ fuzz_target!(|data: &[u8]| {
     let dir = std::path::Path::new("forecast");
     if let Ok(forecast) = headroom::read::forecast_dir::parse_forecast_dir(summary, forecast, history, dir) {
         let inputs = Inputs {
-            run: None,
-            limits: None,
             forecast: Some(forecast),
-            rightsize: None,
-            plan: None,
+            ..Default::default()
         };
         let _ = document::build(&inputs);
     }
