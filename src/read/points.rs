@@ -21,14 +21,8 @@ pub fn read_points(path: &Path) -> anyhow::Result<Points> {
     }
     if path.extension().is_some_and(|e| e == "json") {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        headroom_loadgen::schema::check::<RunResult>(&text).map_err(|m| anyhow!("{}: {m}", path.display()))?;
-        let run: RunResult = serde_json::from_str(&text).map_err(|e| {
-            anyhow!(
-                "{}:{}: {e}; expected a run.json written by headroom run",
-                path.display(),
-                e.line()
-            )
-        })?;
+        let run: RunResult = crate::read::parse_json(&text, path)
+            .map_err(|m| anyhow!("{m}; expected a run.json written by headroom run"))?;
         let points = run.steps.iter().filter_map(Point::from_step).collect();
         Ok((run.model, points, Some(run.slo)))
     } else {

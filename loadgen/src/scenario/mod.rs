@@ -132,11 +132,16 @@ impl Scenario {
 
     /// Replaces every secret value in `text` with `***`.
     pub fn redact(&self, text: &str) -> String {
-        self.secrets
-            .iter()
-            .filter(|s| !s.is_empty())
-            .fold(text.to_string(), |acc, s| acc.replace(s.as_str(), "***"))
+        redact(&self.secrets, text)
     }
+}
+
+/// `text` with every one of `secrets` replaced by `***`.
+pub(crate) fn redact(secrets: &[String], text: &str) -> String {
+    secrets
+        .iter()
+        .filter(|s| !s.is_empty())
+        .fold(text.to_string(), |acc, s| acc.replace(s.as_str(), "***"))
 }
 
 /// A target base URL's form, as `validate` and `run` judge it alike: http or https,

@@ -144,7 +144,7 @@ impl Context<'_> {
             rows: &[],
         });
         if let Err(m) = check_url(&url) {
-            let redacted = self.secrets.iter().filter(|s| !s.is_empty()).fold(m, |m, s| m.replace(s.as_str(), "***"));
+            let redacted = redact(&self.secrets, &m);
             self.error(line, "target", redacted);
             return None;
         }
