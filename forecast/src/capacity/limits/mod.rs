@@ -363,18 +363,17 @@ impl Curve {
     }
 }
 
-/// Requests per arrival, as the open steps measured them (1 when they did not count
-/// arrivals): a journey of two requests makes 2.
+/// Requests per arrival (2 for a journey of two requests), as the lowest-load open step
+/// measured it: there nearly every journey started in the hold also ends in it, where a
+/// loaded step still has journeys in flight when its window closes. 1 when the steps did
+/// not count arrivals.
 fn requests_per_arrival(points: &[Point]) -> f64 {
-    let (requests, arrivals) = points
+    points
         .iter()
-        .filter_map(|p| Some((p.requests?, p.arrivals?)))
-        .fold((0u64, 0u64), |(r, a), (pr, pa)| (r + pr, a + pa));
-    if arrivals == 0 {
-        1.0
-    } else {
-        requests as f64 / arrivals as f64
-    }
+        .filter_map(|p| Some((p.load, p.requests?, p.arrivals?)))
+        .filter(|(_, _, arrivals)| *arrivals > 0)
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map_or(1.0, |(_, requests, arrivals)| requests as f64 / arrivals as f64)
 }
 
 /// The lowest-load point with the highest throughput.
