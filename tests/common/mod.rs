@@ -16,6 +16,17 @@ pub fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// A check of measured latency against a model, made once more when the first
+/// measurement misses: the CI machines are shared, and another job's burst of CPU can
+/// inflate one run's tail (seen: p99 above 60 ms at a quarter of capacity with a 10 ms
+/// service). A real fault misses both times; the second attempt's panic is the verdict.
+pub fn measure_twice(check: impl Fn()) {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(&check)).is_err() {
+        eprintln!("the first measurement missed (above); measuring once more");
+        check();
+    }
+}
+
 /// `headroom target` on a free loopback port, killed when dropped.
 pub struct Target {
     child: Child,
