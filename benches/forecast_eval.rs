@@ -2,11 +2,13 @@
 //! every set of ../shared/data on the tasks of its README. nab/: 5-minute samples, train
 //! on all but the last day, forecast 288 points, MASE against the in-sample seasonal
 //! naive with season 288; weekly/: hourly counts, forecast the last 168 hours, MASE
-//! against season 24. Per series the MASE, the peak's relative error, the share of the
-//! held-out points inside the 80% and 95% bands, negative lower bounds on a series that
+//! against season 24; daily/: daily counts, 4 rolling origins 90 days apart, forecast 90
+//! days from each, MASE against season 7. Per series (and origin) the MASE, the peak's relative error, the share of the
+//! held-out points inside the 80% and 95% bands, whether the actual peak fell inside
+//! the peak's own 80% and 95% bands, negative lower bounds on a series that
 //! never went below 0, and the time of fit + forecast; per set the geometric-mean MASE,
 //! the median |peak error| and the pooled coverage, beside the peers' figures from
-//! peers.csv and peers_weekly.csv. Reads the data at run time.
+//! peers.csv, peers_weekly.csv and peers_daily.csv. Reads the data at run time.
 //! Usage: cargo bench --bench forecast_eval [DATA_DIR]
 
 use headroom::read::history::read_csv;
@@ -15,21 +17,24 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
-/// One evaluation set: its directory, step, horizon, MASE season and peers' file.
+/// One evaluation set: its directory, step, horizon, MASE season, the rolling origins
+/// (the last `origins` windows of `horizon`, one after another) and the peers' file.
 struct Set {
     dir: &'static str,
     step_s: i64,
     horizon: usize,
     season: usize,
+    origins: usize,
     peers: &'static str,
 }
 
-const SETS: [Set; 2] = [
+const SETS: [Set; 3] = [
     Set {
         dir: "nab",
         step_s: 300,
         horizon: 288,
         season: 288,
+        origins: 1,
         peers: "peers.csv",
     },
     Set {
@@ -37,7 +42,16 @@ const SETS: [Set; 2] = [
         step_s: 3600,
         horizon: 168,
         season: 24,
+        origins: 1,
         peers: "peers_weekly.csv",
+    },
+    Set {
+        dir: "daily",
+        step_s: 86_400,
+        horizon: 90,
+        season: 7,
+        origins: 4,
+        peers: "peers_daily.csv",
     },
 ];
 
@@ -50,6 +64,11 @@ struct Score {
     inside80: usize,
     inside95: usize,
     points: usize,
+    /// Windows whose actual maximum fell inside the peak's 80% and 95% bands, and the
+    /// windows (0 where not known).
+    peak_inside80: usize,
+    peak_inside95: usize,
+    windows: usize,
     seconds: f64,
 }
 
@@ -59,6 +78,8 @@ struct Summary {
     median_abs_peak: f64,
     cover80: Option<f64>,
     cover95: Option<f64>,
+    peak_cover80: Option<f64>,
+    peak_cover95: Option<f64>,
     seconds: (f64, f64),
     series: usize,
 }
@@ -75,12 +96,16 @@ fn summarise(scores: &[Score]) -> Summary {
     };
     let points: usize = scores.iter().map(|s| s.points).sum();
     let share = |count: usize| (points > 0).then(|| count as f64 / points as f64);
+    let windows: usize = scores.iter().map(|s| s.windows).sum();
+    let peak_share = |count: usize| (windows > 0).then(|| count as f64 / windows as f64);
     let seconds = scores.iter().map(|s| s.seconds);
     Summary {
         geometric_mase: (scores.iter().map(|s| s.mase.ln()).sum::<f64>() / n).exp(),
         median_abs_peak: median,
         cover80: share(scores.iter().map(|s| s.inside80).sum()),
         cover95: share(scores.iter().map(|s| s.inside95).sum()),
+        peak_cover80: peak_share(scores.iter().map(|s| s.peak_inside80).sum()),
+        peak_cover95: peak_share(scores.iter().map(|s| s.peak_inside95).sum()),
         seconds: (
             seconds.clone().fold(f64::INFINITY, f64::min),
             seconds.fold(0.0, f64::max),
@@ -89,12 +114,16 @@ fn summarise(scores: &[Score]) -> Summary {
     }
 }
 
-/// headroom on one series: the score, the model chosen, and its negative lower bounds.
-fn headroom_on(path: &Path, set: &Set) -> (String, String, Score, usize) {
-    let (name, samples) = read_csv(path).expect("readable").remove(0);
-    let (history, _) = regular::regularise(&samples, Some(set.step_s)).expect("regular");
+/// headroom on one series from the origin `back` windows before the last (0: the last
+/// window held out): the score, the model chosen, and its negative lower bounds.
+fn headroom_on(name: &str, whole: &regular::Regular, set: &Set, back: usize) -> (String, Score, usize) {
+    let end = whole.values.len() - back * set.horizon;
+    let history = regular::Regular {
+        values: whole.values[..end].to_vec(),
+        ..whole.clone()
+    };
     let started = Instant::now();
-    let (f, _) = ts::holdout(&name, &history, set.horizon).expect("forecast");
+    let (f, _) = ts::holdout(name, &history, set.horizon).expect("forecast");
     let seconds = started.elapsed().as_secs_f64();
     let (train, actual) = history.values.split_at(history.values.len() - set.horizon);
     let b = &f.bands;
@@ -111,12 +140,17 @@ fn headroom_on(path: &Path, set: &Set) -> (String, String, Score, usize) {
     } else {
         0
     };
+    let actual_peak = actual.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let peak_inside = |lo: f64, hi: f64| usize::from(lo <= actual_peak && actual_peak <= hi);
     let score = Score {
         mase: metrics::mase(actual, &b.mean, train, set.season).expect("scale"),
         peak_error: metrics::peak_error(f.peak.value, actual),
         inside80: inside(&b.lo80, &b.hi80),
         inside95: inside(&b.lo95, &b.hi95),
         points: actual.len(),
+        peak_inside80: peak_inside(f.peak.lo80, f.peak.hi80),
+        peak_inside95: peak_inside(f.peak.lo95, f.peak.hi95),
+        windows: 1,
         seconds,
     };
     if std::env::var_os("EVAL_DEBUG").is_some() {
@@ -139,12 +173,12 @@ fn headroom_on(path: &Path, set: &Set) -> (String, String, Score, usize) {
             f.spikes.len()
         );
     }
-    (name, f.model, score, negative_bounds)
+    (f.model, score, negative_bounds)
 }
 
 /// The peers' scores by model, from a peers CSV (series, model, horizon?, mase,
-/// peak_rel_err, cover80?, cover95?, seconds).
-fn peers(path: &Path) -> BTreeMap<String, Vec<Score>> {
+/// peak_rel_err, cover80?, cover95?, seconds); `horizon` where the file has no column.
+fn peers(path: &Path, horizon: usize) -> BTreeMap<String, Vec<Score>> {
     let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let headers = reader.headers().expect("header").clone();
     let column = |name: &str| headers.iter().position(|h| h == name);
@@ -154,12 +188,12 @@ fn peers(path: &Path) -> BTreeMap<String, Vec<Score>> {
         column("peak_rel_err").expect("peak_rel_err"),
         column("seconds").expect("seconds"),
     );
-    let (cover80, cover95, horizon) = (column("cover80"), column("cover95"), column("horizon"));
+    let (cover80, cover95, horizon_column) = (column("cover80"), column("cover95"), column("horizon"));
     let mut by_model: BTreeMap<String, Vec<Score>> = BTreeMap::new();
     for row in reader.records() {
         let row = row.expect("row");
         let number = |i: usize| row[i].parse::<f64>().expect("number");
-        let points = horizon.map_or(0, |h| number(h) as usize);
+        let points = horizon_column.map_or(horizon, |h| number(h) as usize);
         let count = |c: Option<usize>| c.map_or(0, |i| (number(i) * points as f64).round() as usize);
         by_model.entry(row[model].to_string()).or_default().push(Score {
             mase: number(mase),
@@ -168,6 +202,7 @@ fn peers(path: &Path) -> BTreeMap<String, Vec<Score>> {
             inside95: count(cover95),
             points: if cover80.is_some() { points } else { 0 },
             seconds: number(seconds),
+            ..Score::default()
         });
     }
     by_model
@@ -179,12 +214,14 @@ fn percent(v: Option<f64>) -> String {
 
 fn row(name: &str, s: &Summary) -> String {
     format!(
-        "| {name} | {} | {:.3} | {:.1}% | {} | {} | {:.3}-{:.3} |",
+        "| {name} | {} | {:.3} | {:.1}% | {} | {} | {} | {} | {:.3}-{:.3} |",
         s.series,
         s.geometric_mase,
         s.median_abs_peak * 100.0,
         percent(s.cover80),
         percent(s.cover95),
+        percent(s.peak_cover80),
+        percent(s.peak_cover95),
         s.seconds.0,
         s.seconds.1
     )
@@ -205,29 +242,37 @@ fn main() {
             .collect();
         paths.sort();
         println!("\n## {} ({} steps ahead)\n", set.dir, set.horizon);
-        println!("| series | model chosen | MASE | peak error | in 80% | in 95% | negative bounds | seconds |");
-        println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        println!("| series | origin | model chosen | MASE | peak error | in 80% | in 95% | peak in 80% | peak in 95% | negative bounds | seconds |");
+        println!("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         let mut ours = Vec::new();
         for path in &paths {
-            let (name, model, s, negative) = headroom_on(path, set);
-            println!(
-                "| {name} | {model} | {:.3} | {:+.1}% | {:.0}% | {:.0}% | {negative} | {:.3} |",
-                s.mase,
-                s.peak_error * 100.0,
-                100.0 * s.inside80 as f64 / s.points as f64,
-                100.0 * s.inside95 as f64 / s.points as f64,
-                s.seconds
-            );
-            ours.push(s);
+            let (name, samples) = read_csv(path).expect("readable").remove(0);
+            let (whole, _) = regular::regularise(&samples, Some(set.step_s)).expect("regular");
+            for back in (0..set.origins).rev() {
+                let (model, s, negative) = headroom_on(&name, &whole, set, back);
+                let yes = |inside: usize| if inside == 1 { "yes" } else { "no" };
+                println!(
+                    "| {name} | {} | {model} | {:.3} | {:+.1}% | {:.0}% | {:.0}% | {} | {} | {negative} | {:.3} |",
+                    set.origins - back,
+                    s.mase,
+                    s.peak_error * 100.0,
+                    100.0 * s.inside80 as f64 / s.points as f64,
+                    100.0 * s.inside95 as f64 / s.points as f64,
+                    yes(s.peak_inside80),
+                    yes(s.peak_inside95),
+                    s.seconds
+                );
+                ours.push(s);
+            }
         }
         pooled.extend(ours.iter().cloned());
-        println!("\n| forecaster | series | geometric-mean MASE | median abs peak error | 80% coverage | 95% coverage | seconds per series |");
-        println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        println!("\n| forecaster | series-origins | geometric-mean MASE | median abs peak error | 80% coverage | 95% coverage | peak in its 80% | peak in its 95% | seconds per series |");
+        println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         println!("{}", row("**headroom**", &summarise(&ours)));
         // Peers on the series they were run on (Prophet only on some).
-        for (model, scores) in peers(&data.join(set.peers)) {
+        for (model, scores) in peers(&data.join(set.peers), set.horizon) {
             let summary = summarise(&scores);
-            let label = if summary.series == paths.len() {
+            let label = if summary.series == paths.len() * set.origins {
                 model
             } else {
                 format!("{model} ({} series)", summary.series)

@@ -87,8 +87,8 @@ headroom forecast counts.csv --aggregate sum --step 1h\n  \
 headroom forecast --prometheus http://127.0.0.1:9090 \\\n      \
 --query 'sum(rate(http_requests_total[5m]))' --range 90d\n  \
 headroom forecast history.csv --backtest 1d\n\n\
-INPUT is a CSV with timestamp,value or timestamp,series,value (RFC 3339, YYYY-MM-DD HH:MM:SS or Unix \
-seconds), or a saved Prometheus query_range response (.json). Writes DIR/forecast.csv and DIR/summary.json."
+INPUT is a CSV with timestamp,value or timestamp,series,value (RFC 3339, YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] \
+or Unix seconds), or a saved Prometheus query_range response (.json). Writes DIR/forecast.csv and DIR/summary.json."
     )]
     Forecast(ForecastArgs),
     /// Right-size a fleet: per-service recommendations from utilisation and a price catalogue.

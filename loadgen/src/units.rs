@@ -1,12 +1,12 @@
 //! Humane units, written and read once for every crate: durations (`30s`, `5m`,
 //! `250ms`), duration ranges (`200ms..1s`), percentages (`1%`) and fractions (`20%` or
-//! `0.2`), timestamps and dates (RFC 3339, `YYYY-MM-DD HH:MM:SS`, Unix seconds), bytes
+//! `0.2`), timestamps and dates (RFC 3339, `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]`, Unix seconds), bytes
 //! (`MIB`, `GIB`) and counted nouns ("3 requests"). No I/O.
 
 use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
 pub const MIB: f64 = 1024.0 * 1024.0;
 pub const GIB: f64 = 1024.0 * MIB;
@@ -88,8 +88,12 @@ pub fn parse_fraction(text: &str) -> Result<f64, String> {
     Ok(value)
 }
 
-/// Unix seconds from RFC 3339, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS` (UTC),
-/// or Unix seconds.
+/// The timestamp forms `parse_timestamp` reads, as error messages name them.
+pub const TIMESTAMP_FORMS: &str = "RFC 3339, YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or Unix seconds";
+
+/// Unix seconds from RFC 3339; `YYYY-MM-DD` (midnight), `YYYY-MM-DD HH:MM` or
+/// `YYYY-MM-DD HH:MM:SS` (a space or a `T` between, an optional `Z`), all UTC; or Unix
+/// seconds.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
     let text = text.trim();
     if let Ok(seconds) = text.parse::<f64>() {
@@ -98,10 +102,14 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
     if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
         return Some(t.unix_timestamp());
     }
-    let plain = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    let iso = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    PrimitiveDateTime::parse(text, plain)
-        .or_else(|_| PrimitiveDateTime::parse(text, iso))
+    let plain = text.strip_suffix('Z').unwrap_or(text).replacen('T', " ", 1);
+    if let Ok(day) = Date::parse(&plain, format_description!("[year]-[month]-[day]")) {
+        return Some(day.midnight().assume_utc().unix_timestamp());
+    }
+    let seconds = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let minutes = format_description!("[year]-[month]-[day] [hour]:[minute]");
+    PrimitiveDateTime::parse(&plain, seconds)
+        .or_else(|_| PrimitiveDateTime::parse(&plain, minutes))
         .ok()
         .map(|t| t.assume_utc().unix_timestamp())
 }

@@ -233,7 +233,7 @@ fn to_usage(service: &[u8], s: Service, name: &str) -> Result<Usage, String> {
             let text = String::from_utf8_lossy(&stamp).into_owned();
             crate::read::history::parse_timestamp(&text)
                 .map(|t| (t, cores, mem))
-                .ok_or_else(|| format!("{name}:{line}: timestamp: found `{text}`; expected RFC 3339, YYYY-MM-DD HH:MM:SS or Unix seconds"))
+                .ok_or_else(|| format!("{name}:{line}: timestamp: found `{text}`; expected {}", crate::read::history::TIMESTAMP_FORMS))
         })
         .collect::<Result<Vec<_>, _>>()?;
     samples.sort_by_key(|(t, _, _)| *t);

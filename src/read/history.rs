@@ -1,9 +1,9 @@
 //! Utilisation history readers: CSV `timestamp,value` or `timestamp,series,value`, and a
-//! Prometheus `query_range` response. Timestamps are RFC 3339, `YYYY-MM-DD HH:MM:SS`
-//! (UTC) or Unix seconds; a value of `NaN` or an empty cell is kept as NaN for the
+//! Prometheus `query_range` response. Timestamps are RFC 3339, `YYYY-MM-DD`, `YYYY-MM-DD
+//! HH:MM[:SS]` (UTC) or Unix seconds; a value of `NaN` or an empty cell is kept as NaN for the
 //! regulariser to report. Errors name the file and line.
 
-pub use headroom_loadgen::units::{format_timestamp, parse_timestamp};
+pub use headroom_loadgen::units::{format_timestamp, parse_timestamp, TIMESTAMP_FORMS};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -76,7 +76,7 @@ pub fn parse_csv_with(bytes: &[u8], path: &Path, drop_outliers: bool) -> Result<
         let cell = |c: usize| record.get(c).unwrap_or("").trim();
         let t = parse_timestamp(cell(t_col)).ok_or_else(|| {
             format!(
-                "{}:{line}: timestamp: found `{}`; expected RFC 3339, YYYY-MM-DD HH:MM:SS or Unix seconds",
+                "{}:{line}: timestamp: found `{}`; expected {TIMESTAMP_FORMS}",
                 path.display(),
                 cell(t_col)
             )
@@ -224,6 +224,10 @@ mod tests {
         assert_eq!(parse_timestamp("2014-02-14 14:30:00"), Some(1_392_388_200));
         assert_eq!(parse_timestamp("2014-02-14T14:30:00Z"), Some(1_392_388_200));
         assert_eq!(parse_timestamp("1392388200"), Some(1_392_388_200));
+        assert_eq!(parse_timestamp("2014-02-14"), Some(1_392_336_000));
+        assert_eq!(parse_timestamp("2014-02-14T14:30"), Some(1_392_388_200));
+        assert_eq!(parse_timestamp("2014-02-14 14:30Z"), Some(1_392_388_200));
+        assert_eq!(parse_timestamp("2014-02-30"), None);
         assert_eq!(parse_timestamp("yesterday"), None);
         assert_eq!(format_timestamp(1_392_388_200), "2014-02-14T14:30:00Z");
     }

@@ -9,6 +9,7 @@
 //! backtest), `metrics` (MASE, sMAPE, peak error), `capacity` (peaks and the runway)
 //! and `workflow`.
 
+pub mod calibrate;
 pub mod capacity;
 pub mod metrics;
 pub mod models;
@@ -16,12 +17,13 @@ pub mod regular;
 pub mod robust;
 pub mod select;
 pub mod workflow;
+pub mod yearly;
 
+pub use calibrate::Intervals;
 use capacity::{first_crossing, peaks, peaks_with_spikes, Noise, PeakBand};
 use regular::{Cleaning, Regular};
 use select::Choice;
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{ContinuousCDF, Normal};
 
 pub const SCHEMA_VERSION: u32 = 1;
 const WEEK_S: i64 = 7 * 86_400;
@@ -109,19 +111,6 @@ pub struct TrendChange {
     /// The trend before and after, in the series' units per day.
     pub before_per_day: f64,
     pub after_per_day: f64,
-}
-
-/// The intervals' multipliers of the forecast's standard deviation: the quantiles of
-/// the backtest's standardised out-of-sample errors (conformal), or the normal ones
-/// when the backtest is too short to say.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Intervals {
-    pub method: String,
-    pub z80: f64,
-    pub z95: f64,
-    /// Share of the backtest's held-out points inside the normal 80% and 95% bands.
-    pub normal_coverage80: Option<f64>,
-    pub normal_coverage95: Option<f64>,
 }
 
 /// The forecast path and its intervals, one value per step.
@@ -246,7 +235,9 @@ pub fn forecast_series_with(
     } else {
         Vec::new()
     };
-    let (accuracy, intervals) = accuracy(&choice, y, choice.backtest_horizon, day, &seasons);
+    let accuracy = accuracy(&choice, y, choice.backtest_horizon, day, &seasons);
+    let min_history = choice.methods.iter().map(models::Method::min_history).max().unwrap_or(2);
+    let intervals = calibrate::calibrate(&choice, y, horizon, min_history);
     let non_negative = raw.iter().filter(|v| v.is_finite()).all(|v| *v >= 0.0);
     if non_negative {
         fit.mean.iter_mut().for_each(|m| *m = m.max(0.0));
@@ -257,7 +248,11 @@ pub fn forecast_series_with(
         fit.mean.iter_mut().for_each(|m| *m = m.min(c));
         notes.push(format!("bounded at {c}: the mean, bands and peaks do not pass it"));
     }
-    let bands = bands(&fit, &intervals, non_negative, ceiling);
+    let (w80, w95) = intervals.half_widths(&fit, y);
+    // The peaks' paths spread as the calibrated 80% band says: sigma = w80 / z(0.90).
+    let z80 = calibrate::normal_z().0;
+    fit.sigma = w80.iter().map(|w| w / z80).collect();
+    let bands = bands(&fit, (w80, w95), non_negative, ceiling);
     let start = history.end() + history.step;
     let at = |step: usize| start + step as i64 * history.step;
     let window = |from: usize, to: usize| (from, to.min(horizon));
@@ -324,7 +319,10 @@ fn follow_level(y: &[f64], seasons: &[usize], day: usize, history: &Regular) -> 
     };
     let after = y.len() - shift.at;
     let season = searched.iter().copied().min().unwrap_or(1);
-    let fitted_after_only = after >= (2 * season).max(16);
+    // The stretch after the shift is fitted alone when it holds two cycles, unless
+    // that would lose two years of history the yearly season needs.
+    let year = yearly::needs(day);
+    let fitted_after_only = after >= (2 * season).max(16) && (y.len() < year || after >= year);
     let adjusted = if fitted_after_only {
         y[shift.at..].to_vec()
     } else {
@@ -384,123 +382,40 @@ pub fn forecast_many(jobs: Vec<Job>, options: &Options) -> Vec<Result<SeriesFore
         .collect()
 }
 
-/// The mean and its bands at the calibrated multiples of sigma, kept at or above 0
-/// for a series that never went below it and at or under its ceiling.
-fn bands(fit: &models::Fitted, intervals: &Intervals, non_negative: bool, ceiling: Option<f64>) -> Bands {
+/// The mean and its bands at the calibrated half-widths, kept at or above 0 for a
+/// series that never went below it and at or under its ceiling.
+fn bands(fit: &models::Fitted, (w80, w95): (Vec<f64>, Vec<f64>), non_negative: bool, ceiling: Option<f64>) -> Bands {
     let floor = if non_negative { 0.0 } else { f64::NEG_INFINITY };
     let ceiling = ceiling.unwrap_or(f64::INFINITY);
-    let band = |z: f64| -> Vec<f64> {
+    let band = |sign: f64, w: &[f64]| -> Vec<f64> {
         fit.mean
             .iter()
-            .zip(&fit.sigma)
-            .map(|(m, s)| (m + z * s).max(floor).min(ceiling))
+            .zip(w)
+            .map(|(m, w)| (m + sign * w).max(floor).min(ceiling))
             .collect()
     };
     Bands {
         mean: fit.mean.clone(),
-        lo80: band(-intervals.z80),
-        hi80: band(intervals.z80),
-        lo95: band(-intervals.z95),
-        hi95: band(intervals.z95),
+        lo80: band(-1.0, &w80),
+        hi80: band(1.0, &w80),
+        lo95: band(-1.0, &w95),
+        hi95: band(1.0, &w95),
     }
 }
 
-/// Fewest held-out points whose errors may size the intervals, and the most rolling
-/// origins they come from.
-const CALIBRATION_POINTS: usize = 24;
-const CALIBRATION_FOLDS: usize = 8;
-/// Each older fold's errors weigh this much less than the next newer one's (weighted
-/// conformal prediction under drift, Barber, Candès, Ramdas & Tibshirani 2023): the
-/// last horizon's errors say most about the next, as production series change regime.
-const RECENCY: f64 = 0.1;
-
 /// The chosen method fitted without the last `h` points and scored on them; MASE is
 /// scaled by the in-sample seasonal naive error with a one-day season of `day` steps.
-/// The same held-out errors, standardised by the forecast's sigma, and those of older
-/// origins, weighted down by age (`RECENCY`), size the intervals: their weighted 80% and
-/// 95% absolute quantiles replace the normal 1.28 and 1.96 (bounded to a tenth and four
-/// times those), when there are enough of them.
-fn accuracy(choice: &Choice, y: &[f64], h: usize, day: usize, seasons: &[usize]) -> (Accuracy, Intervals) {
+fn accuracy(choice: &Choice, y: &[f64], h: usize, day: usize, seasons: &[usize]) -> Accuracy {
     let (train, test) = y.split_at(y.len() - h);
     let fit = choice.forecast(train, h);
     let peak = peaks(&fit, &[(0, h)], Noise::recent(day, seasons))[0].value;
     let m = if train.len() > day { day } else { 1 };
-    let accuracy = Accuracy {
+    Accuracy {
         horizon_steps: h,
         mase: metrics::mase(test, &fit.mean, train, m),
         smape: metrics::smape(test, &fit.mean),
         peak_error: metrics::peak_error(peak, test),
-    };
-    let normal = Normal::standard();
-    let (z80, z95) = (normal.inverse_cdf(0.90), normal.inverse_cdf(0.975));
-    // Standardised errors from rolling origins h, 2h, ... back (as many as leave two
-    // days before the earliest), the first being the fold scored above.
-    let standardised = |fit: &models::Fitted, actual: &[f64]| -> Vec<f64> {
-        actual
-            .iter()
-            .zip(fit.mean.iter().zip(&fit.sigma))
-            .filter(|(_, (_, s))| **s > 0.0)
-            .map(|(a, (m, s))| ((a - m) / s).abs())
-            .filter(|z| z.is_finite())
-            .collect()
-    };
-    let mut z: Vec<(f64, f64)> = standardised(&fit, test).into_iter().map(|v| (v, 1.0)).collect();
-    // Each origin leaves the method two of its longest seasons to fit.
-    let longest = choice
-        .methods
-        .iter()
-        .map(models::Method::longest_season)
-        .max()
-        .unwrap_or(1);
-    for k in 2..=CALIBRATION_FOLDS {
-        let Some(origin) = y.len().checked_sub(k * h).filter(|o| *o >= 2 * longest.max(day)) else {
-            break;
-        };
-        let weight = RECENCY.powi(k as i32 - 1);
-        z.extend(
-            standardised(&choice.forecast(&y[..origin], h), &y[origin..origin + h])
-                .into_iter()
-                .map(|v| (v, weight)),
-        );
     }
-    let inside = |limit: f64| z.iter().filter(|(v, _)| *v <= limit).count() as f64 / z.len().max(1) as f64;
-    let (normal_coverage80, normal_coverage95) = if z.is_empty() {
-        (None, None)
-    } else {
-        (Some(inside(z80)), Some(inside(z95)))
-    };
-    let intervals = if z.len() >= CALIBRATION_POINTS {
-        z.sort_by(|a, b| a.0.total_cmp(&b.0));
-        // The point to come weighs as much as the newest errors: a mass of 1 at
-        // infinity (Barber et al.'s weighted split conformal), the finite-sample
-        // correction that keeps coverage at or above nominal.
-        let total: f64 = z.iter().map(|(_, w)| w).sum::<f64>() + 1.0;
-        let q = |p: f64| {
-            let mut cumulative = 0.0;
-            z.iter()
-                .find(|(_, w)| {
-                    cumulative += w;
-                    cumulative >= p * total
-                })
-                .map_or(z[z.len() - 1].0, |(v, _)| *v)
-        };
-        Intervals {
-            method: format!("conformal: quantiles of {} standardised backtest errors", z.len()),
-            z80: q(0.80).clamp(z80 / 10.0, z80 * 4.0),
-            z95: q(0.95).clamp(z95 / 10.0, z95 * 4.0),
-            normal_coverage80,
-            normal_coverage95,
-        }
-    } else {
-        Intervals {
-            method: format!("normal: {} backtest points are too few to calibrate", z.len()),
-            z80,
-            z95,
-            normal_coverage80,
-            normal_coverage95,
-        }
-    };
-    (accuracy, intervals)
 }
 
 /// Steps in a day, at most a quarter of the history (and at least 1).

@@ -4,6 +4,7 @@
 //! forecast, the standard deviation of its error per step ahead, and its in-sample
 //! residuals. Indices count steps from the start of the series.
 
+use super::yearly;
 use serde::{Deserialize, Serialize};
 
 /// How the decomposition extrapolates the deseasonalised series.
@@ -40,6 +41,12 @@ pub enum Method {
         seasons: Vec<usize>,
         trend: Trend,
     },
+    /// The yearly season (`yearly::Yearly`, on `day` steps a day) taken out, `base`
+    /// forecast on what is left, and the season added back.
+    Yearly {
+        base: Box<Method>,
+        day: usize,
+    },
 }
 
 impl Method {
@@ -60,6 +67,7 @@ impl Method {
                 let s: Vec<String> = seasons.iter().map(ToString::to_string).collect();
                 format!("decomposition({})+{}", s.join(","), format!("{trend:?}").to_lowercase())
             }
+            Method::Yearly { base, .. } => format!("yearly+{}", base.label()),
         }
     }
 
@@ -71,7 +79,18 @@ impl Method {
             Method::SeasonalMedian { season: 1, cycles } => *cycles,
             Method::SeasonalMedian { season, .. } => *season,
             Method::Decomposition { seasons, .. } => seasons.iter().copied().max().unwrap_or(1),
+            Method::Yearly { base, .. } => base.longest_season(),
             Method::LinearTrend | Method::DampedTrend => 1,
+        }
+    }
+
+    /// Steps of history a fit needs: two cycles of the longest season, and a whole
+    /// year for the yearly season (two years make it a candidate, `yearly::needs`; a
+    /// backtest origin may have less).
+    pub fn min_history(&self) -> usize {
+        match self {
+            Method::Yearly { base, day } => base.min_history().max((yearly::YEAR_DAYS.ceil() as usize) * day),
+            _ => 2 * self.longest_season(),
         }
     }
 }
@@ -100,7 +119,21 @@ pub fn forecast(method: &Method, y: &[f64], h: usize) -> Fitted {
         Method::DampedTrend => holt_winters(y, 1, false, h, false),
         Method::HoltWinters { season, multiplicative } => holt_winters(y, *season, *multiplicative, h, true),
         Method::Decomposition { seasons, trend } => decomposition(y, seasons, *trend, h),
+        Method::Yearly { base, day } => with_yearly(base, *day, y, h),
     }
+}
+
+/// `base` on `y` less its yearly season, the season added back to the forecast (`base`
+/// alone on under a year of history).
+fn with_yearly(base: &Method, day: usize, y: &[f64], h: usize) -> Fitted {
+    let Some(year) = yearly::Yearly::fit(y, day) else {
+        return forecast(base, y, h);
+    };
+    let adjusted: Vec<f64> = y.iter().enumerate().map(|(t, v)| v - year.at(t)).collect();
+    let mut fit = forecast(base, &adjusted, h);
+    let n = y.len();
+    fit.mean.iter_mut().enumerate().for_each(|(j, m)| *m += year.at(n + j));
+    fit
 }
 
 fn seasonal_naive(y: &[f64], m: usize, h: usize) -> Fitted {

@@ -4,6 +4,7 @@
 
 use super::metrics::mae;
 use super::models::{forecast, Fitted, Method, Trend};
+use super::yearly;
 use serde::{Deserialize, Serialize};
 
 /// Autocorrelation at a season's lag must reach this for the season to be used.
@@ -111,7 +112,9 @@ fn acf(y: &[f64], lag: usize) -> f64 {
 }
 
 /// Candidates for a history with these seasons; `day` (steps per day) sizes the window
-/// of the recent median, which is a candidate whatever the seasons.
+/// of the recent median, which is a candidate whatever the seasons. With two years of
+/// history the trend and decomposition methods are candidates again with the yearly
+/// season taken out first.
 pub fn candidates(y: &[f64], seasons: &[usize], day: usize) -> Vec<Method> {
     let mut methods = vec![Method::LinearTrend, Method::DampedTrend];
     if y.len() >= 2 * day {
@@ -129,6 +132,20 @@ pub fn candidates(y: &[f64], seasons: &[usize], day: usize) -> Vec<Method> {
                 trend,
             });
         }
+    }
+    if y.len() >= yearly::needs(day) {
+        // The yearly season under the methods that extrapolate a level or a trend.
+        let mut under: Vec<Method> = vec![Method::LinearTrend, Method::DampedTrend];
+        if !seasons.is_empty() {
+            under.extend([Trend::Level, Trend::Linear, Trend::Damped].map(|trend| Method::Decomposition {
+                seasons: seasons.to_vec(),
+                trend,
+            }));
+        }
+        methods.extend(under.into_iter().map(|base| Method::Yearly {
+            base: Box::new(base),
+            day,
+        }));
     }
     if let Some(&daily) = seasons.first() {
         methods.push(Method::HoltWinters {
@@ -161,7 +178,7 @@ pub fn choose(y: &[f64], methods: &[Method], horizon: usize) -> Choice {
     let first_origin = *origins.last().expect("folds");
     let scored: Vec<(Method, Vec<Vec<f64>>)> = methods
         .iter()
-        .filter(|m| first_origin >= 2 * m.longest_season())
+        .filter(|m| first_origin >= m.min_history())
         .map(|m| {
             (
                 m.clone(),
