@@ -3,7 +3,9 @@
 //! on all but the last day, forecast 288 points, MASE against the in-sample seasonal
 //! naive with season 288; weekly/: hourly counts, forecast the last 168 hours, MASE
 //! against season 24; daily/: daily counts, 4 rolling origins 90 days apart, forecast 90
-//! days from each, MASE against season 7. Per series (and origin) the MASE, the peak's relative error, the share of the
+//! days from each, MASE against season 7; generated: 8 daily series of three years with a
+//! known truth (a trend, weekly and yearly seasons, noise and a level shift), scored like
+//! daily/ beside the truth itself and the seasonal naive. Per series (and origin) the MASE, the peak's relative error, the share of the
 //! held-out points inside the 80% and 95% bands, whether the actual peak fell inside
 //! the peak's own 80% and 95% bands, negative lower bounds on a series that
 //! never went below 0, and the time of fit + forecast; per set the geometric-mean MASE,
@@ -28,7 +30,7 @@ struct Set {
     peers: &'static str,
 }
 
-const SETS: [Set; 3] = [
+const SETS: [Set; 4] = [
     Set {
         dir: "nab",
         step_s: 300,
@@ -53,7 +55,50 @@ const SETS: [Set; 3] = [
         origins: 4,
         peers: "peers_daily.csv",
     },
+    Set {
+        dir: GENERATED,
+        step_s: 86_400,
+        horizon: 90,
+        season: 7,
+        origins: 4,
+        peers: "",
+    },
 ];
+
+/// The set made here rather than read.
+const GENERATED: &str = "generated";
+
+/// The generated series: three years of days, each with its true mean.
+fn generated() -> Vec<(String, regular::Regular, Vec<f64>)> {
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, Normal};
+    let tau = std::f64::consts::TAU;
+    (0..8u64)
+        .map(|seed| {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let noise = Normal::new(0.0, 30.0 + 10.0 * seed as f64).unwrap();
+            // A level shift of -150 to +200 somewhere in the second year.
+            let (shift_at, shift) = (400 + 40 * seed as usize, -150.0 + 50.0 * seed as f64);
+            let truth: Vec<f64> = (0..1095)
+                .map(|d| {
+                    let x = d as f64;
+                    800.0 + (0.1 + 0.05 * seed as f64) * x
+                        + 80.0 * (tau * x / 7.0).sin()
+                        + 300.0 * (tau * (x + 30.0 * seed as f64) / 365.25).sin()
+                        + 60.0 * (2.0 * tau * x / 365.25).cos()
+                        + if d >= shift_at { shift } else { 0.0 }
+                })
+                .collect();
+            let values = truth.iter().map(|m| m + noise.sample(&mut rng)).collect();
+            let history = regular::Regular {
+                start: 1_600_000_000 - 1_600_000_000 % 86_400,
+                step: 86_400,
+                values,
+            };
+            (format!("generated_{seed}"), history, truth)
+        })
+        .collect()
+}
 
 /// One forecaster's figures on one series.
 #[derive(Default, Clone)]
@@ -227,6 +272,42 @@ fn row(name: &str, s: &Summary) -> String {
     )
 }
 
+/// Every CSV series of a set's directory, on its grid.
+fn read_set(dir: &Path, step_s: i64) -> Vec<(String, regular::Regular, Option<Vec<f64>>)> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|path| {
+            let (name, samples) = read_csv(path).expect("readable").remove(0);
+            let (whole, _) = regular::regularise(&samples, Some(step_s)).expect("regular");
+            (name, whole, None)
+        })
+        .collect()
+}
+
+/// The references on a generated series: its true mean, and the seasonal naive.
+fn references_on(whole: &regular::Regular, truth: &[f64], set: &Set, back: usize) -> Vec<(String, Score)> {
+    let end = whole.values.len() - back * set.horizon;
+    let (train, actual) = whole.values[..end].split_at(end - set.horizon);
+    let naive: Vec<f64> = (0..set.horizon).map(|j| train[train.len() - set.season + j % set.season]).collect();
+    [("truth (the generating mean)", truth[end - set.horizon..end].to_vec()), ("seasonal_naive_7", naive)]
+        .into_iter()
+        .map(|(label, mean)| {
+            let score = Score {
+                mase: metrics::mase(actual, &mean, train, set.season).expect("scale"),
+                peak_error: metrics::peak_error(mean.iter().copied().fold(f64::NEG_INFINITY, f64::max), actual),
+                ..Score::default()
+            };
+            (label.to_string(), score)
+        })
+        .collect()
+}
+
 fn main() {
     let data = std::env::args()
         .skip(1)
@@ -235,21 +316,19 @@ fn main() {
     let data = Path::new(&data);
     let mut pooled: Vec<Score> = Vec::new();
     for set in &SETS {
-        let mut paths: Vec<_> = std::fs::read_dir(data.join(set.dir))
-            .unwrap_or_else(|e| panic!("{}: {e}", data.join(set.dir).display()))
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "csv"))
-            .collect();
-        paths.sort();
+        let series: Vec<(String, regular::Regular, Option<Vec<f64>>)> = if set.dir == GENERATED {
+            generated().into_iter().map(|(n, h, t)| (n, h, Some(t))).collect()
+        } else {
+            read_set(&data.join(set.dir), set.step_s)
+        };
         println!("\n## {} ({} steps ahead)\n", set.dir, set.horizon);
         println!("| series | origin | model chosen | MASE | peak error | in 80% | in 95% | peak in 80% | peak in 95% | negative bounds | seconds |");
         println!("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         let mut ours = Vec::new();
-        for path in &paths {
-            let (name, samples) = read_csv(path).expect("readable").remove(0);
-            let (whole, _) = regular::regularise(&samples, Some(set.step_s)).expect("regular");
+        let mut references: BTreeMap<String, Vec<Score>> = BTreeMap::new();
+        for (name, whole, truth) in &series {
             for back in (0..set.origins).rev() {
-                let (model, s, negative) = headroom_on(&name, &whole, set, back);
+                let (model, s, negative) = headroom_on(name, whole, set, back);
                 let yes = |inside: usize| if inside == 1 { "yes" } else { "no" };
                 println!(
                     "| {name} | {} | {model} | {:.3} | {:+.1}% | {:.0}% | {:.0}% | {} | {} | {negative} | {:.3} |",
@@ -263,16 +342,27 @@ fn main() {
                     s.seconds
                 );
                 ours.push(s);
+                if let Some(truth) = truth {
+                    for (label, score) in references_on(whole, truth, set, back) {
+                        references.entry(label).or_default().push(score);
+                    }
+                }
             }
         }
         pooled.extend(ours.iter().cloned());
         println!("\n| forecaster | series-origins | geometric-mean MASE | median abs peak error | 80% coverage | 95% coverage | peak in its 80% | peak in its 95% | seconds per series |");
         println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         println!("{}", row("**headroom**", &summarise(&ours)));
+        if set.peers.is_empty() {
+            for (label, scores) in references {
+                println!("{}", row(&label, &summarise(&scores)));
+            }
+            continue;
+        }
         // Peers on the series they were run on (Prophet only on some).
         for (model, scores) in peers(&data.join(set.peers), set.horizon) {
             let summary = summarise(&scores);
-            let label = if summary.series == paths.len() * set.origins {
+            let label = if summary.series == series.len() * set.origins {
                 model
             } else {
                 format!("{model} ({} series)", summary.series)

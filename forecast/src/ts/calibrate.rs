@@ -19,6 +19,8 @@ use statrs::distribution::{ContinuousCDF, Normal};
 pub const FOLDS: usize = 12;
 /// Stretches of lead time with their own multipliers.
 const LEAD_STRETCHES: usize = 4;
+/// The narrowest band, as a share of the normal band of the method's sigma.
+const NARROWEST: f64 = 0.1;
 /// Fewest standardised errors a stretch's quantiles may come from.
 const MIN_POINTS: usize = 20;
 
@@ -163,6 +165,7 @@ fn multipliers(errors: &[Vec<f64>], steps: usize) -> Vec<LeadMultiplier> {
     if stretches == 0 {
         return Vec::new();
     }
+    let (normal80, normal95) = normal_z();
     (0..stretches)
         .map(|k| {
             let (from, to) = (k * steps / stretches, (k + 1) * steps / stretches);
@@ -170,7 +173,12 @@ fn multipliers(errors: &[Vec<f64>], steps: usize) -> Vec<LeadMultiplier> {
                 .iter()
                 .flat_map(|fold| fold[from..to].iter().copied().filter(|z| z.is_finite()))
                 .collect();
-            let (z80, z95) = (conformal(z.clone(), 0.80), conformal(z, 0.95));
+            // A band never narrower than a tenth of the normal one: on a series that
+            // mostly repeats, most errors are 0, and a band of width 0 says nothing.
+            let (z80, z95) = (
+                conformal(z.clone(), 0.80).max(normal80 * NARROWEST),
+                conformal(z, 0.95).max(normal95 * NARROWEST),
+            );
             LeadMultiplier { until_step: to, z80, z95 }
         })
         .collect()

@@ -159,13 +159,17 @@ fn seasonal_median(y: &[f64], m: usize, cycles: usize, h: usize) -> Fitted {
             median(&values)
         })
         .collect();
-    // Residuals over the whole history, each cycle-group against its own medians, so the
-    // noise has as many days to draw from as the data.
+    // Residuals over the whole history, so the noise has as many days to draw from as
+    // the data: a recent median's, each block of k against the median of the block
+    // before it (what the method forecast for it; against its own median a block of one
+    // would have none); a seasonal one's, each cycle-group against its own medians.
     let residuals: Vec<f64> = if m == 1 {
-        y.chunks(k)
-            .flat_map(|c| {
-                let med = median(c);
-                c.iter().map(move |v| v - med)
+        let blocks: Vec<&[f64]> = y.chunks(k).collect();
+        blocks
+            .windows(2)
+            .flat_map(|w| {
+                let med = median(w[0]);
+                w[1].iter().map(move |v| v - med)
             })
             .collect()
     } else {
@@ -561,7 +565,14 @@ mod tests {
         assert_eq!(f.residuals[4], 98.0);
         let flat = forecast(&Method::SeasonalMedian { season: 1, cycles: 5 }, &y, 2);
         assert_eq!(flat.mean, vec![2.0, 2.0]);
-        assert_eq!(flat.residuals.len(), y.len());
+        // Each block of 5 against the median of the one before: 10 residuals, the
+        // second block (3, 1, 2, 3, 1) against the first's median 2.
+        assert_eq!(flat.residuals.len(), y.len() - 5);
+        assert_eq!(flat.residuals[..5], [1.0, -1.0, 0.0, 1.0, -1.0]);
+        // The last value held (a block of 1) has the naive method's errors, not none.
+        let last = forecast(&Method::SeasonalMedian { season: 1, cycles: 1 }, &y, 2);
+        assert_eq!(last.residuals[3], 100.0 - 1.0);
+        assert!(last.sigma[0] > 0.0);
     }
 
     #[test]

@@ -369,3 +369,35 @@ fn a_quarter_ahead_with_a_yearly_season() {
         "80% band holds {c80}, 95% {c95}"
     );
 }
+
+/// Short, flat, stepped and wandering histories, at horizons up to twice their length:
+/// the chosen method always has a backtest score, its intervals say how they were
+/// sized, and no band collapses onto the mean of a series that varies.
+#[test]
+fn every_choice_is_backtested_and_no_band_collapses() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+    let noise = Gaussian::new(0.0, 1.0).unwrap();
+    let mut walk = 100.0;
+    let shapes: Vec<(&str, Vec<f64>)> = vec![
+        ("mostly flat", (0..40).map(|t| if t % 13 == 0 { 6.0 } else { 5.0 }).collect()),
+        ("a step", (0..60).map(|t| if t < 45 { 10.0 } else { 20.0 }).collect()),
+        ("a walk", (0..120).map(|_| { walk += noise.sample(&mut rng); walk }).collect()),
+        ("eight points", vec![3.0, 4.0, 3.0, 5.0, 4.0, 6.0, 5.0, 7.0]),
+    ];
+    for (name, y) in &shapes {
+        for horizon in [1, 7, y.len() / 2, 2 * y.len()] {
+            let f = forecast_series(name, &history_of(y), Cleaning::default(), horizon, None).unwrap();
+            assert!(f.choice.backtest_mae.is_finite(), "{name} at {horizon}: {} has no backtest", f.model);
+            let intervals = f.intervals.as_ref().unwrap();
+            assert!(!intervals.by_lead.is_empty(), "{name} at {horizon}: {intervals:?}");
+            for j in 0..horizon {
+                assert!(
+                    f.bands.hi80[j] > f.bands.mean[j] && f.bands.hi95[j] >= f.bands.hi80[j],
+                    "{name} at {horizon}, step {j}: {} collapsed its band ({})",
+                    f.model,
+                    intervals.method
+                );
+            }
+        }
+    }
+}
