@@ -5,9 +5,10 @@
 //! forecast command and the review run them.
 //!
 //! Modules: `regular` (the regular grid, cleaning, aggregation), `robust` (spikes,
-//! level shifts, trend changes), `models` (the methods), `select` (the choice by
-//! backtest), `metrics` (MASE, sMAPE, peak error), `capacity` (peaks and the runway)
-//! and `workflow`.
+//! level shifts, trend changes), `models` (the methods), `yearly` (the yearly season),
+//! `select` (the choice by backtest), `calibrate` (the intervals, on backtests as long
+//! as the horizon), `metrics` (MASE, sMAPE, peak error), `capacity` (peaks and the
+//! runway) and `workflow`.
 
 pub mod calibrate;
 pub mod capacity;

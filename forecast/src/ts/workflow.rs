@@ -131,7 +131,7 @@ pub fn forecast(
 }
 
 /// Steps of `history`'s step in `horizon` (at least one), within the rules.
-fn horizon_steps(name: &str, history: &Regular, horizon: Duration) -> Result<usize, WorkflowError> {
+pub fn horizon_steps(name: &str, history: &Regular, horizon: Duration) -> Result<usize, WorkflowError> {
     let steps = (horizon.as_secs() as i64 / history.step).max(1) as u64;
     let known = history.values.len() as u64;
     if steps > MAX_HORIZON_RATIO * known {

@@ -1,12 +1,13 @@
-//! A series' history with its forecast. Long histories and forecasts are drawn per pixel
-//! column as the range (minimum to maximum) of the points in it, so no peak is lost; the
-//! 80% and 95% bands are drawn over the forecast's range as their edges (solid and
-//! dashed), so they stay visible. The threshold is dashed, and both runway dates are
-//! marked: when the mean reaches the threshold, and when the upper 95% bound does.
+//! A series' history with its forecast, drawn as planners read forecasts elsewhere: the
+//! history and the forecast mean as lines, or as their range (minimum to maximum) per
+//! pixel column where points are denser than pixels, outlined so that a thin range never
+//! vanishes; the 95% and 80% intervals as shaded bands around the mean, the legend
+//! saying which is which; the threshold dashed, and both runway dates marked (when the
+//! mean reaches the threshold, and when the upper 95% bound does).
 
 use super::style::{
     self,
-    palette::{BLACK, BLUE, GREY, SKY, VERMILLION},
+    palette::{BLACK, BLUE, GREY, VERMILLION},
     Axes, Dash, Mark, PANEL, WIDTH,
 };
 use super::*;
@@ -19,35 +20,58 @@ pub struct History<'a> {
 
 /// Pixel columns the plot area spans, about.
 const COLUMNS: usize = 600;
-/// A cycle drawn narrower than this (pixels) reads as hatching: draw its range instead.
-const MIN_CYCLE_PX: f64 = 12.0;
+/// The bands' shades: the 95% band pale, the 80% band inside it deeper (Okabe-Ito blue
+/// mixed with white).
+const BAND95: RGBColor = RGBColor(204, 227, 240);
+const BAND80: RGBColor = RGBColor(140, 190, 220);
 
-/// Columns to aggregate into, and what one column is: a pixel, or, when the shortest
-/// season is too narrow to draw, one cycle of it (a day), so the picture is the range
-/// per day rather than hatching.
-fn columns(series: &SeriesForecast, span_s: f64) -> (usize, String) {
-    let cycle_s = series.seasons.iter().min().map(|&k| k as f64 * series.step_s as f64);
-    match cycle_s {
-        Some(c) if c > 0.0 && COLUMNS as f64 / (span_s / c) < MIN_CYCLE_PX => {
-            let what = if (c - 86_400.0).abs() < 1.0 {
-                "day".to_string()
-            } else {
-                format!("{:.0} h cycle", c / 3600.0)
-            };
-            (((span_s / c).ceil() as usize).max(1), what)
+/// One line of points, or its range per column when there are more points than columns.
+enum Trace {
+    Line(Vec<(f64, f64)>),
+    Range(Vec<(f64, f64, f64)>),
+}
+
+impl Trace {
+    fn of(points: &[(f64, f64)], columns: usize) -> Trace {
+        if points.len() <= columns {
+            Trace::Line(points.to_vec())
+        } else {
+            Trace::Range(envelope(points, columns))
         }
-        _ => (COLUMNS, "pixel".to_string()),
+    }
+
+    fn is_range(&self) -> bool {
+        matches!(self, Trace::Range(_))
+    }
+
+    /// The line, or the range filled and outlined in `colour`.
+    fn draw(self, chart: &mut Frame, colour: RGBColor, width: u32) -> DrawResult {
+        match self {
+            Trace::Line(points) => style::line(chart, points, colour, Dash::Solid, width),
+            Trace::Range(columns) => {
+                chart.draw_series([Polygon::new(envelope_polygon(&columns), colour.mix(0.6).filled())])?;
+                for edge in [
+                    columns.iter().map(|&(x, _, hi)| (x, hi)).collect(),
+                    columns.iter().map(|&(x, lo, _)| (x, lo)).collect(),
+                ] {
+                    style::line(chart, edge, colour, Dash::Solid, 1)?;
+                }
+                Ok(())
+            }
+        }
     }
 }
 
-/// The upper edge of `hi` and the lower edge of `lo`, per column.
-fn band_edges(at: &dyn Fn(usize) -> f64, lo: &[f64], hi: &[f64], columns: usize) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+/// A band as a polygon: the upper edge of `hi` per column, then the lower edge of `lo`
+/// back.
+fn band(at: &dyn Fn(usize) -> f64, lo: &[f64], hi: &[f64], columns: usize) -> Vec<(f64, f64)> {
     let upper = envelope(&(0..hi.len()).map(|j| (at(j), hi[j])).collect::<Vec<_>>(), columns);
     let lower = envelope(&(0..lo.len()).map(|j| (at(j), lo[j])).collect::<Vec<_>>(), columns);
-    (
-        upper.iter().map(|&(x, _, max)| (x, max)).collect(),
-        lower.iter().map(|&(x, min, _)| (x, min)).collect(),
-    )
+    upper
+        .iter()
+        .map(|&(x, _, max)| (x, max))
+        .chain(lower.iter().rev().map(|&(x, min, _)| (x, min)))
+        .collect()
 }
 
 pub fn forecast(series: &SeriesForecast, history: History, threshold: Option<f64>) -> anyhow::Result<String> {
@@ -67,29 +91,31 @@ pub fn forecast(series: &SeriesForecast, history: History, threshold: Option<f64
         .map(|p| p.1)
         .chain(b.lo95.iter().copied())
         .fold(0.0, f64::min);
-    let (n, per) = columns(series, x_max - x_min);
     // Each part gets the columns its share of the time span deserves.
-    let share = |from: f64, to: f64| ((n as f64 * (to - from) / (x_max - x_min)).round() as usize).max(1);
+    let share = |from: f64, to: f64| ((COLUMNS as f64 * (to - from) / (x_max - x_min)).round() as usize).max(1);
     let history_end = history.points.last().map_or(x_min, |p| p.0);
-    let past = envelope(history.points, share(x_min, history_end));
+    let past = Trace::of(history.points, share(x_min, history_end));
     let ahead = share(at(0), x_max);
-    let mean = envelope(
-        &(0..b.mean.len()).map(|j| (at(j), b.mean[j])).collect::<Vec<_>>(),
-        ahead,
-    );
-    let (hi80, lo80) = band_edges(&at, &b.lo80, &b.hi80, ahead);
-    let (hi95, lo95) = band_edges(&at, &b.lo95, &b.hi95, ahead);
+    let mean = Trace::of(&(0..b.mean.len()).map(|j| (at(j), b.mean[j])).collect::<Vec<_>>(), ahead);
+    let band95 = band(&at, &b.lo95, &b.hi95, ahead);
+    let band80 = band(&at, &b.lo80, &b.hi80, ahead);
     let runway = series.runway.as_ref();
     let mean_date = runway.and_then(|r| r.mean_crosses_at);
     let upper_date = runway.and_then(|r| r.upper95_crosses_at);
+    let drawn = |trace: &Trace, colour| {
+        if trace.is_range() {
+            (", range per pixel", Mark::Swatch(colour))
+        } else {
+            ("", Mark::Line(colour, Dash::Solid))
+        }
+    };
+    let (past_note, past_mark) = drawn(&past, GREY);
+    let (mean_note, mean_mark) = drawn(&mean, BLUE);
     let mut keys = vec![
-        style::key(format!("history, range per {per}"), Mark::Swatch(GREY)),
-        style::key(
-            format!("forecast mean, range per {per} ({})", series.model),
-            Mark::Swatch(SKY),
-        ),
-        style::key("80% interval", Mark::Line(BLUE, Dash::Solid)),
-        style::key("95% interval", Mark::Line(BLUE, Dash::Dashed)),
+        style::key(format!("history{past_note}"), past_mark),
+        style::key(format!("forecast mean{mean_note} ({})", series.model), mean_mark),
+        style::key("80% interval (deeper shade)", Mark::Swatch(BAND80)),
+        style::key("95% interval (paler shade)", Mark::Swatch(BAND95)),
     ];
     if let Some(t) = threshold {
         keys.push(style::key(
@@ -109,6 +135,7 @@ pub fn forecast(series: &SeriesForecast, history: History, threshold: Option<f64
             Mark::Line(GREY, Dash::Dotted),
         ));
     }
+    let tip_points: Vec<(f64, f64)> = history.points.iter().step_by((history.points.len() / 150).max(1)).copied().collect();
     let y_tick = style::ticks(y_max - y_min, "", "");
     svg(WIDTH, PANEL + 110, |root, tips| {
         let (plot, strip) = style::with_legend(root, &keys);
@@ -124,16 +151,10 @@ pub fn forecast(series: &SeriesForecast, history: History, threshold: Option<f64
                 y_tick: &y_tick,
             },
         )?;
-        chart.draw_series([Polygon::new(envelope_polygon(&past), GREY.mix(0.8).filled())])?;
-        chart.draw_series([Polygon::new(envelope_polygon(&mean), SKY.mix(0.7).filled())])?;
-        for (edge, dash) in [
-            (hi80, Dash::Solid),
-            (lo80, Dash::Solid),
-            (hi95, Dash::Dashed),
-            (lo95, Dash::Dashed),
-        ] {
-            style::line(&mut chart, edge, BLUE, dash, 1)?;
-        }
+        chart.draw_series([Polygon::new(band95, BAND95.filled())])?;
+        chart.draw_series([Polygon::new(band80, BAND80.filled())])?;
+        past.draw(&mut chart, GREY, 1)?;
+        mean.draw(&mut chart, BLUE, 2)?;
         if let Some(t) = threshold {
             style::line(&mut chart, vec![(x_min, t), (x_max, t)], VERMILLION, Dash::Dashed, 2)?;
         }
@@ -143,8 +164,8 @@ pub fn forecast(series: &SeriesForecast, history: History, threshold: Option<f64
                 style::line(&mut chart, vec![(w, y_min), (w, y_max)], colour, Dash::Dotted, 2)?;
             }
         }
-        for &(x, lo, hi) in past.iter().step_by(4) {
-            tips.add(&chart, (x, hi), format!("{}: {lo:.1} to {hi:.1}", date(x)));
+        for &(x, y) in &tip_points {
+            tips.add(&chart, (x, y), format!("{}: {y:.1}", date(x)));
         }
         let step = (b.mean.len() / 150).max(1);
         for j in (0..b.mean.len()).step_by(step) {
