@@ -114,6 +114,17 @@ Writes DIR/plan.json. The count is the fewest instances whose predicted latency 
 with the redundancy's spares lost."
     )]
     Plan(PlanArgs),
+    /// The quarterly capacity review: every service's headroom, runway against lead time, next quarter's count and cost.
+    #[command(
+        after_help = "Examples:\n  headroom review portfolio.yaml\n  \
+headroom review portfolio.yaml --previous old/review/review.json --out out/review\n\n\
+PORTFOLIO.yaml names the demand (a CSV of timestamp,series,value or a Prometheus query split by \
+a label), the services (instances, instance_type, and limits: limits.json or capacity_rps: per \
+instance), the horizon (90d), lead_time (30d), thresholds (action 70%, critical 85%), redundancy \
+(n+1), slo and catalog; paths are relative to it. Writes DIR/review.csv, DIR/review.json and \
+DIR/forecast.csv; `headroom report` draws it."
+    )]
+    Review(ReviewArgs),
     /// Write the capacity report (HTML, Markdown, SVG charts) from any subset of results.
     #[command(
         after_help = "Examples:\n  headroom report                  # whatever exists under out/\n  \
@@ -378,6 +389,23 @@ pub struct PlanArgs {
     #[arg(long, default_value = crate::output::tree::PLAN)]
     pub out: PathBuf,
     /// Print plan.json to stdout instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `headroom review`
+#[derive(clap::Args)]
+pub struct ReviewArgs {
+    /// The portfolio: settings, the demand source and the services (YAML).
+    pub portfolio: PathBuf,
+    /// The previous review's review.json (its forecast.csv beside it): its forecast is
+    /// scored against the demand since.
+    #[arg(long, value_name = "OLD/review.json")]
+    pub previous: Option<PathBuf>,
+    /// Directory for review.csv, review.json and forecast.csv.
+    #[arg(long, default_value = crate::output::tree::REVIEW)]
+    pub out: PathBuf,
+    /// Print review.json to stdout instead of the table.
     #[arg(long)]
     pub json: bool,
 }

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         cli::Command::Forecast(args) => commands::forecast::run(args),
         cli::Command::Rightsize(args) => commands::rightsize::run(args),
         cli::Command::Plan(args) => commands::plan::run(args),
+        cli::Command::Review(args) => commands::review::run(args),
         cli::Command::Report(args) => commands::report::run(args),
         cli::Command::Demo(args) => commands::demo::run(args),
         cli::Command::Merge(args) => commands::merge::run(args),

@@ -39,6 +39,7 @@ pub mod tree {
     pub const FORECAST: &str = "out/forecast";
     pub const RIGHTSIZE: &str = "out/rightsize";
     pub const PLAN: &str = "out/plan";
+    pub const REVIEW: &str = "out/review";
     pub const REPORT: &str = "out/report";
     pub const RUN_JSON: &str = "out/run/run.json";
     pub const LIMITS_JSON: &str = "out/limits/limits.json";

@@ -2,16 +2,24 @@
 //! history.csv: `timestamp,series,value`, the regularised history it was fitted on.
 
 use headroom_forecast::ts::regular::{Cleaning, Regular};
-use headroom_forecast::ts::Summary;
+use headroom_forecast::ts::{SeriesForecast, Summary};
 
 /// `timestamp` formats Unix seconds (the CLI passes RFC 3339).
 /// forecast.csv's columns.
 pub const COLUMNS: [&str; 7] = ["timestamp", "series", "mean", "lo80", "hi80", "lo95", "hi95"];
 
 pub fn to_csv(summary: &Summary, timestamp: impl Fn(i64) -> String) -> anyhow::Result<Vec<u8>> {
+    series_csv(&summary.series, timestamp)
+}
+
+/// forecast.csv of any set of forecasts.
+pub fn series_csv<'a>(
+    series: impl IntoIterator<Item = &'a SeriesForecast>,
+    timestamp: impl Fn(i64) -> String,
+) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(COLUMNS)?;
-    for s in &summary.series {
+    for s in series {
         let b = &s.bands;
         for j in 0..b.mean.len() {
             let at = timestamp(s.start + j as i64 * s.step_s);

@@ -10,6 +10,7 @@ pub mod import;
 pub mod merge;
 pub mod plan;
 pub mod report;
+pub mod review;
 pub mod rightsize;
 pub mod run;
 pub mod target;

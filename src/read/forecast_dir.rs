@@ -1,8 +1,10 @@
 //! Reading a `headroom forecast` directory back, as `report` draws it: summary.json
 //! (the figures), forecast.csv (each series' path and bands, which summary.json does not
-//! hold) and history.csv when present.
+//! hold) and history.csv when present; and a forecast.csv's paths alone, as a review
+//! scores the last one.
 
-use crate::read::history::parse_csv;
+use crate::read::history::{parse_csv, parse_timestamp, TIMESTAMP_FORMS};
+use std::collections::BTreeMap;
 use headroom_forecast::ts::Summary;
 use headroom_reports::forecast::COLUMNS;
 use std::path::Path;
@@ -46,9 +48,34 @@ pub fn parse_forecast_dir(
     Ok((summary, points))
 }
 
-/// Puts each series' forecast path and intervals back from forecast.csv, its columns
-/// found by name.
+/// Puts each series' forecast path and intervals back from forecast.csv.
 fn read_bands(bytes: &[u8], path: &Path, summary: &mut Summary) -> Result<(), String> {
+    each_row(bytes, path, |series, _, [mean, lo80, hi80, lo95, hi95]| {
+        if let Some(s) = summary.series.iter_mut().find(|s| s.series == series) {
+            let b = &mut s.bands;
+            b.mean.push(mean);
+            b.lo80.push(lo80);
+            b.hi80.push(hi80);
+            b.lo95.push(lo95);
+            b.hi95.push(hi95);
+        }
+    })
+}
+
+/// A forecast.csv's paths by series: (Unix seconds, mean, lo80, hi80) per step, as a
+/// later review scores them.
+pub fn forecast_csv_paths(path: &Path) -> Result<BTreeMap<String, Vec<(i64, f64, f64, f64)>>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut paths: BTreeMap<String, Vec<(i64, f64, f64, f64)>> = BTreeMap::new();
+    each_row(&bytes, path, |series, t, [mean, lo80, hi80, ..]| {
+        paths.entry(series.to_string()).or_default().push((t, mean, lo80, hi80));
+    })?;
+    Ok(paths)
+}
+
+/// Every row of a forecast.csv, its columns found by name: the series, the time and
+/// mean, lo80, hi80, lo95, hi95.
+fn each_row(bytes: &[u8], path: &Path, mut row: impl FnMut(&str, i64, [f64; 5])) -> Result<(), String> {
     let mut reader = csv::Reader::from_reader(bytes);
     let headers = reader
         .headers()
@@ -83,19 +110,10 @@ fn read_bands(bytes: &[u8], path: &Path, summary: &mut Summary) -> Result<(), St
                     )
                 })
         };
-        let Some(series) = summary
-            .series
-            .iter_mut()
-            .find(|s| Some(s.series.as_str()) == record.get(columns[1]))
-        else {
-            continue;
-        };
-        let b = &mut series.bands;
-        b.mean.push(value(2)?);
-        b.lo80.push(value(3)?);
-        b.hi80.push(value(4)?);
-        b.lo95.push(value(5)?);
-        b.hi95.push(value(6)?);
+        let t = record.get(columns[0]).and_then(parse_timestamp).ok_or_else(|| {
+            format!("{}:{line}: timestamp: expected {}", path.display(), TIMESTAMP_FORMS)
+        })?;
+        row(record.get(columns[1]).unwrap_or_default(), t, [value(2)?, value(3)?, value(4)?, value(5)?, value(6)?]);
     }
     Ok(())
 }

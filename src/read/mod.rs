@@ -19,6 +19,7 @@ pub mod kubernetes;
 pub mod placement;
 pub mod points;
 pub mod policy;
+pub mod portfolio;
 pub mod prometheus;
 
 use anyhow::{anyhow, Context};

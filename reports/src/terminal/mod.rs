@@ -7,10 +7,12 @@
 //! - `forecast`: a forecast summary and a backtest table (forecast).
 //! - `plan`: a plan and a plan checked against its verifying run (plan).
 //! - `rightsize`, `containers`: a fleet's and Kubernetes containers' recommendations.
+//! - `review`: a portfolio review, most at risk first (review).
 
 pub mod containers;
 pub mod forecast;
 pub mod limits;
 pub mod plan;
+pub mod review;
 pub mod rightsize;
 pub mod run;
