@@ -412,8 +412,11 @@ pub struct ReviewArgs {
 
 #[derive(clap::Args)]
 pub struct ReportArgs {
+    /// Output directory of `headroom review`: its portfolio section comes first.
+    #[arg(long)]
+    pub review: Option<PathBuf>,
     /// run.json from `headroom run`. With no input flag at all, every section whose input
-    /// exists under out/ is drawn (out/run/run.json, out/limits/limits.json,
+    /// exists under out/ is drawn (out/review, out/run/run.json, out/limits/limits.json,
     /// out/forecast, out/rightsize, out/plan).
     #[arg(long)]
     pub run: Option<PathBuf>,

@@ -34,6 +34,7 @@ fn demo_writes_every_section_and_parseable_charts() {
     let html = std::fs::read_to_string(report.join("index.html")).unwrap();
     for section in [
         "Executive summary",
+        "Portfolio: who must order capacity, and when?",
         "How much can this service take?",
         "When will we run out?",
         "What should we run, and what does it cost?",
@@ -140,7 +141,65 @@ fn demo_writes_every_section_and_parseable_charts() {
         failing_below,
         "no failing count below the plan of {planned} in plan.svg"
     );
-    chromium_check(&report.join("index.html"), 9);
+    for (file, words) in [
+        ("review-utilisation", &["Utilisation of capacity", "action level 70%", "critical level 85%", "checkout"][..]),
+        ("review-runway", &["Runway to the action level", "lead time for new capacity", "days from the review"][..]),
+        ("review-cost", &["Monthly cost now and planned", "planned for the quarter"][..]),
+    ] {
+        let svg = svg_text(&report.join(format!("{file}.svg")));
+        for w in words {
+            assert!(svg.contains(w), "{file}.svg lacks `{w}`");
+        }
+    }
+    chromium_check(&report.join("index.html"), 12, &["Executive summary", "Peak-event readiness", "Portfolio"]);
+}
+
+/// A review of 50 services with long names reported alone: the 30 most at risk drawn
+/// (and said so), all 50 in the table, no SVG text under 12 px, and in Chromium every
+/// chart drawn and nothing wider than the page's column.
+#[test]
+fn a_review_of_50_services_renders_in_the_page_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let start = 1_790_000_000 - 1_790_000_000 % 86_400;
+    let mut demand = String::from("timestamp,series,value\n");
+    let mut services = String::new();
+    for k in 0..50 {
+        let name = format!("service-with-a-long-descriptive-name-{k:02}");
+        services.push_str(&format!("  - {{name: {name}, capacity_rps: 100, instances: 4, instance_type: gp.large}}\n"));
+        for h in 0..60 * 24 {
+            let v = 60.0 + k as f64 * 0.02 * h as f64 / 24.0 + 20.0 * (std::f64::consts::TAU * h as f64 / 24.0).sin();
+            demand.push_str(&format!("{},{name},{v:.3}\n", start + h * 3600));
+        }
+    }
+    write(d, "demand.csv", &demand);
+    let root = env!("CARGO_MANIFEST_DIR");
+    let portfolio = write(
+        d,
+        "portfolio.yaml",
+        &format!("name: fifty\ncatalog: {root}/examples/prices.csv\ndemand: {{csv: demand.csv}}\nservices:\n{services}"),
+    );
+    let run = headroom(&["review", portfolio.to_str().unwrap(), "--out", d.join("review").to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let report = d.join("report");
+    let run = headroom(&["report", "--review", d.join("review").to_str().unwrap(), "--out", report.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let html = std::fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(html.contains("The 30 services most at risk of 50"), "no note that the charts show 30");
+    assert_eq!((0..50).filter(|k| html.contains(&format!("<td>service-with-a-long-descriptive-name-{k:02}</td>"))).count(), 50);
+    for file in ["review-utilisation", "review-runway", "review-cost"] {
+        let path = report.join(format!("{file}.svg"));
+        let raw = std::fs::read_to_string(&path).unwrap();
+        let smallest = smallest_font(&raw);
+        assert!(smallest >= 12.0, "{file} has text of {smallest} px");
+        // Each of the 30 rows labelled apart (cut in the middle, the number kept).
+        let texts = svg_text(&path);
+        let rows = (0..50)
+            .filter(|k| texts.lines().any(|l| l.contains('…') && l.ends_with(&format!("-name-{k:02}"))))
+            .count();
+        assert_eq!(rows, 30, "{file}");
+    }
+    chromium_check(&report.join("index.html"), 3, &["Portfolio"]);
 }
 
 /// A fleet whose service names are hostile and many.
@@ -217,9 +276,11 @@ fn names_from_input_are_escaped_and_200_services_stay_readable() {
     assert!(!md.contains("<script>"));
 }
 
-/// Renders the page in headless Chromium and reads back each chart's rendered size.
-/// Skipped with a message without Chromium; under CI=true a missing Chromium fails.
-fn chromium_check(page: &Path, charts: usize) {
+/// Renders the page in headless Chromium and reads back each chart's rendered size and
+/// whether any figure, table or paragraph reaches past the page's column; the DOM must
+/// hold each of `words`. Skipped with a message without Chromium; under CI=true a
+/// missing Chromium fails.
+fn chromium_check(page: &Path, charts: usize, words: &[&str]) {
     let Some(browser) = ["chromium", "chromium-browser"].into_iter().find(|b| {
         std::process::Command::new(b)
             .arg("--version")
@@ -234,7 +295,9 @@ fn chromium_check(page: &Path, charts: usize) {
         return;
     };
     // A copy of the page with a probe that writes every figure's rendered size into the DOM.
-    let probe = "<script>document.body.setAttribute('data-sizes', Array.from(document.querySelectorAll('figure svg')).map(s => { const r = s.getBoundingClientRect(); return Math.round(r.width) + 'x' + Math.round(r.height); }).join(','));</script></body>";
+    let probe = "<script>document.body.setAttribute('data-sizes', Array.from(document.querySelectorAll('figure svg')).map(s => { const r = s.getBoundingClientRect(); return Math.round(r.width) + 'x' + Math.round(r.height); }).join(','));\
+const column = document.body.getBoundingClientRect().right + 1;\
+document.body.setAttribute('data-overflow', Array.from(document.querySelectorAll('figure, table, p, li')).filter(e => e.getBoundingClientRect().right > column).length);</script></body>";
     let html = std::fs::read_to_string(page).unwrap().replace("</body>", probe);
     let probed = page.with_file_name("probed.html");
     std::fs::write(&probed, html).unwrap();
@@ -256,10 +319,11 @@ fn chromium_check(page: &Path, charts: usize) {
         .output()
         .unwrap();
     let dom = text(&out.stdout);
-    assert!(
-        dom.contains("Executive summary") && dom.contains("Peak-event readiness"),
-        "rendered DOM lacks the report's text"
-    );
+    for word in words {
+        assert!(dom.contains(word), "rendered DOM lacks `{word}`");
+    }
+    let overflow = dom.split("data-overflow=\"").nth(1).and_then(|s| s.split('"').next());
+    assert_eq!(overflow, Some("0"), "elements reach past the page column");
     let sizes = dom
         .split("data-sizes=\"")
         .nth(1)

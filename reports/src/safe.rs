@@ -69,6 +69,20 @@ pub fn bounded(text: &str, max: usize) -> String {
     }
 }
 
+/// At most `max` characters, cut in the middle with `…`: a label among many that share
+/// a prefix (`service-wit…-name-07`) stays told apart by its end.
+pub fn bounded_middle(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_string();
+    }
+    let tail = (max - 1) / 2;
+    let head = max - 1 - tail;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(count - tail).collect();
+    format!("{start}…{end}")
+}
+
 /// The last component of a path: `limits.json` from `/tmp/x/limits.json`.
 pub fn file_name(path: &str) -> String {
     let trimmed = path.trim_end_matches('/');

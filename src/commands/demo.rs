@@ -1,10 +1,11 @@
 //! `headroom demo`: the whole toolkit with one command and nothing to set up. Starts the
 //! simulated target, runs the shipped stepped scenario against it, fits the limits,
 //! forecasts a utilisation history generated with a fixed seed, right-sizes a generated
-//! fleet with the example catalogue, plans a 3x peak event and writes the report. Each
-//! step calls the same function its command does.
+//! fleet with the example catalogue, plans a 3x peak event, reviews a generated
+//! portfolio of 20 services for the quarter and writes the report. Each step calls the
+//! same function its command does.
 
-use super::{fit, forecast, plan, report, rightsize, run, OK};
+use super::{fit, forecast, plan, report, review, rightsize, run, OK};
 use crate::cli::DemoArgs;
 use crate::demo_data;
 use crate::output::write_atomic;
@@ -102,8 +103,15 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
     let workers = limits.limits.instance_model.as_ref().map_or(1, |m| m.servers);
     plan::write(&file, &out.join("plan"), None, workers, false)?;
 
+    println!("\n== quarterly review of a generated portfolio of 20 services");
+    let (demand, portfolio) = demo_data::portfolio();
+    write_atomic(&out.join("portfolio-demand.csv"), demand.as_bytes())?;
+    write_atomic(&out.join("portfolio.yaml"), portfolio.as_bytes())?;
+    review::review_portfolio(&out.join("portfolio.yaml"), None, &out.join("review"), false)?;
+
     println!("\n== report");
     let sources = report::Sources {
+        review: Some(out.join("review")),
         run: Some(out.join("run/run.json")),
         baseline: None,
         limits: Some(limits_json),

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// With no input flag, every input that exists in the default output tree.
 fn discovered(mut args: Sources) -> anyhow::Result<Sources> {
-    let given = [&args.run, &args.limits, &args.forecast, &args.rightsize, &args.plan];
+    let given = [&args.review, &args.run, &args.limits, &args.forecast, &args.rightsize, &args.plan];
     if given.iter().any(|a| a.is_some()) {
         return Ok(args);
     }
@@ -20,19 +20,21 @@ fn discovered(mut args: Sources) -> anyhow::Result<Sources> {
         let path = PathBuf::from(path);
         path.join(marker).exists().then_some(path)
     };
+    args.review = existing(tree::REVIEW, "review.json");
     args.run = existing(tree::RUN, "run.json").map(|d| d.join("run.json"));
     args.limits = existing(tree::LIMITS, "limits.json").map(|d| d.join("limits.json"));
     args.forecast = existing(tree::FORECAST, "summary.json");
     args.rightsize =
         existing(tree::RIGHTSIZE, "rightsize.json").or_else(|| existing(tree::RIGHTSIZE, "containers.json"));
     args.plan = existing(tree::PLAN, "plan.json");
-    if [&args.run, &args.limits, &args.forecast, &args.rightsize, &args.plan]
+    if [&args.review, &args.run, &args.limits, &args.forecast, &args.rightsize, &args.plan]
         .iter()
         .all(|a| a.is_none())
     {
         bail!(
-            "nothing to report: no input flag, and none of {}, {}, {}/, {}/ or {}/ exists; \
-             run `headroom run` (or give --run, --limits, --forecast, --rightsize or --plan)",
+            "nothing to report: no input flag, and none of {}/, {}, {}, {}/, {}/ or {}/ exists; \
+             run `headroom run` (or give --review, --run, --limits, --forecast, --rightsize or --plan)",
+            tree::REVIEW,
             tree::RUN_JSON,
             tree::LIMITS_JSON,
             tree::FORECAST,
@@ -69,6 +71,8 @@ fn rightsize_file<T: serde::de::DeserializeOwned + headroom_loadgen::schema::Sch
 /// The results a report is made from; each is optional.
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
+    /// A `headroom review` directory.
+    pub review: Option<PathBuf>,
     pub run: Option<PathBuf>,
     pub baseline: Option<PathBuf>,
     pub limits: Option<PathBuf>,
@@ -79,6 +83,7 @@ pub struct Sources {
 
 pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
     let sources = Sources {
+        review: args.review,
         run: args.run,
         baseline: args.baseline,
         limits: args.limits,
@@ -99,6 +104,11 @@ pub fn write(sources: Sources, out: &Path) -> anyhow::Result<u8> {
         .transpose()
         .map_err(|m| anyhow!(m))?;
     let inputs = Inputs {
+        review: args
+            .review
+            .as_deref()
+            .map(|d| read_json(&d.join("review.json"), "--review"))
+            .transpose()?,
         run: args.run.as_deref().map(|p| read_json(p, "--run")).transpose()?,
         baseline: args
             .baseline
@@ -115,6 +125,7 @@ pub fn write(sources: Sources, out: &Path) -> anyhow::Result<u8> {
             .map(|d| read_json(&d.join("plan.json"), "--plan"))
             .transpose()?,
         files: [
+            &args.review,
             &args.run,
             &args.baseline,
             &args.limits,

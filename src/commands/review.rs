@@ -14,16 +14,22 @@ use headroom_reports::terminal;
 use std::path::Path;
 
 pub fn run(args: ReviewArgs) -> anyhow::Result<u8> {
-    let portfolio = read_portfolio(&args.portfolio)?;
-    let previous = args.previous.as_deref().map(read_previous).transpose()?;
+    review_portfolio(&args.portfolio, args.previous.as_deref(), &args.out, args.json)
+}
+
+/// Reviews the portfolio at `path` (scoring `previous`, a review.json, when given) into
+/// `out`, and prints the table or, with `json`, review.json.
+pub fn review_portfolio(path: &Path, previous: Option<&Path>, out: &Path, json: bool) -> anyhow::Result<u8> {
+    let portfolio = read_portfolio(path)?;
+    let previous = previous.map(read_previous).transpose()?;
     let services = inputs(&portfolio)?;
     let review = review::review(&portfolio.settings, services, previous.as_ref());
-    write(&review, &args.out)?;
-    if args.json {
+    write(&review, out)?;
+    if json {
         println!("{}", serde_json::to_string_pretty(&review)?);
     } else {
         println!("{}", terminal::review::render(&review));
-        println!("wrote {}/review.csv, review.json and forecast.csv", args.out.display());
+        println!("wrote {}/review.csv, review.json and forecast.csv", out.display());
     }
     Ok(OK)
 }

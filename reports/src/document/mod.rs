@@ -3,17 +3,19 @@
 //! measurement disagree), tables and a plain sentence for each figure a planner may not
 //! know, built from whichever results are given. Missing inputs leave their sections
 //! out. No absolute path reaches the page: inputs are named by file name. Rendering to
-//! HTML and Markdown is in `export`. One file per section: `saturation` (the load test,
-//! its baseline and the limits), `forecast`, `rightsize` (the fleet and Kubernetes
-//! containers) and `plan`.
+//! HTML and Markdown is in `export`. One file per section: `review` (a portfolio's
+//! quarterly review, first), `saturation` (the load test, its baseline and the limits),
+//! `forecast`, `rightsize` (the fleet and Kubernetes containers) and `plan`.
 
 mod forecast;
 mod plan;
+mod review;
 mod rightsize;
 mod saturation;
 
 use forecast::forecast;
 use plan::plan;
+use review::review;
 use rightsize::{containers, rightsize};
 use saturation::saturation;
 
@@ -21,6 +23,7 @@ use crate::charts::{self, History};
 use headroom_forecast::capacity::limits::LimitsFile;
 use headroom_forecast::capacity::plan::PlanFile;
 use headroom_forecast::rightsize::containers::ContainersReport;
+use headroom_forecast::review::Review;
 use headroom_forecast::rightsize::Report;
 use headroom_forecast::ts::Summary;
 use headroom_loadgen::results::{RunResult, RunVerdict};
@@ -32,6 +35,8 @@ pub type Histories = BTreeMap<String, Vec<(f64, f64)>>;
 /// Everything the report can draw on.
 #[derive(Default)]
 pub struct Inputs {
+    /// A portfolio's quarterly review, drawn first.
+    pub review: Option<Review>,
     pub run: Option<RunResult>,
     /// A baseline the run is compared against.
     pub baseline: Option<RunResult>,
@@ -89,6 +94,9 @@ const MAX_RIGHTSIZE_ROWS: usize = 25;
 pub fn build(inputs: &Inputs) -> anyhow::Result<Document> {
     let mut summary = Vec::new();
     let mut sections = Vec::new();
+    if let Some(r) = &inputs.review {
+        sections.push(review(r, &mut summary)?);
+    }
     if inputs.run.is_some() || inputs.limits.is_some() {
         sections.push(saturation(inputs, &mut summary)?);
     }
@@ -105,7 +113,7 @@ pub fn build(inputs: &Inputs) -> anyhow::Result<Document> {
         sections.push(plan(p, &mut summary)?);
     }
     if sections.is_empty() {
-        anyhow::bail!("nothing to report: give at least one of --run, --limits, --forecast, --rightsize, --plan");
+        anyhow::bail!("nothing to report: give at least one of --review, --run, --limits, --forecast, --rightsize, --plan");
     }
     let mut doc = Document {
         title: title(inputs),
@@ -119,9 +127,10 @@ pub fn build(inputs: &Inputs) -> anyhow::Result<Document> {
 
 /// "Capacity report: checkout" when a run names its scenario.
 fn title(inputs: &Inputs) -> String {
-    match &inputs.run {
-        Some(r) => format!("Capacity report: {}", r.scenario),
-        None => "Capacity report".into(),
+    match (&inputs.review, &inputs.run) {
+        (Some(r), _) => format!("Capacity review: {}", r.name),
+        (None, Some(r)) => format!("Capacity report: {}", r.scenario),
+        (None, None) => "Capacity report".into(),
     }
 }
 
