@@ -77,6 +77,12 @@ pub fn review_one(settings: &Settings, as_of: i64, input: ServiceInput, previous
         None if planned.is_some_and(|p| p < input.instances) => Status::Over,
         None => Status::Ok,
     };
+    if status == Status::Ok && planned.is_some_and(|p| p > input.instances) {
+        notes.push(format!(
+            "the forecast peak's upper 95% bound passes the action level though the upper band's path does not (a peak drawn from the noise): {} instances cover it",
+            planned.unwrap_or_default()
+        ));
+    }
     let monthly = |count: Option<u32>| Some(cents(price.as_ref()?.monthly_usd(count?)));
     let (usd_now, usd_planned) = (monthly(Some(input.instances)), monthly(planned));
     let scored = previous.and_then(|p| p.path(&input.name)).zip(demand.as_ref()).map(|(p, d)| score(p, d));
