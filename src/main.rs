@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     quiet_broken_pipe();
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::try_parse().unwrap_or_else(|e| usage_error(e));
     let outcome = match cli.command {
         cli::Command::Run(args) => commands::run::run(args),
         cli::Command::Validate { scenario } => commands::validate::run(&scenario),
@@ -35,6 +35,24 @@ fn main() -> ExitCode {
             ExitCode::from(commands::BAD_INPUT)
         }
     }
+}
+
+/// A command line clap refused, printed without clap's tip for an unknown flag ("to
+/// pass '--url' as a value, use '-- --url'"): no headroom command takes a flag-like
+/// value, so the tip only misleads; the error and clap's "did you mean" stay. Exit 2.
+fn usage_error(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+        e.exit();
+    }
+    let rendered = e.render().to_string();
+    let kept: String = rendered
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("tip: to pass"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    eprint!("{}", kept.replace("\n\n\n", "\n\n"));
+    std::process::exit(i32::from(commands::BAD_INPUT))
 }
 
 /// Output piped into `head` and the like ends quietly with exit 0 when the reader stops

@@ -12,6 +12,11 @@ fn every_shipped_scenario_validates() {
         if path.extension().is_some_and(|e| e == "yaml") {
             let out = headroom(&["validate", path.to_str().unwrap()]);
             assert_eq!(out.status.code(), Some(0), "{}: {}", path.display(), text(&out.stderr));
+            // A search is described as one, not as the one step its plan starts from.
+            if path.ends_with("search.yaml") {
+                let said = text(&out.stdout);
+                assert!(said.contains("a saturation search from 50/s up to 5000/s, 5s a step") && !said.contains("1 step"), "{said}");
+            }
             count += 1;
         }
     }
@@ -78,6 +83,14 @@ fn usage_errors_exit_2() {
     assert_eq!(headroom(&["run"]).status.code(), Some(2));
     assert_eq!(headroom(&["target", "--workers", "0"]).status.code(), Some(2));
     assert_eq!(headroom(&["validate", "/no/such/file.yaml"]).status.code(), Some(2));
+    // An unknown flag: the error and clap's "did you mean", not its tip to pass the flag
+    // as a value (`-- --url`), which no headroom command wants.
+    let unknown = headroom(&["run", "--url", "http://127.0.0.1:1", "scenarios/closed-steps.yaml"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let message = text(&unknown.stderr);
+    assert!(message.contains("unexpected argument '--url'") && !message.contains("-- --url"), "{message}");
+    let typo = text(&headroom(&["fit", "--hedroom", "20%", "x.csv"]).stderr);
+    assert!(typo.contains("a similar argument exists: '--headroom'"), "{typo}");
 }
 
 /// The JSON Schema shipped for editors names exactly the keys the parser accepts: the

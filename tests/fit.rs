@@ -140,6 +140,13 @@ fn csv_from_other_tools_fits_the_usl() {
         1e-3
     ));
     assert_eq!(read_json(&dir.path().join("limits.json")), limits);
+    // Limits of another input in the same place are moved aside, not lost.
+    let other = write(dir.path(), "other.csv", "concurrency,throughput\n1,10\n2,19\n4,35\n8,50\n");
+    let again = headroom(&["fit", other.to_str().unwrap(), "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    assert!(text(&again.stderr).contains("moved to"), "{}", text(&again.stderr));
+    assert_eq!(read_json(&dir.path().join("limits.previous.json")), limits);
+    assert!(read_json(&dir.path().join("limits.json"))["source"].as_str().unwrap().ends_with("other.csv"));
 }
 
 #[test]

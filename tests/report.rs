@@ -46,6 +46,11 @@ fn demo_writes_every_section_and_parseable_charts() {
         !html.contains("<link") && !html.contains("src=\"http"),
         "no external assets"
     );
+    // The run's start to the second, not the nanosecond it was recorded to.
+    let started = read_json(&out.join("run/run.json"))["started_at"].as_str().unwrap().to_string();
+    assert!(!html.contains(&started) && html.contains(&format!("started {} UTC", started[..19].replace('T', " "))));
+    // Tables sit in a box that scrolls inside the page's column.
+    assert!(html.contains("<div class=\"wide\"><table>"));
     let expected: [(&str, &[&str]); 9] = [
         (
             "timeline",

@@ -4,7 +4,7 @@
 use super::OK;
 use crate::cli::FitArgs;
 use crate::output::write_json;
-use anyhow::{anyhow, bail};
+use anyhow::{anyhow, bail, Context};
 use headroom::read::points::read_points;
 use headroom_forecast::capacity::limits::{self, LimitsFile};
 use headroom_loadgen::slo::Slo;
@@ -29,14 +29,17 @@ pub fn fit(input: &Path, slo: Option<Slo>, headroom: f64, out: &Path, json: bool
         limits::limits(kind, &points, &slo.percentiles, headroom).map_err(|e| anyhow!("{}: {e}", input.display()))?;
     let file = LimitsFile::new(&input.display().to_string(), &points, limits);
     let path = out.join("limits.json");
-    let replaced = previous_source(&path).filter(|source| *source != file.source);
-    write_json(&path, &file)?;
-    if let Some(source) = replaced {
+    // Limits of another input are kept, not lost: moved aside before the new ones land.
+    if let Some(source) = previous_source(&path).filter(|source| *source != file.source) {
+        let kept = out.join("limits.previous.json");
+        std::fs::rename(&path, &kept).with_context(|| format!("cannot move {} aside", path.display()))?;
         eprintln!(
-            "headroom: replaced {} (it held the limits of {source}); give --out DIR to keep both",
-            path.display()
+            "headroom: {} held the limits of {source}: moved to {} (give --out DIR to keep each in its own place)",
+            path.display(),
+            kept.display()
         );
     }
+    write_json(&path, &file)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&file)?);
     } else {

@@ -124,7 +124,11 @@ pub fn execute(scenario: &Scenario, args: &Job, options: &RunOptions) -> anyhow:
         None => None,
     };
     let options = &options;
-    let progress = Progress::new(scenario.load.total().as_secs(), scenario.load.model);
+    let progress = Progress::new(
+        scenario.load.total().as_secs(),
+        scenario.load.model,
+        scenario.load.search.is_some(),
+    );
     let result = match scenario.load.search {
         None => headroom_loadgen::run(scenario, &target, options, |live| progress.update(live))?,
         Some(_) => headroom_loadgen::search::run(

@@ -9,7 +9,7 @@ use super::style::{
     Axes, Dash, Mark, PANEL, WIDTH,
 };
 use super::*;
-use headroom_forecast::capacity::plan::PlanFile;
+use headroom_forecast::capacity::plan::{CurvePoint, PlanFile};
 
 /// Counts past the plan the chart shows.
 const PAST_PLAN: u32 = 3;
@@ -111,7 +111,13 @@ pub fn plan(p: &PlanFile) -> anyhow::Result<String> {
             .iter()
             .map(|c| (c.instances as f64, c.objective_ms.map_or(y_max, |v| v.min(y_max))))
             .collect();
-        style::line(&mut chart, points.clone(), BLUE, Dash::Solid, 2)?;
+        // The line joins only counts on the scale: one from an overloaded (off-scale)
+        // count down to the next would draw a crossing the model never predicted.
+        let on_scale = |c: &&CurvePoint| c.objective_ms.is_some_and(|v| v <= y_max);
+        for run in shown.chunk_by(|a, b| on_scale(a) == on_scale(b)).filter(|run| on_scale(&run[0])) {
+            let line: Vec<(f64, f64)> = run.iter().map(|c| (c.instances as f64, c.objective_ms.unwrap_or(y_max))).collect();
+            style::line(&mut chart, line, BLUE, Dash::Solid, 2)?;
+        }
         for (c, &(x, y)) in shown.iter().zip(&points) {
             let off = c.objective_ms.is_none_or(|v| v > y_max);
             let colour = if off { VERMILLION } else { BLUE };

@@ -149,7 +149,7 @@ fn meta(inputs: &Inputs) -> Vec<String> {
             "Load test `{}` against {}, started {}, {:.0} s, {} model.",
             r.scenario,
             r.target,
-            r.started_at,
+            to_the_second(&r.started_at),
             r.duration_s,
             format!("{:?}", r.model).to_lowercase()
         ));
@@ -183,6 +183,15 @@ fn chart(file: &str, title: &str, svg: String) -> Chart {
         title: title.into(),
         notes: Vec::new(),
         svg,
+    }
+}
+
+/// An RFC 3339 time to the second, as a reader wants it: `2026-12-01 14:40:12 UTC`
+/// (a run's start is recorded to the nanosecond).
+fn to_the_second(rfc3339: &str) -> String {
+    match rfc3339.get(..19) {
+        Some(seconds) if rfc3339.ends_with('Z') => format!("{} UTC", seconds.replace('T', " ")),
+        _ => rfc3339.to_string(),
     }
 }
 

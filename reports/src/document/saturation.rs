@@ -46,7 +46,8 @@ pub(super) fn saturation(inputs: &Inputs, summary: &mut Vec<String>) -> anyhow::
             summary.push(format!("Against the baseline: {}.", verdict.verdict));
             paragraphs.push(format!(
                 "Against the baseline run of {}: {}.",
-                b.started_at, verdict.verdict
+                to_the_second(&b.started_at),
+                verdict.verdict
             ));
             tables.push(baseline_table(&verdict));
         }

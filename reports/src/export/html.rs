@@ -11,7 +11,7 @@ h1{border-bottom:2px solid #335;margin-bottom:.2em}.meta{color:#555;font-size:.9
 h2{margin-top:2em;border-bottom:1px solid #99a}\
 .summary{background:#f3f5fa;padding:.6em 1.2em;border-left:4px solid #335}\
 figure{margin:1em 0;page-break-inside:avoid}figure svg{width:100%;height:auto}figcaption{font-size:.9em;color:#444}\
-table{border-collapse:collapse;font-size:.85em;width:100%;margin:.4em 0 1.2em}td,th{border:1px solid #ccd;padding:2px 6px;text-align:left}\
+.wide{overflow-x:auto;max-width:100%}table{border-collapse:collapse;font-size:.85em;width:100%;margin:.4em 0 1.2em}td,th{border:1px solid #ccd;padding:2px 6px;text-align:left}\
 caption{text-align:left;font-weight:bold;padding:.3em 0}th{background:#eef}\
 .explain{font-size:.9em;color:#444;background:#fafafa;border-left:3px solid #ccd;padding:.3em 1em}\
 @page{size:A4;margin:14mm}@media print{h2{page-break-before:auto}}";
@@ -85,7 +85,7 @@ fn table(t: &Table) -> String {
         })
         .collect();
     format!(
-        "<table><caption>{}</caption><thead><tr>{head}</tr></thead><tbody>\n{rows}</tbody></table>\n",
+        "<div class=\"wide\"><table><caption>{}</caption><thead><tr>{head}</tr></thead><tbody>\n{rows}</tbody></table></div>\n",
         escape(&t.caption)
     )
 }
