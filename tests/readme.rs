@@ -1,7 +1,6 @@
 //! The README works as written. Its ```` ```sh run ```` blocks run in order, line by line,
-//! in an empty directory holding only the shipped scenarios and examples and the user's
-//! own files the README names (history.csv, counts.csv, query_range.json, fleet.csv,
-//! other-tool.csv, generated here). Each `headroom target ... --port P &` line starts
+//! in an empty directory holding only the shipped scenarios and examples (every input a
+//! recipe names is shipped under examples/). Each `headroom target ... --port P &` line starts
 //! that target on a free port instead, and `127.0.0.1:P` in later lines becomes that
 //! port. Every line must exit 0 or 1 (1: an SLO the README's scenario fails by design),
 //! never 2 or a crash. Then the shortest chain (`run`, `fit`, `plan --demand`,
@@ -13,8 +12,6 @@ use std::path::Path;
 use std::process::Command;
 
 const README: &str = include_str!("../README.md");
-const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
-
 /// The `sh run` blocks' commands, continuation lines joined.
 fn runnable_blocks() -> Vec<Vec<String>> {
     let mut blocks = Vec::new();
@@ -36,8 +33,7 @@ fn runnable_blocks() -> Vec<Vec<String>> {
     blocks
 }
 
-/// The files a README reader brings: a copy of the repository's scenarios and examples,
-/// and their own histories, fleet and another tool's results.
+/// What a fresh clone gives a README reader: the repository's scenarios and examples.
 fn user_files(dir: &Path) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for sub in ["scenarios", "examples"] {
@@ -47,50 +43,6 @@ fn user_files(dir: &Path) {
             std::fs::copy(&path, dir.join(sub).join(path.file_name().unwrap())).unwrap();
         }
     }
-    // Eight weeks of hourly demand ending 2026-11-01, growing 1 rps a day.
-    let end = 1_793_491_200i64;
-    let hours = 8 * 7 * 24;
-    let history: String = (0..hours)
-        .map(|h| {
-            let day = h as f64 / 24.0;
-            let v = 200.0 + day + 30.0 * (std::f64::consts::TAU * day).sin() + ((h * 7919) % 11) as f64;
-            format!("{},{v:.2}\n", end - (hours - h) * 3600)
-        })
-        .collect();
-    write(dir, "history.csv", &format!("timestamp,value\n{history}"));
-    // Two weeks of 5-minute counts, and one row with a stray time of 0.
-    let counts: String = (0..14 * 288i64)
-        .map(|i| format!("{},{}\n", end - (14 * 288 - i) * 300, 10 + (i % 288) / 30))
-        .collect();
-    write(dir, "counts.csv", &format!("timestamp,value\n0,3\n{counts}"));
-    let values: Vec<String> = (0..21 * 24i64)
-        .map(|h| format!("[{},\"{}\"]", end - (21 * 24 - h) * 3600, 100 + h % 24))
-        .collect();
-    write(
-        dir,
-        "query_range.json",
-        &format!(
-            "{{\"status\":\"success\",\"data\":{{\"resultType\":\"matrix\",\"result\":[{{\"metric\":{{\"job\":\"api\"}},\"values\":[{}]}}]}}}}",
-            values.join(",")
-        ),
-    );
-    let mut fleet = String::from("timestamp,service,instance,cpu_cores,mem_bytes\n");
-    for i in 0..14 * 24i64 {
-        let t = end - (14 * 24 - i) * 3600;
-        let daily = (std::f64::consts::TAU * i as f64 / 24.0).sin();
-        for k in 0..4 {
-            fleet.push_str(&format!("{t},checkout,c{k},{:.3},{}\n", 2.0 + daily, 6.0 * GIB));
-        }
-        for k in 0..3 {
-            fleet.push_str(&format!("{t},search,s{k},{:.3},{}\n", 9.0 + 2.0 * daily, 20.0 * GIB));
-        }
-    }
-    write(dir, "fleet.csv", &fleet);
-    write(
-        dir,
-        "other-tool.csv",
-        "concurrency,throughput,latency_ms\n1,50,20\n2,100,20\n4,200,20\n8,400,20\n16,420,38\n",
-    );
 }
 
 /// The targets the README's `headroom target` lines started: (README port, target).
