@@ -7,25 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 connections=${1:-32}; seconds=${2:-10}; rounds=${3:-3}; port=18090
-work=$(mktemp -d); trap 'nginx -c "$work/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$work"' EXIT
 
 cargo build --release --locked --benches -q
 headroom=target/release/headroom
 raw_goose=$(ls -t target/release/deps/raw_goose-* | grep -v '\.d$' | head -1)
 
-mkdir -p "$work/logs"
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/logs/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  server { listen 127.0.0.1:$port; location / { return 200 "ok\n"; } }
-}
-CONF
-nginx -c "$work/nginx.conf" -p "$work"
-sleep 0.5
+. benches/nginx.sh
+start_nginx "$port"
 
 cat > "$work/bench.yaml" <<YAML
 name: bench

@@ -9,25 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; connections=${2:-20}; port=18091
-work=$(mktemp -d); trap 'nginx -c "$work/nginx.conf" -p "$work" -s stop 2>/dev/null || true; rm -rf "$work"' EXIT
 
 cargo build --release --locked -q
 headroom=$PWD/target/release/headroom
 
-mkdir -p "$work/logs"
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/logs/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:$port; location / { return 200 "ok\n"; } }
-}
-CONF
-taskset -c 1 nginx -c "$work/nginx.conf" -p "$work"
-sleep 0.5
+. benches/nginx.sh
+start_nginx "$port" 1
 url="http://127.0.0.1:$port/"
 
 # headroom RATE ARRIVALS [POOL] -> "p50 p99 late_share dropped achieved_rps"

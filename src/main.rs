@@ -10,6 +10,10 @@ mod progress;
 use clap::Parser;
 use std::process::ExitCode;
 
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     quiet_broken_pipe();
     let cli = cli::Cli::try_parse().unwrap_or_else(|e| usage_error(e));
@@ -42,7 +46,10 @@ fn main() -> ExitCode {
 /// value, so the tip only misleads; the error and clap's "did you mean" stay. Exit 2.
 fn usage_error(e: clap::Error) -> ! {
     use clap::error::ErrorKind;
-    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
         e.exit();
     }
     let rendered = e.render().to_string();

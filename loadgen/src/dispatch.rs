@@ -1,115 +1,70 @@
-//! The open model's dispatcher: hands each arrival to an idle user of the pool. Idle
-//! users park on a notification that costs nothing until it fires (no polling); the
-//! most recently idle user is woken first, so the users in use stay few and warm. When
-//! no user is idle the pool grows by one, up to its maximum, and only an arrival that
-//! finds all `max` users busy is dropped, as k6's `preAllocatedVUs`/`maxVUs` behave.
+//! The open model's pool of users, as k6's `preAllocatedVUs`/`maxVUs` behave: an
+//! arrival is served when a user of the pool is free, the pool grows by one when none
+//! is (up to its maximum), and only an arrival that finds all `max` users busy is
+//! dropped. Users are started lazily, as the pool grows; taking and returning one is an
+//! atomic count, O(1). The pool's size is the users started (never below its start).
 
 use crate::plan::Pool;
-use std::sync::{Mutex, MutexGuard};
-use std::time::Instant;
-use tokio::sync::Notify;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// What became of an arrival.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Offer {
-    /// An idle user (or one the pool just grew by) took it; the pool's size after it.
+    /// A free user takes it; the pool's size.
     Served { pool: usize },
-    /// Every user of the full pool was busy (or the run is over).
+    /// No user was free: the pool grew by one, the new user takes it; its size after.
+    Grew { pool: usize },
+    /// Every user of the full pool was busy.
     Dropped { pool: usize },
 }
 
 pub struct Dispatcher {
     max: usize,
-    state: Mutex<State>,
-    /// One wake-up per user, indexed like `State::tickets`.
-    wake: Vec<Notify>,
-}
-
-struct State {
-    /// Idle users, most recently idle last.
-    idle: Vec<usize>,
-    /// Users in the pool: 0..active.
-    active: usize,
-    /// The scheduled arrival each user has been given and not yet taken.
-    tickets: Vec<Option<Instant>>,
-    closed: bool,
+    start: usize,
+    /// Users in an iteration now.
+    busy: AtomicUsize,
+    /// Users started so far.
+    started: AtomicUsize,
 }
 
 impl Dispatcher {
     pub fn new(pool: Pool) -> Dispatcher {
         let max = pool.max.max(1);
-        let start = pool.start.clamp(1, max);
         Dispatcher {
             max,
-            state: Mutex::new(State {
-                idle: (0..start).rev().collect(),
-                active: start,
-                tickets: vec![None; max],
-                closed: false,
-            }),
-            wake: (0..max).map(|_| Notify::new()).collect(),
+            start: pool.start.clamp(1, max),
+            busy: AtomicUsize::new(0),
+            started: AtomicUsize::new(0),
         }
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
-        // A user that panicked mid-iteration leaves the state consistent: every
-        // update below is a single push, pop or assignment.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The pool's size as reported: the users started, never below its start.
+    fn size(&self) -> usize {
+        self.started.load(Ordering::Acquire).max(self.start)
     }
 
-    /// Gives the arrival scheduled at `at` to an idle user, growing the pool if none is.
-    pub fn offer(&self, at: Instant) -> Offer {
-        let mut state = self.state();
-        if state.closed {
-            return Offer::Dropped { pool: state.active };
-        }
-        let user = match state.idle.pop() {
-            Some(user) => user,
-            None if state.active < self.max => {
-                state.active += 1;
-                state.active - 1
+    /// Takes a free user for an arrival, or has the pool grow by one, or drops it.
+    /// Arrivals are offered by one task at a time (the one releasing them).
+    pub fn offer(&self) -> Offer {
+        let taken = self.busy.fetch_update(Ordering::AcqRel, Ordering::Acquire, |busy| {
+            (busy < self.max).then_some(busy + 1)
+        });
+        match taken {
+            Err(_) => Offer::Dropped { pool: self.size() },
+            // Fewer busy than started: a started user is free (or freeing itself).
+            Ok(before) if before < self.started.load(Ordering::Acquire) => Offer::Served { pool: self.size() },
+            Ok(_) => {
+                self.started.fetch_add(1, Ordering::AcqRel);
+                Offer::Grew { pool: self.size() }
             }
-            None => return Offer::Dropped { pool: state.active },
-        };
-        state.tickets[user] = Some(at);
-        let pool = state.active;
-        drop(state);
-        self.wake[user].notify_one();
-        Offer::Served { pool }
-    }
-
-    /// Waits, at no cost, until user `user` is given an arrival; None once closed.
-    pub async fn next_ticket(&self, user: usize) -> Option<Instant> {
-        let wake = self.wake.get(user)?;
-        loop {
-            {
-                let mut state = self.state();
-                if state.closed {
-                    return None;
-                }
-                if let Some(at) = state.tickets[user].take() {
-                    return Some(at);
-                }
-            }
-            // A notification sent between the check and this wait is kept as a permit.
-            wake.notified().await;
         }
     }
 
-    /// User `user` finished its iteration and can take the next arrival.
-    pub fn idle(&self, user: usize) {
-        let mut state = self.state();
-        if user < state.active && !state.idle.contains(&user) {
-            state.idle.push(user);
-        }
-    }
-
-    /// Wakes every user so that none waits past the end of the run.
-    pub fn close(&self) {
-        self.state().closed = true;
-        for wake in &self.wake {
-            wake.notify_one();
-        }
+    /// A user finished its iteration and is free for the next arrival.
+    pub fn done(&self) {
+        let _ = self
+            .busy
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |busy| busy.checked_sub(1));
     }
 }
 
@@ -124,44 +79,32 @@ mod tests {
     #[test]
     fn an_arrival_is_dropped_only_when_every_user_is_busy() {
         let d = Dispatcher::new(pool(2, 3));
-        let now = Instant::now();
-        assert_eq!(d.offer(now), Offer::Served { pool: 2 });
-        assert_eq!(d.offer(now), Offer::Served { pool: 2 });
-        // Both starting users busy: the pool grows to its maximum, then drops.
-        assert_eq!(d.offer(now), Offer::Served { pool: 3 });
-        assert_eq!(d.offer(now), Offer::Dropped { pool: 3 });
-        d.idle(1);
-        assert_eq!(d.offer(now), Offer::Served { pool: 3 });
-        assert_eq!(d.offer(now), Offer::Dropped { pool: 3 });
+        // Users start as arrivals need them; the pool reports at least its start.
+        assert_eq!(d.offer(), Offer::Grew { pool: 2 });
+        assert_eq!(d.offer(), Offer::Grew { pool: 2 });
+        assert_eq!(d.offer(), Offer::Grew { pool: 3 });
+        assert_eq!(d.offer(), Offer::Dropped { pool: 3 });
+        d.done();
+        assert_eq!(d.offer(), Offer::Served { pool: 3 });
+        assert_eq!(d.offer(), Offer::Dropped { pool: 3 });
     }
 
     #[test]
-    fn the_most_recently_idle_user_is_woken_and_close_releases_everyone() {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let d = std::sync::Arc::new(Dispatcher::new(pool(3, 3)));
-        let at = Instant::now();
-        runtime.block_on(async {
-            // Users 0, 1 and 2 are idle; 0 was made idle last (it is on top).
-            assert_eq!(d.offer(at), Offer::Served { pool: 3 });
-            assert_eq!(d.next_ticket(0).await, Some(at));
-            d.idle(0);
-            d.offer(at);
-            assert_eq!(d.next_ticket(0).await, Some(at));
-            let waiting = {
-                let d = d.clone();
-                tokio::spawn(async move { d.next_ticket(2).await })
-            };
-            tokio::task::yield_now().await;
-            d.close();
-            assert_eq!(waiting.await.unwrap(), None);
-            assert_eq!(
-                d.offer(at),
-                Offer::Dropped { pool: 3 },
-                "nothing is handed out after close"
-            );
-        });
+    fn the_pool_grows_to_the_most_users_busy_at_once_not_to_the_arrivals() {
+        let d = Dispatcher::new(pool(1, 100));
+        // A thousand arrivals, each done before the next: one user serves them all.
+        assert_eq!(d.offer(), Offer::Grew { pool: 1 });
+        d.done();
+        for _ in 0..1000 {
+            assert_eq!(d.offer(), Offer::Served { pool: 1 });
+            d.done();
+        }
+        // Then five at once: four more users start, and stay once they are done.
+        assert_eq!(d.offer(), Offer::Served { pool: 1 });
+        for k in 2..=5 {
+            assert_eq!(d.offer(), Offer::Grew { pool: k });
+        }
+        (0..5).for_each(|_| d.done());
+        assert_eq!(d.offer(), Offer::Served { pool: 5 });
     }
 }

@@ -3,10 +3,11 @@
 //!
 //! Owns the scenario file model and its validation (`scenario`), the load plan and the
 //! load level that spells its unit (`plan`, with the open model's arrival times), SLOs,
-//! the one latency `Objective` and guards (`slo`), the goose driver (`engine`), the
-//! saturation search that runs it step by step (`search`), the open model's dispatch of
-//! arrivals to its pool of users (`dispatch`), measurement and the steady-state test
-//! (`record`) and its live Prometheus exposition (`metrics`), the run.json types and a
+//! the one latency `Objective` and guards (`slo`), the goose driver with the open
+//! model's arrivals released inside the runtime (`engine`), the saturation search that
+//! runs it step by step (`search`), the open model's pool of users (`dispatch`),
+//! measurement, the steady-state test and where the CPU went in a late step (`record`)
+//! and its live Prometheus exposition (`metrics`), the run.json types and a
 //! run's verdict (`results`), sharding across processes and merging (`shard`, `merge`),
 //! result files' schema versions checked on every read (`schema`), two runs compared
 //! for a regression (`compare`), the simulated target server

@@ -4,12 +4,11 @@
 use super::Shared;
 use crate::scenario::template::Bindings;
 use crate::scenario::{Body, Check, ExtractFrom, JsonTemplate, Request};
-use goose::prelude::GooseUser;
 
 /// Sends one request and judges it; returns the error kind, if any.
 pub(super) async fn send(
     shared: &Shared,
-    user: &mut GooseUser,
+    client: &reqwest::Client,
     index: usize,
     rows: &[Option<&[String]>],
     vars: &mut [Option<String>],
@@ -18,10 +17,8 @@ pub(super) async fn send(
     let bindings = Bindings { vars, rows };
     let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes()).expect("valid method");
     let builder = match &shared.static_urls[index] {
-        Some(url) => user.client.request(method, url.clone()),
-        None => user
-            .client
-            .request(method, format!("{}{}", shared.base, request.path.render(&bindings))),
+        Some(url) => client.request(method, url.clone()),
+        None => client.request(method, format!("{}{}", shared.base, request.path.render(&bindings))),
     };
     let mut builder = builder.timeout(request.timeout);
     for (name, value) in &request.headers {

@@ -1,32 +1,35 @@
 //! The goose driver: runs a scenario's plan with goose as the user scheduler and HTTP
-//! client. headroom owns the clock: users are gated by the plan (closed model) or take
-//! arrivals from a scheduler thread (open model), and every response is measured here
-//! rather than by goose's whole-run aggregates. This module holds the driver; `http`
-//! sends a request and judges it (checks, extractions), `signals` turns Ctrl-C, SIGTERM
-//! and SIGHUP into a stop that keeps what was measured, and `probe` checks a target's
-//! URL and that something answers there before the first request.
+//! client. headroom owns the clock: users are gated by the plan (closed model), or one
+//! goose user releases arrivals inside the runtime (open model, `arrivals`, timed by
+//! `timer`), and every response is measured here rather than by goose's whole-run
+//! aggregates. This module holds the driver; `http` sends a request and judges it
+//! (checks, extractions), `signals` turns Ctrl-C, SIGTERM and SIGHUP into a stop that
+//! keeps what was measured, and `probe` checks a target's URL and that something
+//! answers there before the first request.
 
+mod arrivals;
 mod http;
 mod probe;
 mod signals;
+mod timer;
 
 use http::send;
 pub use probe::{check_target, probe_target};
 use signals::{catch_signals, told_to_stop};
 
-use crate::dispatch::{Dispatcher, Offer};
-use crate::plan::{ArrivalClock, LoadPlan, Model};
+use crate::dispatch::Dispatcher;
+use crate::plan::{LoadPlan, Model};
 use crate::record::{Collector, Event, Live, Measured};
 use crate::results::{RunResult, RunStatus, SCHEMA_VERSION};
 use crate::scenario::{Journey, Request, Scenario};
+use futures_util::FutureExt;
 use goose::client::GooseClientBuilder;
 use goose::prelude::{GooseAttack, GooseDefault, GooseDefaultType, GooseUser, Transaction, TransactionResult};
 use rand::Rng;
-use futures_util::FutureExt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -66,8 +69,10 @@ struct Shared {
     t0: OnceLock<Instant>,
     started_users: AtomicUsize,
     events: crossbeam_channel::Sender<Event>,
-    /// Open model: hands arrivals to idle users.
+    /// Open model: the pool of users arrivals are given to.
     dispatch: Dispatcher,
+    /// Open model: the goose user that releases arrivals has started doing so.
+    releasing: AtomicBool,
     /// Open model: the seed of the arrival stream.
     seed: u64,
     /// Next row of each feeder.
@@ -125,11 +130,7 @@ pub fn run(
         });
         let clock_shared = shared.clone();
         let start_at = options.start_at;
-        let clock = scope.spawn(move || {
-            drive_clock(&clock_shared, start_at);
-            // However the clock stopped, no user may wait for an arrival past it.
-            clock_shared.dispatch.close();
-        });
+        let clock = scope.spawn(move || drive_clock(&clock_shared, start_at));
         let goose_result = runtime.block_on(async {
             tokio::select! {
                 result = attack(shared.clone()) => result,
@@ -189,6 +190,7 @@ impl Shared {
             started_users: AtomicUsize::new(0),
             events,
             dispatch: Dispatcher::new(scenario.load.pool),
+            releasing: AtomicBool::new(false),
             seed: scenario.load.seed.unwrap_or_else(rand::random),
             cursors: scenario.feeders.iter().map(|_| AtomicUsize::new(0)).collect(),
             first_request,
@@ -202,6 +204,24 @@ impl Shared {
 
     fn plan(&self) -> &LoadPlan {
         &self.scenario.load
+    }
+
+    /// How many goose users run: the plan's users (closed), or the one that releases
+    /// arrivals (open; each arrival is a task of its own on a user of the pool).
+    fn goose_users(&self) -> usize {
+        match self.plan().model {
+            Model::Closed => self.plan().pool.max.max(1),
+            Model::Open => 1,
+        }
+    }
+
+    /// When the plan's clock ends by itself (from its start), and why.
+    fn end(&self) -> (Duration, u8) {
+        let total = self.plan().total();
+        match self.scenario.guard.max_duration {
+            Some(max) if max < total => (max, MAX_DURATION),
+            _ => (total, PLAN_DONE),
+        }
     }
 
     /// Users read only this atomic: goose's killswitch sits behind a lock that every
@@ -243,12 +263,12 @@ impl Shared {
     }
 }
 
-/// Starts the plan's clock once every user is up, then ends it on schedule; in the open
-/// model it also releases arrivals, counting those that find no free user as dropped.
+/// Starts the plan's clock once every goose user is up, then ends it on schedule (or at
+/// a stop).
 fn drive_clock(shared: &Shared, start_at: Option<std::time::SystemTime>) {
-    let plan = shared.plan();
     let waiting_since = Instant::now();
-    while shared.started_users.load(Ordering::SeqCst) < plan.pool.max && waiting_since.elapsed() < STARTUP_LIMIT {
+    while shared.started_users.load(Ordering::SeqCst) < shared.goose_users() && waiting_since.elapsed() < STARTUP_LIMIT
+    {
         if told_to_stop() {
             shared.stop_with(INTERRUPTED);
             return;
@@ -268,14 +288,7 @@ fn drive_clock(shared: &Shared, start_at: Option<std::time::SystemTime>) {
     let t0 = Instant::now();
     let _ = shared.events.send(Event::Start(t0));
     let _ = shared.t0.set(t0);
-    let max = shared.scenario.guard.max_duration.unwrap_or(Duration::MAX);
-    let (end, reason) = if max < plan.total() {
-        (max, MAX_DURATION)
-    } else {
-        (plan.total(), PLAN_DONE)
-    };
-    let mut arrivals = (plan.model == Model::Open).then(|| ArrivalClock::new(plan, shared.seed));
-    let mut next_arrival = arrivals.as_mut().and_then(Iterator::next);
+    let (end, reason) = shared.end();
     loop {
         if told_to_stop() {
             shared.stop_with(INTERRUPTED);
@@ -286,26 +299,10 @@ fn drive_clock(shared: &Shared, start_at: Option<std::time::SystemTime>) {
             return;
         }
         let now = t0.elapsed();
-        let due = next_arrival.filter(|at| *at < end).unwrap_or(end);
-        if due > now {
-            std::thread::sleep((due - now).min(POLL));
-            continue;
-        }
-        if now >= end && due >= end {
+        if now >= end {
             break;
         }
-        // Release every arrival that is due (up to the end: a wake-up past it still
-        // releases those scheduled before it); a late wake-up releases them together,
-        // each still timed from its own schedule.
-        while let Some(at) = next_arrival.filter(|at| *at <= now && *at < end) {
-            let scheduled = t0 + at;
-            let event = match shared.dispatch.offer(scheduled) {
-                Offer::Served { pool } => Event::Arrival { at: scheduled, pool },
-                Offer::Dropped { pool } => Event::Dropped { at: scheduled, pool },
-            };
-            let _ = shared.events.send(event);
-            next_arrival = arrivals.as_mut().and_then(Iterator::next);
-        }
+        std::thread::sleep((end - now).min(POLL));
     }
     shared.stop_with(reason);
     goose::trigger_killswitch("plan complete");
@@ -314,7 +311,7 @@ fn drive_clock(shared: &Shared, start_at: Option<std::time::SystemTime>) {
 type Boxed<'r> = Pin<Box<dyn Future<Output = TransactionResult> + Send + 'r>>;
 
 async fn attack(shared: Arc<Shared>) -> Result<(), EngineError> {
-    let pool = shared.plan().pool.max.max(1);
+    let users = shared.goose_users();
     let on_start = {
         let shared = shared.clone();
         Transaction::new(Arc::new(move |_user: &mut GooseUser| -> Boxed<'_> {
@@ -329,10 +326,7 @@ async fn attack(shared: Arc<Shared>) -> Result<(), EngineError> {
         Transaction::new(Arc::new(move |user: &mut GooseUser| -> Boxed<'_> {
             let shared = shared.clone();
             Box::pin(async move {
-                // A user's task that panics would die silently under goose and leave a
-                // run that looks complete: it stops the run, which fails with the panic.
-                if let Err(panic) = AssertUnwindSafe(user_turn(&shared, user)).catch_unwind().await {
-                    shared.user_panicked(panic_message(panic.as_ref()));
+                if guarded(&shared, user_turn(&shared, user)).await.is_none() {
                     tokio::time::sleep(POLL).await;
                 }
                 Ok(())
@@ -341,7 +335,7 @@ async fn attack(shared: Arc<Shared>) -> Result<(), EngineError> {
         .set_name("iteration")
     };
     let goose_error = |e: goose::GooseError| EngineError::Goose(e.to_string());
-    let launch_rate = format!("{}", (pool as f64 * 20.0).max(100.0));
+    let launch_rate = format!("{}", (users as f64 * 20.0).max(100.0));
     GooseAttack::initialize_with_config(goose::config::GooseConfiguration::default())
         .map_err(goose_error)?
         .register_scenario(
@@ -352,7 +346,7 @@ async fn attack(shared: Arc<Shared>) -> Result<(), EngineError> {
         .set_client_builder_without_cookies(GooseClientBuilder::new().without_cookies().user_agent("headroom/0.1"))
         .map_err(goose_error)?
         .set_default(GooseDefault::Host, shared.base.as_str())
-        .and_then(|a| a.set_default(GooseDefault::Users, pool))
+        .and_then(|a| a.set_default(GooseDefault::Users, users))
         .and_then(|a| a.set_default(GooseDefault::IncreaseRate, launch_rate.as_str()))
         .and_then(|a| a.set_default(GooseDefault::NoTelnet, true))
         .and_then(|a| a.set_default(GooseDefault::NoMetrics, true))
@@ -366,7 +360,7 @@ async fn attack(shared: Arc<Shared>) -> Result<(), EngineError> {
 }
 
 /// One turn of a user: run an iteration if the plan gives it work now, else wait briefly.
-async fn user_turn(shared: &Shared, user: &mut GooseUser) {
+async fn user_turn(shared: &Arc<Shared>, user: &mut GooseUser) {
     let Some(t0) = shared.t0.get().copied() else {
         tokio::time::sleep(Duration::from_millis(5)).await;
         return;
@@ -375,14 +369,12 @@ async fn user_turn(shared: &Shared, user: &mut GooseUser) {
         tokio::time::sleep(POLL).await;
         return;
     }
-    #[cfg(test)]
-    tests::fault(shared);
     match shared.plan().model {
         Model::Closed => {
             let now = t0.elapsed();
             let index = user.weighted_users_index;
             if index < shared.plan().users_at(now) {
-                let refused = iteration(shared, user, None).await.as_deref() == Some("connect");
+                let refused = iteration(shared, &user.client, None).await.as_deref() == Some("connect");
                 back_off(shared, index, refused).await;
             } else {
                 let wake = shared
@@ -393,16 +385,11 @@ async fn user_turn(shared: &Shared, user: &mut GooseUser) {
                 tokio::time::sleep(wake.min(POLL)).await;
             }
         }
-        Model::Open => {
-            let index = user.weighted_users_index;
-            match shared.dispatch.next_ticket(index).await {
-                Some(scheduled) => {
-                    iteration(shared, user, Some(scheduled)).await;
-                    shared.dispatch.idle(index);
-                }
-                None => tokio::time::sleep(POLL).await,
-            }
+        Model::Open if !shared.releasing.swap(true, Ordering::SeqCst) => {
+            arrivals::release(shared.clone(), user.client.clone(), t0).await;
         }
+        // The arrivals were all released; the clock ends the run.
+        Model::Open => tokio::time::sleep(POLL).await,
     }
 }
 
@@ -410,7 +397,9 @@ async fn user_turn(shared: &Shared, user: &mut GooseUser) {
 /// from the scheduled arrival (coordinated-omission correct), with the uncorrected
 /// figure beside it. A failed request ends the iteration: later steps depend on it.
 /// Returns the kind of the error that ended it, if one did.
-async fn iteration(shared: &Shared, user: &mut GooseUser, scheduled: Option<Instant>) -> Option<String> {
+async fn iteration(shared: &Shared, client: &reqwest::Client, scheduled: Option<Instant>) -> Option<String> {
+    #[cfg(test)]
+    tests::fault(shared);
     let journey = shared.pick_journey();
     let j = shared
         .scenario
@@ -424,7 +413,7 @@ async fn iteration(shared: &Shared, user: &mut GooseUser, scheduled: Option<Inst
     let mut vars: Vec<Option<String>> = vec![None; journey.vars.len()];
     for (k, request) in journey.requests.iter().enumerate() {
         let sent = Instant::now();
-        let error = send(shared, user, shared.first_request[j] + k, &rows, &mut vars).await;
+        let error = send(shared, client, shared.first_request[j] + k, &rows, &mut vars).await;
         let done = Instant::now();
         let start = if k == 0 { scheduled.unwrap_or(sent) } else { sent };
         // How late the generator started this arrival: its own lag, not the target's.
@@ -448,6 +437,18 @@ async fn iteration(shared: &Shared, user: &mut GooseUser, scheduled: Option<Inst
         }
     }
     None
+}
+
+/// Runs a user's turn; a turn that panics would die silently under goose and leave a
+/// run that looks complete: it stops the run, which fails with the panic (None).
+async fn guarded<T>(shared: &Shared, turn: impl Future<Output = T>) -> Option<T> {
+    match AssertUnwindSafe(turn).catch_unwind().await {
+        Ok(done) => Some(done),
+        Err(panic) => {
+            shared.user_panicked(panic_message(panic.as_ref()));
+            None
+        }
+    }
 }
 
 /// After a refused connection a closed-model user pauses, 10 ms doubling to 1 s while

@@ -13,6 +13,7 @@ pub(super) fn fault(_shared: &Shared) {
     }
 }
 
+/// Both models: a closed user's turn, and an open arrival's task of its own.
 #[test]
 fn a_panicking_user_task_fails_the_run_and_says_why() {
     let url = serve_in_background(TargetConfig {
@@ -21,15 +22,24 @@ fn a_panicking_user_task_fails_the_run_and_says_why() {
         dist: ServiceDist::Const,
     })
     .unwrap();
-    let yaml = "name: p\njourneys: [{name: j, steps: [{get: /}]}]\nload: {stages: [{users: 2, hold: 30s}]}\n";
-    let scenario = crate::scenario::load_str(yaml, Path::new("p.yaml"), &|_| None).unwrap();
-    PANIC.store(true, Ordering::SeqCst);
-    let started = Instant::now();
-    let result = run(&scenario, &url, &RunOptions::default(), |_| {}).unwrap();
-    // Stopped at once, not after the 30 s hold, and judged a failure with the reason.
-    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
-    assert_eq!(result.status, RunStatus::Failed);
-    let reason = result.end_reason.clone().unwrap_or_default();
-    assert!(reason.contains("panicked") && reason.contains("injected by the test"), "{reason}");
-    assert!(!result.passed());
+    for load in ["{stages: [{users: 2, hold: 30s}]}", "{stages: [{rate: 50, hold: 30s}]}"] {
+        let yaml = format!("name: p\njourneys: [{{name: j, steps: [{{get: /}}]}}]\nload: {load}\n");
+        let scenario = crate::scenario::load_str(&yaml, Path::new("p.yaml"), &|_| None).unwrap();
+        PANIC.store(true, Ordering::SeqCst);
+        let started = Instant::now();
+        let result = run(&scenario, &url, &RunOptions::default(), |_| {}).unwrap();
+        // Stopped at once, not after the 30 s hold, and judged a failure with the reason.
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{load}: {:?}",
+            started.elapsed()
+        );
+        assert_eq!(result.status, RunStatus::Failed, "{load}");
+        let reason = result.end_reason.clone().unwrap_or_default();
+        assert!(
+            reason.contains("panicked") && reason.contains("injected by the test"),
+            "{load}: {reason}"
+        );
+        assert!(!result.passed());
+    }
 }
