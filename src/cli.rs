@@ -50,8 +50,8 @@ cannot be compared. Writes DIR/compare.json and DIR/compare.md (a verdict for CI
     /// Make a scenario from a browser's HAR recording or an OpenAPI 3 description.
     #[command(
         after_help = "Examples:\n  headroom import recording.har              # writes recording.scenario.yaml\n  \
-headroom import openapi.yaml --out scenarios/api.yaml\n  \
-headroom import shop.har --keep-assets --out -    # to stdout\n\n\
+headroom import examples/petstore.yaml --out scenarios/api.yaml\n  \
+headroom import examples/shop.har --keep-assets --out -    # to stdout\n\n\
 A HAR becomes one journey: the requests to its main host in recorded order, the recorded gaps as \
 think times, static assets and other hosts dropped, cookies left out. An OpenAPI file becomes one \
 journey per tag (or path) with example values from its schemas. Credentials (Authorization, API \
@@ -69,7 +69,7 @@ sends every request; edit its load: for a load test."
     #[command(
         after_help = "Examples:\n  headroom fit                     # out/run/run.json into out/limits/\n  \
 headroom fit --slo p99=250ms --headroom 30%\n  \
-headroom fit results.csv --slo p95=200ms --out out/other --json\n\n\
+headroom fit examples/other-tool.csv --slo p95=200ms --out out/other --json\n\n\
 INPUT is a run.json from `headroom run` or a CSV with columns concurrency,throughput[,latency_ms] \
 from another tool. Closed runs are described by the USL; every run also gets the per-instance \
 queueing model (c servers, the service-time distribution of the lowest step, the capacity the \
@@ -80,22 +80,24 @@ Writes DIR/limits.json."
     Fit(FitArgs),
     /// Forecast utilisation history: trend, seasonality, intervals, the peak and the runway.
     #[command(
-        after_help = "Examples:\n  headroom forecast history.csv --horizon 90d --threshold 400\n  \
-headroom forecast history.csv --limits out/limits/limits.json\n  \
-headroom forecast query_range.json --horizon 30d\n  \
-headroom forecast counts.csv --aggregate sum --step 1h\n  \
+        after_help = "Examples:\n  headroom forecast examples/history.csv --horizon 90d --threshold 400\n  \
+headroom forecast examples/history.csv --limits out/limits/limits.json \\\n      \
+--instances 4\n  \
+headroom forecast examples/query_range.json --horizon 30d\n  \
+headroom forecast examples/counts.csv --aggregate sum --step 1h\n  \
 headroom forecast --prometheus http://127.0.0.1:9090 \\\n      \
 --query 'sum(rate(http_requests_total[5m]))' --range 90d\n  \
-headroom forecast history.csv --backtest 1d\n\n\
+headroom forecast examples/history.csv --backtest 1d\n\n\
 INPUT is a CSV with timestamp,value or timestamp,series,value (RFC 3339, YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] \
-or Unix seconds), or a saved Prometheus query_range response (.json). Writes DIR/forecast.csv and DIR/summary.json."
+or Unix seconds), or a saved Prometheus query_range response (.json). Writes DIR/forecast.csv, \
+DIR/summary.json and DIR/history.csv (the history as read, for the report)."
     )]
     Forecast(ForecastArgs),
     /// Right-size a fleet: per-service recommendations from utilisation and a price catalogue.
     #[command(
-        after_help = "Examples:\n  headroom rightsize fleet.csv --catalog examples/prices.csv \\\n      \
+        after_help = "Examples:\n  headroom rightsize examples/fleet.csv --catalog examples/prices.csv \\\n      \
 --current examples/placement.csv\n  \
-headroom rightsize fleet.csv --catalog examples/prices.csv \\\n      \
+headroom rightsize examples/fleet.csv --catalog examples/prices.csv \\\n      \
 --policy examples/policy.yaml --forecast-horizon 90d --json\n  \
 headroom rightsize --prometheus http://127.0.0.1:9090 --namespace shop \\\n      \
 --range 14d --catalog examples/prices.csv\n\n\
@@ -109,21 +111,19 @@ as strategic-merge patches for kubectl patch)."
     #[command(
         after_help = "Examples:\n  headroom plan --demand 750 --slo p99=250ms    # limits from out/limits/\n  \
 headroom plan --forecast out/forecast --multiplier 3 --event-date 2026-11-27 \\\n      \
---current 6 --catalog examples/prices.csv --instance-type gp.large\n\n\
+--current 6 --catalog examples/prices.csv --instance-type gp.medium\n\n\
 Writes DIR/plan.json. The count is the fewest instances whose predicted latency meets the SLO \
 with the redundancy's spares lost."
     )]
     Plan(PlanArgs),
     /// The quarterly capacity review: every service's headroom, runway against lead time, next quarter's count and cost.
-    #[command(
-        after_help = "Examples:\n  headroom review portfolio.yaml\n  \
-headroom review portfolio.yaml --previous old/review/review.json --out out/review\n\n\
+    #[command(after_help = "Examples:\n  headroom review examples/portfolio.yaml\n  \
+headroom review examples/portfolio.yaml --previous old/review/review.json --out out/review\n\n\
 PORTFOLIO.yaml names the demand (a CSV of timestamp,series,value or a Prometheus query split by \
 a label), the services (instances, instance_type, and limits: limits.json or capacity_rps: per \
 instance), the horizon (90d), lead_time (30d), thresholds (action 70%, critical 85%), redundancy \
 (n+1), slo and catalog; paths are relative to it. Writes DIR/review.csv, DIR/review.json and \
-DIR/forecast.csv; `headroom report` draws it."
-    )]
+DIR/forecast.csv; `headroom report` draws it.")]
     Review(ReviewArgs),
     /// Write the capacity report (HTML, Markdown, SVG charts) from any subset of results.
     #[command(
@@ -251,9 +251,16 @@ pub struct ForecastArgs {
     /// Runway threshold: the level demand must stay under.
     #[arg(long)]
     pub threshold: Option<f64>,
-    /// Take the runway threshold from a limits.json (the SLO limit's throughput, else the peak).
+    /// Take the runway threshold from a limits.json: the fleet's instances x one instance's
+    /// Poisson SLO limit (else its SLO limit as measured, else its peak).
     #[arg(long)]
     pub limits: Option<PathBuf>,
+    /// Instances running today, for --limits (default: the plan's --current, else 1).
+    #[arg(long, value_name = "N", requires = "limits", value_parser = clap::value_parser!(u32).range(1..))]
+    pub instances: Option<u32>,
+    /// The plan whose --current count is today's fleet, for --limits without --instances.
+    #[arg(long, value_name = "PLAN.json", default_value = "out/plan/plan.json")]
+    pub plan: PathBuf,
     /// Hold out this much of the end of the history, forecast it and print MASE, sMAPE and peak error.
     #[arg(long, value_name = "DURATION")]
     pub backtest: Option<String>,

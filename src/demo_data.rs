@@ -10,7 +10,8 @@ pub const SEED: u64 = 20261127;
 const HISTORY_START: i64 = 1_788_220_800;
 
 /// Hourly requests per second for two services over eight weeks: a trend, a daily and
-/// a weekly cycle and noise; checkout grows towards the load test's limit.
+/// a weekly cycle and noise; checkout, on four instances of the load-tested kind, grows
+/// towards their capacity.
 pub fn history() -> String {
     let mut rng = rand::rngs::StdRng::seed_from_u64(SEED);
     let mut text = String::from("timestamp,series,value\n");
@@ -19,7 +20,7 @@ pub fn history() -> String {
         let day = hour as f64 / 24.0;
         let daily = (tau * (day - 0.375)).sin();
         let weekly = (tau * day / 7.0).cos();
-        for (name, base, growth) in [("checkout-rps", 140.0, 1.6), ("search-rps", 90.0, 0.3)] {
+        for (name, base, growth) in [("checkout-rps", 560.0, 6.4), ("search-rps", 90.0, 0.3)] {
             let v = base
                 + growth * day
                 + 0.35 * base * daily
@@ -74,8 +75,26 @@ pub fn portfolio() -> (String, String) {
     let mut rng = rand::rngs::StdRng::seed_from_u64(SEED + 2);
     let tau = std::f64::consts::TAU;
     let names = [
-        "checkout", "search", "catalog", "payments", "auth", "images", "notifications", "cart", "reviews", "pricing",
-        "inventory", "shipping", "accounts", "sessions", "ads", "feeds", "media", "billing", "gateway", "export",
+        "checkout",
+        "search",
+        "catalog",
+        "payments",
+        "auth",
+        "images",
+        "notifications",
+        "cart",
+        "reviews",
+        "pricing",
+        "inventory",
+        "shipping",
+        "accounts",
+        "sessions",
+        "ads",
+        "feeds",
+        "media",
+        "billing",
+        "gateway",
+        "export",
     ];
     let types = ["gp.medium", "gp.large", "cpu.large", "gp.xlarge"];
     let mut yaml = String::from(

@@ -89,26 +89,47 @@ fn saved_prometheus_response_and_limits_threshold() {
     ]);
     assert_eq!(fit.status.code(), Some(0), "{}", text(&fit.stderr));
     let limits = dir.path().join("limits.json");
-    let run = headroom(&[
-        "forecast",
-        json.to_str().unwrap(),
-        "--horizon",
-        "3d",
-        "--limits",
-        limits.to_str().unwrap(),
-        "--out",
-        dir.path().to_str().unwrap(),
-        "--json",
-    ]);
-    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
-    let summary: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let no_plan = dir.path().join("no-plan.json");
+    let forecast = |fleet: &[&str]| {
+        let mut args = vec![
+            "forecast",
+            json.to_str().unwrap(),
+            "--horizon",
+            "3d",
+            "--limits",
+            limits.to_str().unwrap(),
+            "--plan",
+            no_plan.to_str().unwrap(),
+            "--out",
+            dir.path().to_str().unwrap(),
+            "--json",
+        ];
+        args.extend_from_slice(fleet);
+        let run = headroom(&args);
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+        serde_json::from_slice::<serde_json::Value>(&run.stdout).unwrap()
+    };
+    let summary = forecast(&[]);
     assert_eq!(summary["series"][0]["series"], "rps{job=api}");
-    // No SLO in that fit: the threshold is the peak throughput, 425 rps.
+    // No SLO in that fit: the threshold is one instance's peak throughput, 425 rps, and
+    // says it is one instance's.
     assert_eq!(summary["threshold"]["value"], 425.0);
-    assert!(summary["threshold"]["source"].as_str().unwrap().contains("peak"));
+    let source = summary["threshold"]["source"].as_str().unwrap();
+    assert!(
+        source.contains("1 x 425.0 rps, one instance's peak") && source.contains("--instances N"),
+        "{source}"
+    );
     assert!(
         summary["series"][0]["runway"]["mean_crosses_at"].is_null(),
         "demand near 123 never reaches 425"
+    );
+    // A fleet of three: the threshold on the series' scale, 3 x 425 rps.
+    let summary = forecast(&["--instances", "3"]);
+    assert_eq!(summary["threshold"]["value"], 1275.0);
+    let source = summary["threshold"]["source"].as_str().unwrap();
+    assert!(
+        source.contains("3 x 425.0 rps") && source.contains("(--instances)"),
+        "{source}"
     );
 }
 

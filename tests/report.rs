@@ -47,7 +47,10 @@ fn demo_writes_every_section_and_parseable_charts() {
         "no external assets"
     );
     // The run's start to the second, not the nanosecond it was recorded to.
-    let started = read_json(&out.join("run/run.json"))["started_at"].as_str().unwrap().to_string();
+    let started = read_json(&out.join("run/run.json"))["started_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(!html.contains(&started) && html.contains(&format!("started {} UTC", started[..19].replace('T', " "))));
     // Tables sit in a box that scrolls inside the page's column.
     assert!(html.contains("<div class=\"wide\"><table>"));
@@ -147,16 +150,38 @@ fn demo_writes_every_section_and_parseable_charts() {
         "no failing count below the plan of {planned} in plan.svg"
     );
     for (file, words) in [
-        ("review-utilisation", &["Utilisation of capacity", "action level 70%", "critical level 85%", "checkout"][..]),
-        ("review-runway", &["Runway to the action level", "lead time for new capacity", "days from the review"][..]),
-        ("review-cost", &["Monthly cost now and planned", "planned for the quarter"][..]),
+        (
+            "review-utilisation",
+            &[
+                "Utilisation of capacity",
+                "action level 70%",
+                "critical level 85%",
+                "checkout",
+            ][..],
+        ),
+        (
+            "review-runway",
+            &[
+                "Runway to the action level",
+                "lead time for new capacity",
+                "days from the review",
+            ][..],
+        ),
+        (
+            "review-cost",
+            &["Monthly cost now and planned", "planned for the quarter"][..],
+        ),
     ] {
         let svg = svg_text(&report.join(format!("{file}.svg")));
         for w in words {
             assert!(svg.contains(w), "{file}.svg lacks `{w}`");
         }
     }
-    chromium_check(&report.join("index.html"), 12, &["Executive summary", "Peak-event readiness", "Portfolio"]);
+    chromium_check(
+        &report.join("index.html"),
+        12,
+        &["Executive summary", "Peak-event readiness", "Portfolio"],
+    );
 }
 
 /// A review of 50 services with long names reported alone: the 30 most at risk drawn
@@ -171,7 +196,9 @@ fn a_review_of_50_services_renders_in_the_page_column() {
     let mut services = String::new();
     for k in 0..50 {
         let name = format!("service-with-a-long-descriptive-name-{k:02}");
-        services.push_str(&format!("  - {{name: {name}, capacity_rps: 100, instances: 4, instance_type: gp.large}}\n"));
+        services.push_str(&format!(
+            "  - {{name: {name}, capacity_rps: 100, instances: 4, instance_type: gp.large}}\n"
+        ));
         for h in 0..60 * 24 {
             let v = 60.0 + k as f64 * 0.02 * h as f64 / 24.0 + 20.0 * (std::f64::consts::TAU * h as f64 / 24.0).sin();
             demand.push_str(&format!("{},{name},{v:.3}\n", start + h * 3600));
@@ -182,16 +209,37 @@ fn a_review_of_50_services_renders_in_the_page_column() {
     let portfolio = write(
         d,
         "portfolio.yaml",
-        &format!("name: fifty\ncatalog: {root}/examples/prices.csv\ndemand: {{csv: demand.csv}}\nservices:\n{services}"),
+        &format!(
+            "name: fifty\ncatalog: {root}/examples/prices.csv\ndemand: {{csv: demand.csv}}\nservices:\n{services}"
+        ),
     );
-    let run = headroom(&["review", portfolio.to_str().unwrap(), "--out", d.join("review").to_str().unwrap()]);
+    let run = headroom(&[
+        "review",
+        portfolio.to_str().unwrap(),
+        "--out",
+        d.join("review").to_str().unwrap(),
+    ]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let report = d.join("report");
-    let run = headroom(&["report", "--review", d.join("review").to_str().unwrap(), "--out", report.to_str().unwrap()]);
+    let run = headroom(&[
+        "report",
+        "--review",
+        d.join("review").to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+    ]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let html = std::fs::read_to_string(report.join("index.html")).unwrap();
-    assert!(html.contains("The 30 services most at risk of 50"), "no note that the charts show 30");
-    assert_eq!((0..50).filter(|k| html.contains(&format!("<td>service-with-a-long-descriptive-name-{k:02}</td>"))).count(), 50);
+    assert!(
+        html.contains("The 30 services most at risk of 50"),
+        "no note that the charts show 30"
+    );
+    assert_eq!(
+        (0..50)
+            .filter(|k| html.contains(&format!("<td>service-with-a-long-descriptive-name-{k:02}</td>")))
+            .count(),
+        50
+    );
     for file in ["review-utilisation", "review-runway", "review-cost"] {
         let path = report.join(format!("{file}.svg"));
         let raw = std::fs::read_to_string(&path).unwrap();
@@ -200,7 +248,11 @@ fn a_review_of_50_services_renders_in_the_page_column() {
         // Each of the 30 rows labelled apart (cut in the middle, the number kept).
         let texts = svg_text(&path);
         let rows = (0..50)
-            .filter(|k| texts.lines().any(|l| l.contains('…') && l.ends_with(&format!("-name-{k:02}"))))
+            .filter(|k| {
+                texts
+                    .lines()
+                    .any(|l| l.contains('…') && l.ends_with(&format!("-name-{k:02}")))
+            })
             .count();
         assert_eq!(rows, 30, "{file}");
     }
@@ -392,6 +444,40 @@ fn ink(path: &Path) -> (u32, f64, usize) {
 }
 
 /// The smallest `font-size` in an SVG's text.
+/// The number of points of each polyline in an SVG.
+fn polylines(svg: &str) -> Vec<usize> {
+    svg.split("<polyline")
+        .skip(1)
+        .filter_map(|p| {
+            Some(
+                p.split("points=\"")
+                    .nth(1)?
+                    .split('"')
+                    .next()?
+                    .split_whitespace()
+                    .count(),
+            )
+        })
+        .collect()
+}
+
+/// The y of every text element reading exactly `label`, top to bottom.
+fn text_ys(svg: &str, label: &str) -> Vec<f64> {
+    let mut ys: Vec<f64> = svg
+        .split("<text")
+        .skip(1)
+        .filter(|t| {
+            t.split_once('>')
+                .and_then(|(_, rest)| rest.split_once("</text>"))
+                .is_some_and(|(text, _)| text.trim() == label)
+        })
+        .filter_map(|t| t.split(" y=\"").nth(1)?.split('"').next()?.parse().ok())
+        .collect();
+    ys.sort_by(f64::total_cmp);
+    assert!(!ys.is_empty(), "no text `{label}`");
+    ys
+}
+
 fn smallest_font(svg: &str) -> f64 {
     svg.split("font-size=\"")
         .skip(1)
@@ -448,6 +534,8 @@ fn an_open_run_with_drops_is_reported_in_full_without_paths() {
         "7d",
         "--limits",
         limits.join("limits.json").to_str().unwrap(),
+        "--plan",
+        d.join("no-plan.json").to_str().unwrap(),
         "--out",
         forecast.to_str().unwrap(),
     ]);
@@ -498,6 +586,34 @@ fn an_open_run_with_drops_is_reported_in_full_without_paths() {
         }
     }
     assert_eq!(svgs, 5, "timeline, distribution, throughput, latency, forecast");
+    // The runway's threshold names its scale: one instance's Poisson SLO limit here.
+    for page in [&html, &md] {
+        assert!(
+            page.contains("1 x ") && page.contains("Poisson SLO limit") && page.contains("--instances N"),
+            "the threshold's scale is not named"
+        );
+    }
+    // Three weeks of hourly history and a week ahead are drawn as lines, not vanishing
+    // ranges: a polyline through every hour of history and of the mean.
+    let longest = polylines(&std::fs::read_to_string(report.join("forecast-1.svg")).unwrap());
+    assert!(
+        longest.iter().filter(|n| **n >= 7 * 24).count() >= 2 && longest.iter().any(|n| *n >= 21 * 24 - 1),
+        "forecast polylines of {longest:?} points"
+    );
+    // One legend per timeline panel: each panel's keys sit under it, above the next
+    // panel's axis name.
+    let timeline_svg = std::fs::read_to_string(report.join("timeline.svg")).unwrap();
+    let y = |label: &str| text_ys(&timeline_svg, label);
+    let (errors_key, latency_axis, p99_key, users) = (
+        y("errors/s")[0],
+        y("latency (ms)")[0],
+        y("p99")[0],
+        y("users in the pool"),
+    );
+    assert!(
+        errors_key < latency_axis && latency_axis < p99_key && p99_key < users[0] && users.len() == 2,
+        "errors/s key at {errors_key}, latency axis at {latency_axis}, p99 key at {p99_key}, users at {users:?}"
+    );
     // Drops are plotted: the legend names them and the seconds' tooltips carry them.
     let timeline = std::fs::read_to_string(report.join("timeline.svg")).unwrap();
     assert!(svg_text(&report.join("timeline.svg")).contains("dropped arrivals/s"));
@@ -532,4 +648,45 @@ fn an_open_run_with_drops_is_reported_in_full_without_paths() {
     let steps = run_json["steps"].as_array().unwrap().len();
     let throughput = std::fs::read_to_string(report.join("throughput.svg")).unwrap();
     assert_eq!(tooltips(&throughput).len(), steps);
+}
+
+/// A saturation search's report gives the search's verdict against the scenario's SLO,
+/// never "no SLO".
+#[test]
+fn a_search_run_reports_its_slo_verdict() {
+    let _serial = serial();
+    // M/M/4 at 100/s each: the search brackets the p99 <= 100 ms limit (350/s by Erlang C).
+    let target = Target::start(4, "10ms", "exp");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let scenario = write(
+        d,
+        "search.yaml",
+        "name: s\njourneys: [{name: w, steps: [{get: /}]}]\n\
+         load: {search: {rate: {from: 100, max: 1600}, hold: 2s, precision: 15%}}\nslo: {p99: 100ms}\n",
+    );
+    let out = d.join("run");
+    let run = run_scenario(&scenario, &target.url, &out);
+    assert!(run.status.code().is_some_and(|c| c <= 1), "{}", text(&run.stderr));
+    let run_json = read_json(&out.join("run.json"));
+    assert!(
+        run_json["search"]["highest_passing"].is_number(),
+        "{}",
+        run_json["search"]
+    );
+    let report = d.join("report");
+    let rp = headroom(&[
+        "report",
+        "--run",
+        out.join("run.json").to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(rp.status.code(), Some(0), "{}", text(&rp.stderr));
+    let html = std::fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(
+        html.contains("a saturation search found the highest load meeting the SLO"),
+        "no search verdict"
+    );
+    assert!(!html.contains("no SLO"), "the report says the search had no SLO");
 }

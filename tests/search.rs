@@ -39,8 +39,14 @@ fn an_open_search_finds_the_mmc_limit() {
     // 4 workers, exponential 10 ms: M/M/4 with mu = 100/s; p99 <= 100 ms near 350/s.
     let target = Target::start(4, "10ms", "exp");
     let truth = mmc_limit(100.0, 4, 100.0);
+    // Near 97% busy a 5 s hold is shorter than M/M/4's relaxation time (about 11 s), so a
+    // bisection step there can pass on a lucky sample (seen once: 387.5/s): measured twice.
+    measure_twice(|| open_search_near(&target, truth));
+}
+
+fn open_search_near(target: &Target, truth: f64) {
     let (code, run, stdout) = search(
-        &target,
+        target,
         "{rate: {from: 100, max: 2000}, hold: 5s, precision: 5%}",
         "{p99: 100ms}",
     );

@@ -32,6 +32,7 @@ pub fn run(args: &RightsizeArgs, url: &str, policy: Policy) -> anyhow::Result<u8
         namespace: args.namespace.clone(),
         range: args.range.clone(),
         step: args.step.clone(),
+        data_days: None,
         pods: found.pods,
         owners_from_kube_state_metrics: found.owners,
         requests_from_kube_state_metrics: found.requests,

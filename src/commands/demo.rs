@@ -25,6 +25,8 @@ use std::time::Duration;
 
 const SCENARIO: &str = include_str!("../../scenarios/closed-steps.yaml");
 const PRICES: &str = include_str!("../../examples/prices.csv");
+/// How many instances the demo's checkout runs on today (its forecast's runway and its plan).
+const CHECKOUT_INSTANCES: u32 = 4;
 
 pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
     let out = &args.out;
@@ -51,7 +53,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
     let raw = read_csv(&history).map_err(|m| anyhow!(m))?;
     let histories = workflow::regularise(raw, Grid::default(), &Default::default())
         .map_err(|(name, e)| anyhow!("{}: series `{name}`: {e}", history.display()))?;
-    let threshold = forecast::limits_threshold(&limits_json)?;
+    // The demo's checkout runs on four instances of the load-tested kind today.
+    let threshold =
+        forecast::limits_threshold(&limits_json, (CHECKOUT_INSTANCES, "checkout's instances today".into()))?;
     let horizon = Horizon::parse("90d").map_err(|m| anyhow!(m))?;
     let options = Options::default();
     forecast::forecast(
@@ -93,7 +97,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<u8> {
         },
         objective: None,
         redundancy: Redundancy(1),
-        current: Some(4),
+        current: Some(CHECKOUT_INSTANCES),
         pricing: Some(Pricing {
             instance_type,
             event_hours: 24.0,

@@ -9,6 +9,7 @@ use anyhow::{anyhow, bail, Context};
 use headroom::read::history::{format_timestamp, parse_prometheus, read_csv_with, Dropped, Histories};
 use headroom::read::{prometheus, read_json};
 use headroom_forecast::capacity::limits::LimitsFile;
+use headroom_forecast::capacity::plan::PlanFile;
 use headroom_forecast::ts::workflow::{self, Grid, History, Horizon, WorkflowError};
 use headroom_forecast::ts::{regular, Options, Threshold};
 use headroom_loadgen::units::parse_duration;
@@ -133,7 +134,7 @@ fn read_histories(args: &ForecastArgs, step: Option<Duration>) -> anyhow::Result
     }
 }
 
-/// `--threshold X`, or from `--limits` by the runway's rule.
+/// `--threshold X`, or from `--limits` for the fleet's instance count.
 fn threshold(args: &ForecastArgs) -> anyhow::Result<Option<Threshold>> {
     match (args.threshold, &args.limits) {
         (Some(_), Some(_)) => bail!("give either --threshold or --limits, not both"),
@@ -141,17 +142,32 @@ fn threshold(args: &ForecastArgs) -> anyhow::Result<Option<Threshold>> {
             value,
             source: "--threshold".into(),
         })),
-        (None, Some(path)) => limits_threshold(path).map(Some),
+        (None, Some(path)) => limits_threshold(path, fleet_size(args.instances, &args.plan)?).map(Some),
         (None, None) => Ok(None),
     }
 }
 
-/// The runway's threshold from a limits.json.
-pub fn limits_threshold(path: &Path) -> anyhow::Result<Threshold> {
+/// How many instances run today, and where that came from: `--instances`, else the
+/// plan's `--current` in `plan` (when that file exists), else one.
+pub fn fleet_size(instances: Option<u32>, plan: &Path) -> anyhow::Result<(u32, String)> {
+    if let Some(n) = instances {
+        return Ok((n, "--instances".into()));
+    }
+    if plan.exists() {
+        let file: PlanFile = read_json(plan, "--plan")?;
+        if let Some(current) = file.current {
+            return Ok((current.instances, format!("today's count in {}", plan.display())));
+        }
+    }
+    Ok((1, "one instance: give --instances N for a fleet".into()))
+}
+
+/// The runway's threshold from a limits.json, for `fleet` instances.
+pub fn limits_threshold(path: &Path, fleet: (u32, String)) -> anyhow::Result<Threshold> {
     let file: LimitsFile = read_json(path, "--limits")?;
-    let (value, which) = file.runway_threshold();
+    let (value, basis) = file.runway_threshold(fleet.0);
     Ok(Threshold {
         value,
-        source: format!("{which} throughput (rps) in {}", path.display()),
+        source: format!("{basis} in {} ({})", path.display(), fleet.1),
     })
 }

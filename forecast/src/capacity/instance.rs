@@ -150,10 +150,11 @@ impl InstanceModel {
                     s_measured * 1e3
                 ),
                 k => format!(
-                    "service time from the {k} steps without a queue ({}; {} requests, pooled by requests), \
-                     mean {:.2} ms; {capacity}",
+                    "service time from the {k} steps without a queue ({}{}), mean {:.2} ms; {capacity}",
                     loads.join(", "),
-                    requests.map_or("?".to_string(), |n| n.to_string()),
+                    requests.map_or(", pooled equally: the input gives no request counts".to_string(), |n| {
+                        format!("; {n} requests, pooled by requests")
+                    }),
                     s_measured * 1e3
                 ),
             },

@@ -89,11 +89,28 @@ pub struct Source {
     pub namespace: Option<String>,
     pub range: String,
     pub step: String,
+    /// Days the longest container's data spans (less than `range` for a young cluster).
+    #[serde(default)]
+    pub data_days: Option<f64>,
     pub pods: usize,
     /// Whether kube-state-metrics gave the pods' owners (else the pod-name rule).
     pub owners_from_kube_state_metrics: bool,
     /// Whether kube-state-metrics gave today's requests.
     pub requests_from_kube_state_metrics: bool,
+}
+
+impl Source {
+    /// The period the figures stand on: the range asked for, or what the data held
+    /// when that is under 90% of it ("2.0 days of data (14d asked)").
+    pub fn period(&self) -> String {
+        let asked_days = headroom_loadgen::units::parse_duration(&self.range).map(|d| d.as_secs_f64() / 86_400.0);
+        match (self.data_days, asked_days) {
+            (Some(data), Ok(asked)) if data < 0.9 * asked => {
+                format!("{data:.1} days of data ({} asked)", self.range)
+            }
+            _ => self.range.clone(),
+        }
+    }
 }
 
 /// The prices used and where they came from.
@@ -177,6 +194,10 @@ pub fn containers_report(
         .collect();
     containers
         .sort_by(|a, b| (&a.namespace, &a.workload, &a.container).cmp(&(&b.namespace, &b.workload, &b.container)));
+    let source = Source {
+        data_days: usage.iter().map(|u| u.history_days).reduce(f64::max),
+        ..source
+    };
     let mut notes = Vec::new();
     if !source.owners_from_kube_state_metrics {
         notes.push(
@@ -324,6 +345,24 @@ mod tests {
         assert!((r2 - 1.0).abs() < 1e-12);
         // One shape only: CPU and memory cannot be told apart.
         assert!(resource_prices(&[t("a", 2.0, 4.0), t("b", 4.0, 8.0)]).is_none());
+    }
+
+    #[test]
+    fn the_period_is_what_the_data_held_when_shorter_than_asked() {
+        let source = |data_days: Option<f64>| Source {
+            prometheus: "http://127.0.0.1:9090".into(),
+            namespace: None,
+            range: "14d".into(),
+            step: "5m".into(),
+            data_days,
+            pods: 1,
+            owners_from_kube_state_metrics: true,
+            requests_from_kube_state_metrics: true,
+        };
+        assert_eq!(source(Some(2.04)).period(), "2.0 days of data (14d asked)");
+        // 13 of 14 days is over 90%: the range stands.
+        assert_eq!(source(Some(13.0)).period(), "14d");
+        assert_eq!(source(None).period(), "14d");
     }
 
     #[test]

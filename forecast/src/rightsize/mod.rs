@@ -270,7 +270,7 @@ pub fn recommend(
         flags.push("spiky_cpu".to_string());
     }
     let savings = current_monthly.map(|c| c - recommended_monthly);
-    let reason = reason(
+    let mut reason = reason(
         &Sized {
             cpu_sized,
             cpu_target,
@@ -281,6 +281,12 @@ pub fn recommend(
         recommended.count,
         policy,
     );
+    if let (Some(p), Some(t), Some(saving)) = (current, current_type, savings) {
+        if saving < -0.005 {
+            let why = shortfall(p.count, t, cpu_target, mem_target, policy);
+            reason.push_str(&format!("; ${:.2}/month more than today's because {why}", -saving));
+        }
+    }
     Ok(Recommendation {
         service: usage.service.clone(),
         current: current.cloned(),
@@ -310,6 +316,33 @@ pub fn recommend(
 fn cpu_target(cpu_sized: f64, policy: &Policy) -> f64 {
     let utilisation_cap = (1.0 / (1.0 + policy.headroom)).min(policy.max_utilisation.unwrap_or(1.0));
     cpu_sized / utilisation_cap
+}
+
+/// Why today's `count` x `t` does not do: what it holds with the redundancy's spares
+/// lost against what the policy needs ("today's 4 x gp.large hold 6.0 cores with 1
+/// lost (n+1), under the 6.9 needed").
+fn shortfall(count: u32, t: &InstanceType, cpu_target: f64, mem_target: f64, policy: &Policy) -> String {
+    let spares = policy.redundancy.spares();
+    let active = count.saturating_sub(spares) as f64;
+    let lost = if spares > 0 {
+        format!(" with {spares} lost ({})", policy.redundancy)
+    } else {
+        String::new()
+    };
+    let today = format!("today's {count} x {}", t.name);
+    if active * t.vcpu < cpu_target {
+        format!(
+            "{today} hold {:.1} cores{lost}, under the {cpu_target:.1} needed",
+            active * t.vcpu
+        )
+    } else if active * t.mem_gib < mem_target {
+        format!(
+            "{today} hold {:.1} GiB{lost}, under the {mem_target:.1} needed",
+            active * t.mem_gib
+        )
+    } else {
+        format!("{today} meet the need, but the catalogue's cheaper placements do not meet the policy")
+    }
 }
 
 /// What a service was sized for.

@@ -181,17 +181,34 @@ fn a_recommendation_that_costs_more_says_why() {
     assert_eq!(r.recommended.count, 3);
     assert!(r.savings_monthly_usd.unwrap() < 0.0);
     assert_eq!(r.current_cores, Some(2.0));
+    // (0.30 - 0.10) x 730 h = $146.00 a month more: today's one c2 holds nothing once
+    // its spare is lost.
     assert_eq!(
         r.reason,
-        "3 x c2: 2.9 cores for p95 CPU of 2.40 cores at 83% utilisation, + 1 spare (n+1)"
+        "3 x c2: 2.9 cores for p95 CPU of 2.40 cores at 83% utilisation, + 1 spare (n+1); $146.00/month more \
+         than today's because today's 1 x c2 hold 0.0 cores with 1 lost (n+1), under the 2.9 needed"
     );
     // Memory decides when it needs more instances: 12 GiB x 1.2 = 14.4 GiB is 4 x c2's
-    // 4 GiB against 2 for CPU, + 1 spare: c2 x 5 ($0.50/h) beats c4 x 3 ($0.57/h).
+    // 4 GiB against 2 for CPU, + 1 spare: c2 x 5 ($0.50/h) beats c4 x 3 ($0.57/h). Today's
+    // 2 x c4 ($0.38/h) has the cores with one lost (4 >= 2.88) but 8 GiB of the 14.4:
+    // (0.50 - 0.38) x 730 = $87.60 more.
     let mut big = usage(28.0);
     big.mem_bytes[50] = 12.0 * GIB;
-    let r = recommend(&big, &catalogue(), Some(&today), &policy(1), None).unwrap();
+    let two_c4 = Placement {
+        instance_type: "c4".into(),
+        count: 2,
+    };
+    let r = recommend(&big, &catalogue(), Some(&two_c4), &policy(1), None).unwrap();
     assert_eq!(
         r.reason,
-        "5 x c2: 14.4 GiB of memory with 20% headroom, + 1 spare (n+1)"
+        "5 x c2: 14.4 GiB of memory with 20% headroom, + 1 spare (n+1); $87.60/month more than today's because \
+         today's 2 x c4 hold 8.0 GiB with 1 lost (n+1), under the 14.4 needed"
+    );
+    // A recommendation that saves says nothing of today's.
+    let r = recommend(&usage(28.0), &catalogue(), Some(&two_c4), &policy(1), None).unwrap();
+    assert!(
+        r.savings_monthly_usd.unwrap() > 0.0 && !r.reason.contains("today's"),
+        "{}",
+        r.reason
     );
 }

@@ -1,8 +1,10 @@
 //! Measurement: one collector thread receives every response and dropped arrival over a
 //! channel and files it into the step it fell in (hold only), the whole run, and a
 //! one-second timeline; each second it judges the guards and reports live figures.
-//! Whether a hold reached steady state is `trend`'s test.
+//! Whether a hold reached steady state is `trend`'s test; where the CPU went in a step
+//! whose arrivals ran late is `cpu`'s.
 
+mod cpu;
 mod trend;
 pub use trend::LatencyTrend;
 
@@ -246,6 +248,8 @@ pub struct Collector<'a> {
     /// Open model: the pool's size at the last arrival so far.
     last_pool: Option<usize>,
     metrics: Option<Arc<LiveMetrics>>,
+    /// CPU counters at each second, to say where the CPU went when arrivals ran late.
+    cpu: Vec<(Duration, cpu::CpuSample)>,
 }
 
 impl<'a> Collector<'a> {
@@ -267,6 +271,7 @@ impl<'a> Collector<'a> {
             aborted_by: None,
             last_pool: None,
             metrics: None,
+            cpu: Vec::new(),
         }
     }
 
@@ -354,6 +359,9 @@ impl<'a> Collector<'a> {
         let second = std::mem::replace(&mut self.second, Acc::light(self.plan.model));
         self.second_index += 1;
         let elapsed = Duration::from_secs(self.second_index);
+        if self.plan.model == Model::Open {
+            self.cpu.extend(cpu::CpuSample::now().map(|sample| (elapsed, sample)));
+        }
         let first = self.plan.locate(elapsed - Duration::from_secs(1));
         let last = self.plan.locate(elapsed - Duration::from_millis(1));
         if let (Some(a), Some(b)) = (first, last) {
@@ -447,7 +455,8 @@ impl<'a> Collector<'a> {
                 };
                 let trend = LatencyTrend::of(&self.seconds_in_hold[i]);
                 let mut notes: Vec<String> = trend.iter().filter(|t| t.rising()).map(LatencyTrend::note).collect();
-                notes.extend(generator_note(acc, phase.level));
+                let cpu = cpu::use_between(&self.cpu, hold_start, hold_start + phase.hold);
+                notes.extend(generator_note(acc, phase.level, cpu));
                 StepResult {
                     step: i + 1,
                     users,
@@ -472,13 +481,18 @@ impl<'a> Collector<'a> {
 }
 
 /// "The generator could not keep up" when more than 1% of a step's arrivals started
-/// over a millisecond late: its percentiles then measure the generator too.
-fn generator_note(acc: &Acc, rate: f64) -> Option<String> {
+/// over a millisecond late: its percentiles then measure the generator too; where the
+/// CPU went during the step says why.
+fn generator_note(acc: &Acc, rate: f64, cpu: Option<cpu::CpuUse>) -> Option<String> {
     let late = share(acc.late, acc.arrivals);
+    let why = cpu.map_or_else(
+        || "no CPU figures on this system to say why".to_string(),
+        |used| used.diagnosis(),
+    );
     (late > LATE_NOTE_SHARE).then(|| {
         format!(
-            "the load generator could not keep up at {rate}/s: {:.1}% of arrivals started more than 1 ms late; \
-             this step measures the generator as well as the target (shard the load over more processes)",
+            "the load generator could not keep up at {rate}/s: {:.1}% of arrivals started more than 1 ms late, so \
+             this step measures the generator as well as the target; {why}",
             late * 100.0
         )
     })

@@ -18,23 +18,21 @@ pub fn timeline(run: &RunResult) -> anyhow::Result<String> {
     let rows = run.whole_seconds();
     let t_max = rows.last().map_or(1.0, |r| r.t as f64).max(1.0);
     let with_users = rows.iter().any(|r| r.users.is_some());
+    let keys = panel_keys(run);
     let panels = if with_users { 3 } else { 2 };
-    let keys = [
-        style::key("completed requests/s", Mark::Line(BLUE, Dash::Solid)),
-        style::key("errors/s", Mark::Line(VERMILLION, Dash::Solid)),
-        style::key("dropped arrivals/s", Mark::Line(ORANGE, Dash::Dashed)),
-        style::key("p50", Mark::Line(style::percentile_colour("p50"), Dash::Solid)),
-        style::key("p95", Mark::Line(style::percentile_colour("p95"), Dash::Solid)),
-        style::key("p99", Mark::Line(style::percentile_colour("p99"), Dash::Solid)),
-        style::key(users_name(run), Mark::Line(PURPLE, Dash::Solid)),
-        style::key("a step's hold, labelled with its load", Mark::Swatch(BAND)),
-    ];
-    let keys = if with_users { &keys[..] } else { &keys[..6] };
-    let height = PANEL * panels + 60;
+    let height = (PANEL + 36) * panels as u32 + 40;
     let time = style::ticks(t_max, "", "");
     svg(WIDTH, height, |root, tips| {
-        let (plot, strip) = style::with_legend(root, keys);
-        let areas = plot.split_evenly((panels as usize, 1));
+        // Each panel has its own legend under it: a colour means one thing per panel.
+        let areas = root.split_evenly((panels, 1));
+        let mut legends = Vec::new();
+        let mut plots = Vec::new();
+        for (area, keys) in areas.iter().zip(&keys) {
+            let (plot, strip) = style::with_legend(area, keys);
+            plots.push(plot);
+            legends.push(strip);
+        }
+        let areas = plots;
         let series =
             |f: fn(&TimelineRow) -> f64| -> Vec<(f64, f64)> { rows.iter().map(|r| (r.t as f64, f(r))).collect() };
         // Requests, errors, drops.
@@ -133,8 +131,25 @@ pub fn timeline(run: &RunResult) -> anyhow::Result<String> {
                 tips.add(&chart, (t, u), format!("second {t:.0}: {u:.0} users"));
             }
         }
-        style::legend(&strip, keys)
+        for (strip, keys) in legends.iter().zip(&keys) {
+            style::legend(strip, keys)?;
+        }
+        Ok(())
     })
+}
+
+/// Each panel's legend: per-second counts with the steps' shading, latency, users.
+fn panel_keys(run: &RunResult) -> [Vec<style::Key>; 3] {
+    [
+        vec![
+            style::key("completed requests/s", Mark::Line(BLUE, Dash::Solid)),
+            style::key("errors/s", Mark::Line(VERMILLION, Dash::Solid)),
+            style::key("dropped arrivals/s", Mark::Line(ORANGE, Dash::Dashed)),
+            style::key("a step's hold, labelled with its load", Mark::Swatch(BAND)),
+        ],
+        Vec::from(["p50", "p95", "p99"].map(|p| style::key(p, Mark::Line(style::percentile_colour(p), Dash::Solid)))),
+        vec![style::key(users_name(run), Mark::Line(PURPLE, Dash::Solid))],
+    ]
 }
 
 fn users_name(run: &RunResult) -> &'static str {

@@ -10,6 +10,7 @@ pub(super) fn forecast(s: &Summary, histories: &Histories, summary: &mut Vec<Str
         charts.push(chart(
             &format!("forecast-{}", i + 1),
             &format!("Forecast: {}", series.series),
+            "Where the mean and the upper edge of the 95% band first reach the threshold are the two runway dates; the shaded bands are where the actual values should fall 80% and 95% of the time",
             charts::forecast(series, History { points }, threshold)?,
         ));
     }

@@ -22,8 +22,8 @@ use saturation::saturation;
 use crate::charts::{self, History};
 use headroom_forecast::capacity::limits::LimitsFile;
 use headroom_forecast::capacity::plan::PlanFile;
-use headroom_forecast::rightsize::containers::ContainersReport;
 use headroom_forecast::review::Review;
+use headroom_forecast::rightsize::containers::ContainersReport;
 use headroom_forecast::rightsize::Report;
 use headroom_forecast::ts::Summary;
 use headroom_loadgen::results::{RunResult, RunVerdict};
@@ -113,7 +113,9 @@ pub fn build(inputs: &Inputs) -> anyhow::Result<Document> {
         sections.push(plan(p, &mut summary)?);
     }
     if sections.is_empty() {
-        anyhow::bail!("nothing to report: give at least one of --review, --run, --limits, --forecast, --rightsize, --plan");
+        anyhow::bail!(
+            "nothing to report: give at least one of --review, --run, --limits, --forecast, --rightsize, --plan"
+        );
     }
     let mut doc = Document {
         title: title(inputs),
@@ -177,11 +179,12 @@ impl Document {
     }
 }
 
-fn chart(file: &str, title: &str, svg: String) -> Chart {
+/// A chart titled `title` whose caption first says what to read from it (`read`).
+fn chart(file: &str, title: &str, read: &str, svg: String) -> Chart {
     Chart {
         file: file.into(),
         title: title.into(),
-        notes: Vec::new(),
+        notes: vec![format!("{read}.")],
         svg,
     }
 }

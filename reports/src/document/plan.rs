@@ -41,7 +41,7 @@ pub(super) fn plan(p: &PlanFile, summary: &mut Vec<String>) -> anyhow::Result<Se
     Ok(Section {
         title: "Peak-event readiness".into(),
         paragraphs,
-        charts: vec![chart("plan", "Predicted latency by instance count", charts::plan(p)?)],
+        charts: vec![chart("plan", "Predicted latency by instance count", "The fewest instances whose predicted percentile sits under the objective's line is the plan; fewer overload or miss it", charts::plan(p)?)],
         tables: vec![Table {
             caption: "Instances needed at other demands".into(),
             header: ["demand", "instances"].map(String::from).to_vec(),

@@ -47,16 +47,23 @@ pub(super) fn review(r: &Review, summary: &mut Vec<String>) -> anyhow::Result<Se
         chart(
             "review-utilisation",
             "Utilisation now and at the forecast peak",
+            "A service whose forecast peak passes the action level needs capacity this quarter; past the critical level, before its peak",
             charts::review_utilisation(&drawn, r.thresholds.action, r.thresholds.critical)?,
         ),
         chart(
             "review-runway",
             "Runway to the action level against the lead time",
+            "A runway shorter than its lead time means capacity ordered today arrives after the service reaches its action level",
             charts::review_runway(&drawn, r.as_of_s, horizon_days)?,
         ),
     ];
     if drawn.iter().any(|s| s.monthly_usd_now.is_some()) {
-        charts.push(chart("review-cost", "Monthly cost now and planned", charts::review_cost(&drawn)?));
+        charts.push(chart(
+            "review-cost",
+            "Monthly cost now and planned",
+            "Planned above now is next quarter's growth in cost; below it, instances that can go",
+            charts::review_cost(&drawn)?,
+        ));
     }
     if ranked.len() > MAX_REVIEW_ROWS {
         for c in &mut charts {
@@ -73,7 +80,16 @@ pub(super) fn review(r: &Review, summary: &mut Vec<String>) -> anyhow::Result<Se
     let mut tables = vec![Table {
         caption: format!("Every service, most at risk first ({} in review.csv)", r.services.len()),
         header: [
-            "service", "status", "capacity rps", "now", "peak (95%)", "at peak", "action (95%)", "order by", "instances", "a month",
+            "service",
+            "status",
+            "capacity rps",
+            "now",
+            "peak (95%)",
+            "at peak",
+            "action (95%)",
+            "order by",
+            "instances",
+            "a month",
         ]
         .map(String::from)
         .to_vec(),
@@ -89,7 +105,11 @@ pub(super) fn review(r: &Review, summary: &mut Vec<String>) -> anyhow::Result<Se
                     percent(s.utilisation_at_peak),
                     text(&s.action_date_hi95),
                     text(&s.order_by),
-                    format!("{} → {}", s.instances, s.planned_instances.map_or("?".into(), |n| n.to_string())),
+                    format!(
+                        "{} → {}",
+                        s.instances,
+                        s.planned_instances.map_or("?".into(), |n| n.to_string())
+                    ),
                     format!("{} → {}", money(s.monthly_usd_now), money(s.monthly_usd_planned)),
                 ]
             })
@@ -108,7 +128,9 @@ pub(super) fn review(r: &Review, summary: &mut Vec<String>) -> anyhow::Result<Se
         ));
         tables.push(Table {
             caption: "Last review's forecast against the demand since".into(),
-            header: ["service", "error (MAPE)", "in its 80% band", "peak error"].map(String::from).to_vec(),
+            header: ["service", "error (MAPE)", "in its 80% band", "peak error"]
+                .map(String::from)
+                .to_vec(),
             rows: ranked
                 .iter()
                 .filter(|s| s.forecast_mape_previous.is_some())
@@ -117,7 +139,8 @@ pub(super) fn review(r: &Review, summary: &mut Vec<String>) -> anyhow::Result<Se
                         s.service.clone(),
                         percent(s.forecast_mape_previous),
                         percent(s.forecast_coverage80_previous),
-                        s.forecast_peak_error_previous.map_or("-".into(), |e| format!("{:+.0}%", e * 100.0)),
+                        s.forecast_peak_error_previous
+                            .map_or("-".into(), |e| format!("{:+.0}%", e * 100.0)),
                     ]
                 })
                 .collect(),

@@ -57,10 +57,11 @@ pub(super) fn rightsize(r: &Report, summary: &mut Vec<String>) -> anyhow::Result
         title: "What should we run, and what does it cost?".into(),
         paragraphs,
         charts: vec![
-            chart("cost", "Monthly cost per service", charts::cost(r)?),
+            chart("cost", "Monthly cost per service", "A shorter recommended bar is a saving; a longer one, a service short of capacity (or of its spare) today", charts::cost(r)?),
             chart(
                 "utilisation",
                 "CPU use against capacity, today's and recommended",
+                "Services far under the target utilisation pay for idle capacity; those over it risk their latency",
                 charts::utilisation(r)?,
             ),
         ],
@@ -107,7 +108,7 @@ pub(super) fn containers(r: &ContainersReport, summary: &mut Vec<String>) -> any
         "{} containers of {} pods over {}{change}, {flagged} flagged",
         r.containers.len(),
         r.source.pods,
-        r.source.range
+        r.source.period()
     );
     summary.push(format!("Kubernetes requests: {line}."));
     let mut paragraphs = vec![format!(
@@ -154,11 +155,13 @@ pub(super) fn containers(r: &ContainersReport, summary: &mut Vec<String>) -> any
             chart(
                 "container-cpu",
                 "CPU requests per container",
+                "Today's request against the recommended one: far above is idle money, below is throttling risk",
                 charts::cpu_requests(charted)?,
             ),
             chart(
                 "container-memory",
                 "Memory requests per container",
+                "Today's request against the recommended one: below the recommendation risks an out-of-memory kill",
                 charts::memory_requests(charted)?,
             ),
         ],

@@ -26,7 +26,7 @@ pub(super) fn saturation(inputs: &Inputs, summary: &mut Vec<String>) -> anyhow::
             format!("{:?}", r.model).to_lowercase(),
             format!("{:?}", r.status).to_lowercase()
         ));
-        let mut timeline = chart("timeline", "Run timeline", charts::timeline(r)?);
+        let mut timeline = chart("timeline", "Run timeline", "Read each shaded hold: completed requests should run flat through it; latency climbing within a hold, or errors and dropped arrivals above zero, mark the step where the target stopped keeping up", charts::timeline(r)?);
         let whole = r.whole_seconds().len();
         if whole < r.timeline.len() {
             timeline.notes.push(format!(
@@ -39,6 +39,7 @@ pub(super) fn saturation(inputs: &Inputs, summary: &mut Vec<String>) -> anyhow::
         let mut distribution = chart(
             "distribution",
             "Latency distribution",
+            "Read across at 99% or 99.9% for how slow the slowest requests were; a curve that bends up sharply has a queue in its tail",
             charts::distribution(r, baseline)?,
         );
         if let Some(b) = baseline {
@@ -86,8 +87,22 @@ pub(super) fn saturation(inputs: &Inputs, summary: &mut Vec<String>) -> anyhow::
                         p.headroom * 100.0
                     ))
                 );
-                summary.push(format!("How much it can take: {line}"));
-                paragraphs.push(line);
+                paragraphs.push(line.clone());
+                match l.poisson_slo_limit() {
+                    // What a peak event's (open) traffic sees leads; the run's own figure follows.
+                    Some((rate, o)) => {
+                        let open = format!(
+                            "{rate:.1} rps per instance with Poisson arrivals (as a peak's traffic comes) meeting {} <= {} ms",
+                            o.objective, o.limit_ms
+                        );
+                        paragraphs.push(format!("Poisson SLO limit: {open}, by the queueing model."));
+                        summary.push(format!(
+                            "How much it can take: {open}; as tested, {}",
+                            lower_first(&line)
+                        ));
+                    }
+                    None => summary.push(format!("How much it can take: {line}")),
+                }
             }
             None => summary.push(format!(
                 "How much it can take: peak {:.1} rps ({}).",
@@ -98,10 +113,10 @@ pub(super) fn saturation(inputs: &Inputs, summary: &mut Vec<String>) -> anyhow::
             paragraphs.push(format!("Knee: {:.1} {}.", k.load.value, k.load.unit));
         }
         paragraphs.extend(limits.warnings.iter().map(|w| format!("Warning: {w}")));
-        let mut throughput = chart("throughput", "Throughput vs load", charts::throughput(l)?);
-        throughput.notes = charts::throughput::model_disagreement(l);
+        let mut throughput = chart("throughput", "Throughput vs load", "Where the measured points stop rising is the peak; the model's line past the last step is extrapolated, not measured", charts::throughput(l)?);
+        throughput.notes.extend(charts::throughput::model_disagreement(l));
         charts.push(throughput);
-        let mut latency = chart("latency", "Latency vs load", charts::latency(l)?);
+        let mut latency = chart("latency", "Latency vs load", "Where a percentile crosses its objective's line is the SLO limit; past the knee, latency grows faster than the load", charts::latency(l)?);
         let values: Vec<f64> = l.points.iter().flat_map(|p| p.latency_ms.values().copied()).collect();
         let objectives: Vec<f64> = limits.objectives.iter().map(|o| o.limit_ms).collect();
         if charts::latency::latency_axis(&values, &objectives).1 {
@@ -116,6 +131,10 @@ pub(super) fn saturation(inputs: &Inputs, summary: &mut Vec<String>) -> anyhow::
             "Knee: the load where throughput stops growing in proportion to load; beyond it extra load mostly adds queueing."
                 .into(),
             "SLO limit: the highest load at which every latency objective still held.".into(),
+            "Poisson SLO limit: the highest rate of independent (Poisson) arrivals, as real traffic and a peak event \
+             bring them, at which one instance meets the objective by the fitted queueing model; lower than a closed \
+             loop's, whose users wait for each answer. Plans, runways and reviews use it."
+                .into(),
             "Safe operating point: the SLO limit less the headroom kept for surprises; plan normal traffic to stay under it."
                 .into(),
             "USL (Universal Scalability Law): a curve fitted to the measured steps; sigma is contention, kappa crosstalk. \
@@ -255,4 +274,12 @@ fn errors_table(r: &RunResult) -> Option<Table> {
             })
             .collect(),
     })
+}
+
+/// "SLO limit: ..." as the middle of a sentence.
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or(String::new(), |c| c.to_lowercase().chain(chars).collect())
 }

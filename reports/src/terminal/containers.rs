@@ -34,7 +34,7 @@ pub fn render(report: &ContainersReport, queries: usize) -> String {
         "{} containers of {} pods over {} at {} ({queries} queries)",
         report.containers.len(),
         source.pods,
-        source.range,
+        source.period(),
         source.step
     );
     if let Some(p) = &report.prices {

@@ -159,13 +159,36 @@ impl LimitsFile {
 }
 
 impl LimitsFile {
-    /// The throughput demand must stay under: the SLO limit's, else the peak's, and
-    /// which of the two it is.
-    pub fn runway_threshold(&self) -> (f64, &'static str) {
-        match &self.limits.slo_limit {
-            Some(limit) => (limit.throughput.value, "the SLO limit"),
-            None => (self.limits.peak.throughput.value, "the peak"),
-        }
+    /// The throughput demand on a fleet of `instances` must stay under, with what it is:
+    /// `instances` x one instance's Poisson SLO limit (the lowest over the objectives: a
+    /// peak's arrivals are open), else x the SLO limit as measured, else x the peak.
+    pub fn runway_threshold(&self, instances: u32) -> (f64, String) {
+        let n = instances.max(1);
+        let (per_instance, what) = match (self.poisson_slo_limit(), &self.limits.slo_limit) {
+            (Some((rate, o)), _) => (
+                rate,
+                format!(
+                    "one instance's Poisson SLO limit ({} <= {} ms)",
+                    o.objective, o.limit_ms
+                ),
+            ),
+            (None, Some(limit)) => (limit.throughput.value, "one instance's SLO limit as measured".into()),
+            (None, None) => (
+                self.limits.peak.throughput.value,
+                "one instance's peak throughput".into(),
+            ),
+        };
+        (per_instance * n as f64, format!("{n} x {per_instance:.1} rps, {what}"))
+    }
+
+    /// One instance's Poisson SLO limit: the lowest over the objectives of the highest
+    /// open arrival rate meeting each (what a peak's traffic sees), with its objective.
+    pub fn poisson_slo_limit(&self) -> Option<(f64, &ObjectiveLimit)> {
+        self.limits
+            .objectives
+            .iter()
+            .filter_map(|o| o.poisson_rate.as_ref().map(|rate| (rate.value, o)))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
     }
 
     /// The safe operating point's share of the peak throughput (from 5% to 100%): the
