@@ -82,7 +82,8 @@ fn generated() -> Vec<(String, regular::Regular, Vec<f64>)> {
             let truth: Vec<f64> = (0..1095)
                 .map(|d| {
                     let x = d as f64;
-                    800.0 + (0.1 + 0.05 * seed as f64) * x
+                    800.0
+                        + (0.1 + 0.05 * seed as f64) * x
                         + 80.0 * (tau * x / 7.0).sin()
                         + 300.0 * (tau * (x + 30.0 * seed as f64) / 365.25).sin()
                         + 60.0 * (2.0 * tau * x / 365.25).cos()
@@ -294,18 +295,23 @@ fn read_set(dir: &Path, step_s: i64) -> Vec<(String, regular::Regular, Option<Ve
 fn references_on(whole: &regular::Regular, truth: &[f64], set: &Set, back: usize) -> Vec<(String, Score)> {
     let end = whole.values.len() - back * set.horizon;
     let (train, actual) = whole.values[..end].split_at(end - set.horizon);
-    let naive: Vec<f64> = (0..set.horizon).map(|j| train[train.len() - set.season + j % set.season]).collect();
-    [("truth (the generating mean)", truth[end - set.horizon..end].to_vec()), ("seasonal_naive_7", naive)]
-        .into_iter()
-        .map(|(label, mean)| {
-            let score = Score {
-                mase: metrics::mase(actual, &mean, train, set.season).expect("scale"),
-                peak_error: metrics::peak_error(mean.iter().copied().fold(f64::NEG_INFINITY, f64::max), actual),
-                ..Score::default()
-            };
-            (label.to_string(), score)
-        })
-        .collect()
+    let naive: Vec<f64> = (0..set.horizon)
+        .map(|j| train[train.len() - set.season + j % set.season])
+        .collect();
+    [
+        ("truth (the generating mean)", truth[end - set.horizon..end].to_vec()),
+        ("seasonal_naive_7", naive),
+    ]
+    .into_iter()
+    .map(|(label, mean)| {
+        let score = Score {
+            mase: metrics::mase(actual, &mean, train, set.season).expect("scale"),
+            peak_error: metrics::peak_error(mean.iter().copied().fold(f64::NEG_INFINITY, f64::max), actual),
+            ..Score::default()
+        };
+        (label.to_string(), score)
+    })
+    .collect()
 }
 
 fn main() {

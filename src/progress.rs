@@ -26,7 +26,11 @@ impl Progress {
         } else {
             "[{bar:10}] {pos}/{len}s {msg}"
         };
-        bar.set_style(ProgressStyle::with_template(template).expect("valid template").progress_chars("=> "));
+        bar.set_style(
+            ProgressStyle::with_template(template)
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
         Progress {
             bar,
             model,

@@ -15,7 +15,10 @@ fn every_shipped_scenario_validates() {
             // A search is described as one, not as the one step its plan starts from.
             if path.ends_with("search.yaml") {
                 let said = text(&out.stdout);
-                assert!(said.contains("a saturation search from 50/s up to 5000/s, 5s a step") && !said.contains("1 step"), "{said}");
+                assert!(
+                    said.contains("a saturation search from 50/s up to 5000/s, 5s a step") && !said.contains("1 step"),
+                    "{said}"
+                );
             }
             count += 1;
         }
@@ -37,7 +40,11 @@ fn rejected(text_in: &str) -> String {
 fn bad_files_exit_2_with_file_and_line() {
     let cases = [
         (GOOD.replace("{get: /}", "{got: /}"), "bad.yaml:6", "got"),
-        (GOOD.replace("[1, 2]", "many"), "bad.yaml:8", "expected a list of levels"),
+        (
+            GOOD.replace("[1, 2]", "many"),
+            "bad.yaml:8",
+            "expected a list of levels",
+        ),
         (GOOD.replace("hold: 1s", "hold: soon"), "bad.yaml:8", "load.steps.hold"),
         (
             GOOD.replace("{get: /}", "{get: \"/${NOT_SET_ANYWHERE}\"}"),
@@ -88,7 +95,10 @@ fn usage_errors_exit_2() {
     let unknown = headroom(&["run", "--url", "http://127.0.0.1:1", "scenarios/closed-steps.yaml"]);
     assert_eq!(unknown.status.code(), Some(2));
     let message = text(&unknown.stderr);
-    assert!(message.contains("unexpected argument '--url'") && !message.contains("-- --url"), "{message}");
+    assert!(
+        message.contains("unexpected argument '--url'") && !message.contains("-- --url"),
+        "{message}"
+    );
     let typo = text(&headroom(&["fit", "--hedroom", "20%", "x.csv"]).stderr);
     assert!(typo.contains("a similar argument exists: '--headroom'"), "{typo}");
 }

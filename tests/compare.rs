@@ -45,7 +45,9 @@ fn noise_passes_a_slower_target_fails_and_other_scenarios_are_refused() {
     // machine moved one run's tail (`measure_twice`).
     let same = std::cell::RefCell::new(Vec::new());
     measure_twice(|| {
-        *same.borrow_mut() = (0..4).map(|i| run_against(d, &format!("same{i}"), "10ms", "cmp")).collect();
+        *same.borrow_mut() = (0..4)
+            .map(|i| run_against(d, &format!("same{i}"), "10ms", "cmp"))
+            .collect();
         let same = same.borrow();
         for (i, base) in same.iter().enumerate() {
             for new in &same[i + 1..] {

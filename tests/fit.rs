@@ -141,12 +141,19 @@ fn csv_from_other_tools_fits_the_usl() {
     ));
     assert_eq!(read_json(&dir.path().join("limits.json")), limits);
     // Limits of another input in the same place are moved aside, not lost.
-    let other = write(dir.path(), "other.csv", "concurrency,throughput\n1,10\n2,19\n4,35\n8,50\n");
+    let other = write(
+        dir.path(),
+        "other.csv",
+        "concurrency,throughput\n1,10\n2,19\n4,35\n8,50\n",
+    );
     let again = headroom(&["fit", other.to_str().unwrap(), "--out", dir.path().to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
     assert!(text(&again.stderr).contains("moved to"), "{}", text(&again.stderr));
     assert_eq!(read_json(&dir.path().join("limits.previous.json")), limits);
-    assert!(read_json(&dir.path().join("limits.json"))["source"].as_str().unwrap().ends_with("other.csv"));
+    assert!(read_json(&dir.path().join("limits.json"))["source"]
+        .as_str()
+        .unwrap()
+        .ends_with("other.csv"));
 }
 
 #[test]
@@ -216,13 +223,21 @@ fn open_limits_of_two_request_journeys() {
         };
         let ratio = throughput / load;
         if at["load"]["basis"] == "model" {
-            assert!(within(ratio, 2.0, 0.05), "{figure}: {throughput:.1} rps at {load:.1} arrivals/s");
+            assert!(
+                within(ratio, 2.0, 0.05),
+                "{figure}: {throughput:.1} rps at {load:.1} arrivals/s"
+            );
         } else {
             let bracket: Vec<f64> = measured
                 .windows(2)
                 .find(|w| w[0].0 <= load && load <= w[1].0)
-                .map_or_else(|| measured.iter().map(|(l, x)| x / l).collect(), |w| w.iter().map(|(l, x)| x / l).collect());
-            let (lo, hi) = bracket.iter().fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(*r), b.max(*r)));
+                .map_or_else(
+                    || measured.iter().map(|(l, x)| x / l).collect(),
+                    |w| w.iter().map(|(l, x)| x / l).collect(),
+                );
+            let (lo, hi) = bracket
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(*r), b.max(*r)));
             assert!(
                 ratio >= lo * 0.99 && ratio <= hi * 1.01,
                 "{figure}: {throughput:.1} rps at {load:.1} arrivals/s, outside its steps' {lo:.2}..{hi:.2}"

@@ -48,7 +48,10 @@ fn every_duration_field_at_its_limits_is_refused_or_taken_never_a_panic() {
                 }
                 _ => {
                     assert_eq!(code, Some(2), "{field} {value}: {said}");
-                    assert!(said.contains(&format!("d.yaml:{line}")), "{field} {value}: no line {line}: {said}");
+                    assert!(
+                        said.contains(&format!("d.yaml:{line}")),
+                        "{field} {value}: no line {line}: {said}"
+                    );
                     assert!(said.contains("expected"), "{field} {value}: {said}");
                 }
             }
@@ -101,13 +104,21 @@ fn a_target_without_a_scheme_is_refused_by_validate_as_by_run() {
             "name: p\njourneys: [{name: j, steps: [{get: /}]}]\nload: {stages: [{users: 1, hold: 1s}]}\n",
         );
         let out = std::process::Command::new(BIN)
-            .args(["run", plain.to_str().unwrap(), "--out", dir.path().join("o").to_str().unwrap()])
+            .args([
+                "run",
+                plain.to_str().unwrap(),
+                "--out",
+                dir.path().join("o").to_str().unwrap(),
+            ])
             .env("HEADROOM_TARGET", target)
             .output()
             .unwrap();
         let said = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{target}: {said}");
-        assert!(said.contains(expected) && said.contains("HEADROOM_TARGET"), "{target}: {said}");
+        assert!(
+            said.contains(expected) && said.contains("HEADROOM_TARGET"),
+            "{target}: {said}"
+        );
     }
 }
 
@@ -127,21 +138,46 @@ fn long_and_control_character_names_keep_tables_and_charts_whole() {
     );
     let out = dir.path().join("out");
     // One shard of one, so that merge takes it and prints its table too.
-    let run = run_command(&scenario, &target.url, &out).args(["--shard", "0/1"]).output().unwrap();
+    let run = run_command(&scenario, &target.url, &out)
+        .args(["--shard", "0/1"])
+        .output()
+        .unwrap();
     let said = format!("{}{}", text(&run.stdout), text(&run.stderr));
     assert_eq!(run.status.code(), Some(0), "{}", &said[..said.len().min(2000)]);
     assert!(said.contains("..."), "the long name is not cut in the table");
-    assert!(said.len() < 20_000, "the table holds the whole name: {} bytes", said.len());
+    assert!(
+        said.len() < 20_000,
+        "the table holds the whole name: {} bytes",
+        said.len()
+    );
     // run.json keeps the whole name.
     let run_json = read_json(&out.join("run.json"));
-    assert!(run_json["overall"]["by_request"].as_object().unwrap().keys().any(|k| k.len() > 65_536));
+    assert!(run_json["overall"]["by_request"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .any(|k| k.len() > 65_536));
     // merge prints the same table.
-    let merged = headroom(&["merge", out.join("run.json").to_str().unwrap(), "--out", dir.path().join("m").to_str().unwrap()]);
+    let merged = headroom(&[
+        "merge",
+        out.join("run.json").to_str().unwrap(),
+        "--out",
+        dir.path().join("m").to_str().unwrap(),
+    ]);
     assert_eq!(merged.status.code(), Some(0), "{}", text(&merged.stderr));
-    assert!(text(&merged.stdout).contains("..."), "merge's table does not cut the name");
+    assert!(
+        text(&merged.stdout).contains("..."),
+        "merge's table does not cut the name"
+    );
     // The report's charts and page are well-formed: no control character reaches them.
     let report = dir.path().join("report");
-    let made = headroom(&["report", "--run", out.join("run.json").to_str().unwrap(), "--out", report.to_str().unwrap()]);
+    let made = headroom(&[
+        "report",
+        "--run",
+        out.join("run.json").to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+    ]);
     assert_eq!(made.status.code(), Some(0), "{}", text(&made.stderr));
     for entry in std::fs::read_dir(&report).unwrap() {
         let path = entry.unwrap().path();
@@ -161,11 +197,27 @@ fn long_and_control_character_names_keep_tables_and_charts_whole() {
 fn result_files_of_another_schema_version_are_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let steps = write(d, "steps.csv", "concurrency,throughput,latency_ms\n1,50,20\n2,100,20\n4,200,20\n8,400,20\n16,420,38\n32,425,75\n");
-    let fit = headroom(&["fit", steps.to_str().unwrap(), "--slo", "p99=50ms", "--out", d.to_str().unwrap()]);
+    let steps = write(
+        d,
+        "steps.csv",
+        "concurrency,throughput,latency_ms\n1,50,20\n2,100,20\n4,200,20\n8,400,20\n16,420,38\n32,425,75\n",
+    );
+    let fit = headroom(&[
+        "fit",
+        steps.to_str().unwrap(),
+        "--slo",
+        "p99=50ms",
+        "--out",
+        d.to_str().unwrap(),
+    ]);
     assert_eq!(fit.status.code(), Some(0), "{}", text(&fit.stderr));
     let limits = read_json(&d.join("limits.json"));
-    for version in [serde_json::json!(0), serde_json::json!(2), serde_json::json!(99), serde_json::Value::Null] {
+    for version in [
+        serde_json::json!(0),
+        serde_json::json!(2),
+        serde_json::json!(99),
+        serde_json::Value::Null,
+    ] {
         let mut other = limits.clone();
         match &version {
             serde_json::Value::Null => drop(other.as_object_mut().unwrap().remove("schema_version")),
@@ -175,7 +227,13 @@ fn result_files_of_another_schema_version_are_refused_by_name() {
         for args in [
             vec!["plan", "--limits", path.to_str().unwrap(), "--demand", "100"],
             vec!["forecast", steps.to_str().unwrap(), "--limits", path.to_str().unwrap()],
-            vec!["report", "--limits", path.to_str().unwrap(), "--out", d.join("r").to_str().unwrap()],
+            vec![
+                "report",
+                "--limits",
+                path.to_str().unwrap(),
+                "--out",
+                d.join("r").to_str().unwrap(),
+            ],
         ] {
             let out = headroom(&args);
             let said = text(&out.stderr);
@@ -184,12 +242,19 @@ fn result_files_of_another_schema_version_are_refused_by_name() {
                 serde_json::Value::Null => "no schema_version".to_string(),
                 ref v => format!("found {v}, expected 1"),
             };
-            assert!(said.contains(&expected) && said.contains("other.json"), "{args:?}: {said}");
+            assert!(
+                said.contains(&expected) && said.contains("other.json"),
+                "{args:?}: {said}"
+            );
         }
     }
     // A run.json of another version is refused by fit too.
     let run = write(d, "run.json", r#"{"schema_version": 7, "steps": []}"#);
     let out = headroom(&["fit", run.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("found 7, expected 1"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("found 7, expected 1"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -331,7 +331,10 @@ fn the_service_time_pools_every_step_without_a_queue() {
     let limits = fit_run(&out);
     let model = &read_json(&limits)["instance_model"];
     let basis = model["basis"].as_str().unwrap();
-    assert!(basis.contains("3 steps without a queue (1 user, 2 users, 4 users"), "{basis}");
+    assert!(
+        basis.contains("3 steps without a queue (1 user, 2 users, 4 users"),
+        "{basis}"
+    );
     let quantiles: Vec<f64> = model["service_quantiles_ms"]
         .as_array()
         .unwrap()
@@ -340,7 +343,10 @@ fn the_service_time_pools_every_step_without_a_queue() {
         .collect();
     let p99 = quantiles[(0.99 * quantiles.len() as f64) as usize];
     let truth = 30.0 * 100f64.ln();
-    assert!(within(p99, truth, 0.25), "service p99 {p99:.1} ms against {truth:.1} ms");
+    assert!(
+        within(p99, truth, 0.25),
+        "service p99 {p99:.1} ms against {truth:.1} ms"
+    );
     let planned = plan(&limits, &["--demand", "200", "--slo", "p99=200ms"]);
     assert!(planned["instances"].as_u64().is_some_and(|n| n >= 2), "{planned}");
 }

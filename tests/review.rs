@@ -40,7 +40,12 @@ fn demand_csv(cases: &[Case], days: i64) -> String {
     let mut csv = String::from("timestamp,series,value\n");
     for h in 0..days * 24 {
         for case in cases {
-            csv.push_str(&format!("{},{},{:.4}\n", START + h * 3600, case.0, truth(case, h) + noise(case, h)));
+            csv.push_str(&format!(
+                "{},{},{:.4}\n",
+                START + h * 3600,
+                case.0,
+                truth(case, h) + noise(case, h)
+            ));
         }
     }
     csv
@@ -57,7 +62,9 @@ fn portfolio(extra: &str, services: &str) -> String {
 fn service_lines(cases: &[Case]) -> String {
     cases
         .iter()
-        .map(|(name, n, rps, ..)| format!("  - {{name: {name}, capacity_rps: {rps}, instances: {n}, instance_type: m1}}\n"))
+        .map(|(name, n, rps, ..)| {
+            format!("  - {{name: {name}, capacity_rps: {rps}, instances: {n}, instance_type: m1}}\n")
+        })
         .collect()
 }
 
@@ -69,7 +76,11 @@ fn rows(path: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
         .records()
         .map(|r| {
             let r = r.unwrap();
-            let row: BTreeMap<String, String> = headers.iter().zip(r.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect();
+            let row: BTreeMap<String, String> = headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect();
             (row["service"].clone(), row)
         })
         .collect()
@@ -102,13 +113,21 @@ fn a_portfolio_is_reviewed_by_the_definitions() {
     let out = d.join("out");
     let run = headroom(&["review", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
-    assert!(text(&run.stdout).contains("ORDER NOW  checkout"), "{}", text(&run.stdout));
+    assert!(
+        text(&run.stdout).contains("ORDER NOW  checkout"),
+        "{}",
+        text(&run.stdout)
+    );
     let rows = rows(&out.join("review.csv"));
     let as_of_day = (START + (DAYS * 24 - 1) * 3600) / DAY;
     for case in &CASES {
         let (name, n, rps, base, slope, swing) = *case;
         let row = &rows[name];
-        let number = |c: &str| row[c].parse::<f64>().unwrap_or_else(|_| panic!("{name}: {c} = `{}`", row[c]));
+        let number = |c: &str| {
+            row[c]
+                .parse::<f64>()
+                .unwrap_or_else(|_| panic!("{name}: {c} = `{}`", row[c]))
+        };
         let capacity = (n - 1) as f64 * rps;
         assert_eq!(number("capacity_rps"), capacity);
         // The mean reaches 70% of capacity when the daily peak does: closed form.
@@ -116,13 +135,20 @@ fn a_portfolio_is_reviewed_by_the_definitions() {
         let found = (!row["action_date"].is_empty()).then(|| (day_of(&row["action_date"]) - as_of_day) as f64);
         if runway > 0.0 && runway < 85.0 {
             let found = found.unwrap_or_else(|| panic!("{name}: no action date, truth {runway:.1} days"));
-            assert!((found - runway).abs() <= (0.15 * runway).max(4.0), "{name}: {found} vs {runway:.1}");
+            assert!(
+                (found - runway).abs() <= (0.15 * runway).max(4.0),
+                "{name}: {found} vs {runway:.1}"
+            );
         } else if runway > 100.0 {
             assert!(found.is_none(), "{name}: {found:?} vs {runway:.1}");
         }
         // Status, order-by, planned count and costs by the definitions.
         let order_by = (!row["action_date_hi95"].is_empty()).then(|| day_of(&row["action_date_hi95"]) - 30);
-        assert_eq!(order_by, (!row["order_by"].is_empty()).then(|| day_of(&row["order_by"])), "{name}");
+        assert_eq!(
+            order_by,
+            (!row["order_by"].is_empty()).then(|| day_of(&row["order_by"])),
+            "{name}"
+        );
         let planned = 1 + (number("forecast_peak_hi95_rps") / (0.7 * rps) - 1e-9).ceil().max(1.0) as u32;
         assert_eq!(row["planned_instances"], planned.to_string(), "{name}");
         let status = match order_by {
@@ -133,7 +159,10 @@ fn a_portfolio_is_reviewed_by_the_definitions() {
         };
         assert_eq!(row["status"], status, "{name}");
         assert_eq!(row["monthly_usd_now"], format!("{:.2}", 0.192 * 730.0 * n as f64));
-        assert_eq!(row["monthly_usd_planned"], format!("{:.2}", 0.192 * 730.0 * planned as f64));
+        assert_eq!(
+            row["monthly_usd_planned"],
+            format!("{:.2}", 0.192 * 730.0 * planned as f64)
+        );
     }
     assert_eq!(rows["checkout"]["status"], "order-now");
     assert_eq!(rows["idle"]["status"], "over");
@@ -161,14 +190,29 @@ fn the_previous_review_is_scored_against_the_demand_since() {
     write(d, "demand.csv", &demand_csv(cases, DAYS));
     write(d, "prices.csv", PRICES);
     let as_of = START + 60 * DAY - 3600;
-    let old = write(d, "old.yaml", &portfolio(&format!("as_of: \"{as_of}\"\n"), &service_lines(cases)));
+    let old = write(
+        d,
+        "old.yaml",
+        &portfolio(&format!("as_of: \"{as_of}\"\n"), &service_lines(cases)),
+    );
     let run = headroom(&["review", old.to_str().unwrap(), "--out", d.join("q1").to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let new = write(d, "new.yaml", &portfolio("", &service_lines(cases)));
     let previous = d.join("q1/review.json");
-    let run = headroom(&["review", new.to_str().unwrap(), "--previous", previous.to_str().unwrap(), "--out", d.join("q2").to_str().unwrap()]);
+    let run = headroom(&[
+        "review",
+        new.to_str().unwrap(),
+        "--previous",
+        previous.to_str().unwrap(),
+        "--out",
+        d.join("q2").to_str().unwrap(),
+    ]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
-    assert!(text(&run.stdout).contains("last review's forecast"), "{}", text(&run.stdout));
+    assert!(
+        text(&run.stdout).contains("last review's forecast"),
+        "{}",
+        text(&run.stdout)
+    );
     let rows = rows(&d.join("q2/review.csv"));
     let mut reader = csv::Reader::from_path(d.join("q1/forecast.csv")).unwrap();
     let mut errors: BTreeMap<String, (f64, usize, usize)> = BTreeMap::new();
@@ -191,9 +235,16 @@ fn the_previous_review_is_scored_against_the_demand_since() {
         assert_eq!(*count, 30 * 24, "{name}");
         let mape: f64 = rows[name]["forecast_mape_previous"].parse().unwrap();
         let coverage: f64 = rows[name]["forecast_coverage80_previous"].parse().unwrap();
-        assert!((mape - sum / *count as f64).abs() < 1e-4, "{name}: {mape} vs {}", sum / *count as f64);
+        assert!(
+            (mape - sum / *count as f64).abs() < 1e-4,
+            "{name}: {mape} vs {}",
+            sum / *count as f64
+        );
         assert!((coverage - *inside as f64 / *count as f64).abs() < 1e-4, "{name}");
-        assert!(mape < 0.2, "{name}: a month-old forecast of a straight trend off by {mape}");
+        assert!(
+            mape < 0.2,
+            "{name}: a month-old forecast of a straight trend off by {mape}"
+        );
     }
 }
 
@@ -212,18 +263,38 @@ fn bad_portfolio_files_exit_2_naming_the_line() {
     write(d, "prices.csv", PRICES);
     for (services, expect) in [
         ("  - {name: a, instances: 2}\n", "portfolio.yaml:9: `a`: no capacity"),
-        ("  - {name: a, instances: 2, capacity_rps: 10, lead_time: soon}\n", "portfolio.yaml:9: lead_time"),
+        (
+            "  - {name: a, instances: 2, capacity_rps: 10, lead_time: soon}\n",
+            "portfolio.yaml:9: lead_time",
+        ),
         ("  - {name: a, instance: 2, capacity_rps: 10}\n", "portfolio.yaml:9"),
-        ("  - {name: a, instances: 2, capacity_rps: -1}\n", "capacity_rps: found -1"),
+        (
+            "  - {name: a, instances: 2, capacity_rps: -1}\n",
+            "capacity_rps: found -1",
+        ),
     ] {
         let file = write(d, "portfolio.yaml", &portfolio("", services));
-        let run = headroom(&["review", file.to_str().unwrap(), "--out", d.join("out").to_str().unwrap()]);
+        let run = headroom(&[
+            "review",
+            file.to_str().unwrap(),
+            "--out",
+            d.join("out").to_str().unwrap(),
+        ]);
         assert_eq!(run.status.code(), Some(2), "{services}: {}", text(&run.stderr));
         assert!(text(&run.stderr).contains(expect), "{services}: {}", text(&run.stderr));
     }
     // A demand file that is not there stops the review: nothing can be reviewed.
-    let file = write(d, "portfolio.yaml", &portfolio("", &service_lines(&CASES[..1])).replace("demand.csv", "gone.csv"));
-    let run = headroom(&["review", file.to_str().unwrap(), "--out", d.join("out").to_str().unwrap()]);
+    let file = write(
+        d,
+        "portfolio.yaml",
+        &portfolio("", &service_lines(&CASES[..1])).replace("demand.csv", "gone.csv"),
+    );
+    let run = headroom(&[
+        "review",
+        file.to_str().unwrap(),
+        "--out",
+        d.join("out").to_str().unwrap(),
+    ]);
     assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
     assert!(text(&run.stderr).contains("gone.csv"), "{}", text(&run.stderr));
 }
@@ -232,7 +303,12 @@ fn bad_portfolio_files_exit_2_naming_the_line() {
 #[test]
 fn one_prometheus_query_gives_every_service() {
     let Some(dir) = prometheus_or_skip() else { return };
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 / 3600 * 3600;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        / 3600
+        * 3600;
     let days = 30;
     let start = now - days * DAY;
     let cases = &CASES[..3];
@@ -260,7 +336,13 @@ fn one_prometheus_query_gives_every_service() {
     );
     let file = write(d, "portfolio.yaml", &text_);
     let out = d.join("out");
-    let run = headroom(&["review", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--json"]);
+    let run = headroom(&[
+        "review",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let review: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     for (i, case) in cases.iter().enumerate() {
@@ -268,7 +350,9 @@ fn one_prometheus_query_gives_every_service() {
         assert_eq!(s["service"], case.0);
         assert_ne!(s["status"], "unknown", "{s}");
         // Demand now: the last week's highest hour, the sum of both instances.
-        let truth_now = (days * 24 - 7 * 24..days * 24).map(|h| truth(case, h) + noise(case, h)).fold(f64::MIN, f64::max);
+        let truth_now = (days * 24 - 7 * 24..days * 24)
+            .map(|h| truth(case, h) + noise(case, h))
+            .fold(f64::MIN, f64::max);
         let now_rps = s["demand_now_rps"].as_f64().unwrap();
         assert!(within(now_rps, truth_now, 0.03), "{}: {now_rps} vs {truth_now}", case.0);
     }

@@ -348,7 +348,10 @@ fn the_job_counts_an_slo_failed_shard_done_and_forwards_sigterm() {
         .unwrap();
     assert!(killed.success());
     let status = shell.wait().unwrap();
-    assert!(dir.path().join("terminated").exists(), "SIGTERM was not forwarded to headroom");
+    assert!(
+        dir.path().join("terminated").exists(),
+        "SIGTERM was not forwarded to headroom"
+    );
     assert!(status.success(), "an interrupted shard must complete: {status}");
 }
 
@@ -361,7 +364,11 @@ fn kubernetes_manifests_pass_the_kubernetes_schema() {
         .filter(|p| p.ends_with(".yaml"))
         .collect();
     manifests.sort();
-    let Ok(out) = Command::new("kubernetes-validate").arg("--strict").args(&manifests).output() else {
+    let Ok(out) = Command::new("kubernetes-validate")
+        .arg("--strict")
+        .args(&manifests)
+        .output()
+    else {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
             "CI=true but kubernetes-validate is not installed"

@@ -49,9 +49,14 @@ mod tests {
         assert!(check::<Example>(r#"{"schema_version": 2, "x": 1}"#).is_ok());
         let newer = check::<Example>(r#"{"schema_version": 99}"#).unwrap_err();
         assert!(newer.contains("found 99, expected 2"), "{newer}");
-        assert!(check::<Example>(r#"{"schema_version": 0}"#).unwrap_err().contains("found 0"));
+        assert!(check::<Example>(r#"{"schema_version": 0}"#)
+            .unwrap_err()
+            .contains("found 0"));
         let missing = check::<Example>(r#"{"x": 1}"#).unwrap_err();
-        assert!(missing.contains("no schema_version") && missing.contains("example.json"), "{missing}");
+        assert!(
+            missing.contains("no schema_version") && missing.contains("example.json"),
+            "{missing}"
+        );
         // Not JSON: left to the full parse, which names the line.
         assert!(check::<Example>("{ not json").is_ok());
     }

@@ -12,7 +12,14 @@ use std::path::{Path, PathBuf};
 
 /// With no input flag, every input that exists in the default output tree.
 fn discovered(mut args: Sources) -> anyhow::Result<Sources> {
-    let given = [&args.review, &args.run, &args.limits, &args.forecast, &args.rightsize, &args.plan];
+    let given = [
+        &args.review,
+        &args.run,
+        &args.limits,
+        &args.forecast,
+        &args.rightsize,
+        &args.plan,
+    ];
     if given.iter().any(|a| a.is_some()) {
         return Ok(args);
     }
@@ -27,9 +34,16 @@ fn discovered(mut args: Sources) -> anyhow::Result<Sources> {
     args.rightsize =
         existing(tree::RIGHTSIZE, "rightsize.json").or_else(|| existing(tree::RIGHTSIZE, "containers.json"));
     args.plan = existing(tree::PLAN, "plan.json");
-    if [&args.review, &args.run, &args.limits, &args.forecast, &args.rightsize, &args.plan]
-        .iter()
-        .all(|a| a.is_none())
+    if [
+        &args.review,
+        &args.run,
+        &args.limits,
+        &args.forecast,
+        &args.rightsize,
+        &args.plan,
+    ]
+    .iter()
+    .all(|a| a.is_none())
     {
         bail!(
             "nothing to report: no input flag, and none of {}/, {}, {}, {}/, {}/ or {}/ exists; \
@@ -56,7 +70,10 @@ fn made_at() -> String {
 
 /// `name` in the --rightsize directory, when it is there: the fleet's rightsize.json,
 /// the containers' containers.json, or both.
-fn rightsize_file<T: serde::de::DeserializeOwned + headroom_loadgen::schema::Schema>(dir: &Option<PathBuf>, name: &str) -> anyhow::Result<Option<T>> {
+fn rightsize_file<T: serde::de::DeserializeOwned + headroom_loadgen::schema::Schema>(
+    dir: &Option<PathBuf>,
+    name: &str,
+) -> anyhow::Result<Option<T>> {
     let Some(dir) = dir else { return Ok(None) };
     if !dir.join("rightsize.json").exists() && !dir.join("containers.json").exists() {
         bail!(

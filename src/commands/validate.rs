@@ -15,7 +15,11 @@ pub fn run(path: &Path) -> anyhow::Result<u8> {
             format_duration(search.hold),
             search.precision * 100.0
         ),
-        None => format!("{} over {}", count(s.load.phases.len(), "step"), format_duration(s.load.total())),
+        None => format!(
+            "{} over {}",
+            count(s.load.phases.len(), "step"),
+            format_duration(s.load.total())
+        ),
     };
     println!(
         "{}: ok: scenario `{}`, {}, {}, {} model, {plan}, {}{}",

@@ -226,16 +226,20 @@ fn merge(into: &mut Totals, part: Totals) {
 }
 
 fn to_usage(service: &[u8], s: Service, name: &str) -> Result<Usage, String> {
-    let mut samples = s
-        .at
-        .into_iter()
-        .map(|(stamp, (cores, mem, line))| {
-            let text = String::from_utf8_lossy(&stamp).into_owned();
-            crate::read::history::parse_timestamp(&text)
-                .map(|t| (t, cores, mem))
-                .ok_or_else(|| format!("{name}:{line}: timestamp: found `{text}`; expected {}", crate::read::history::TIMESTAMP_FORMS))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut samples =
+        s.at.into_iter()
+            .map(|(stamp, (cores, mem, line))| {
+                let text = String::from_utf8_lossy(&stamp).into_owned();
+                crate::read::history::parse_timestamp(&text)
+                    .map(|t| (t, cores, mem))
+                    .ok_or_else(|| {
+                        format!(
+                            "{name}:{line}: timestamp: found `{text}`; expected {}",
+                            crate::read::history::TIMESTAMP_FORMS
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
     samples.sort_by_key(|(t, _, _)| *t);
     let span = samples.last().map_or(0, |l| l.0) - samples.first().map_or(0, |f| f.0);
     let step = if samples.len() > 1 {

@@ -4,9 +4,9 @@
 //! scores the last one.
 
 use crate::read::history::{parse_csv, parse_timestamp, TIMESTAMP_FORMS};
-use std::collections::BTreeMap;
 use headroom_forecast::ts::Summary;
 use headroom_reports::forecast::COLUMNS;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The summary with each series' bands filled in, and the histories by series.
@@ -110,10 +110,15 @@ fn each_row(bytes: &[u8], path: &Path, mut row: impl FnMut(&str, i64, [f64; 5]))
                     )
                 })
         };
-        let t = record.get(columns[0]).and_then(parse_timestamp).ok_or_else(|| {
-            format!("{}:{line}: timestamp: expected {}", path.display(), TIMESTAMP_FORMS)
-        })?;
-        row(record.get(columns[1]).unwrap_or_default(), t, [value(2)?, value(3)?, value(4)?, value(5)?, value(6)?]);
+        let t = record
+            .get(columns[0])
+            .and_then(parse_timestamp)
+            .ok_or_else(|| format!("{}:{line}: timestamp: expected {}", path.display(), TIMESTAMP_FORMS))?;
+        row(
+            record.get(columns[1]).unwrap_or_default(),
+            t,
+            [value(2)?, value(3)?, value(4)?, value(5)?, value(6)?],
+        );
     }
     Ok(())
 }

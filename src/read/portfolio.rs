@@ -83,7 +83,10 @@ pub enum Demand {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CapacitySpec {
     PerInstance(f64),
-    Limits { path: PathBuf, objective: Option<Objective> },
+    Limits {
+        path: PathBuf,
+        objective: Option<Objective>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -116,7 +119,11 @@ pub fn read_portfolio(path: &Path) -> anyhow::Result<Portfolio> {
 pub fn parse_portfolio(text: &str, path: &Path) -> anyhow::Result<Portfolio> {
     let file: File = serde_saphyr::from_str(text).map_err(|e| {
         let line = e.location().map(|l| format!(":{}", l.line())).unwrap_or_default();
-        anyhow!("{}{line}: {}", path.display(), e.to_string().lines().next().unwrap_or_default())
+        anyhow!(
+            "{}{line}: {}",
+            path.display(),
+            e.to_string().lines().next().unwrap_or_default()
+        )
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
     let at = |t: &Text| format!("{}:{}", path.display(), t.referenced.line());
@@ -129,7 +136,10 @@ pub fn parse_portfolio(text: &str, path: &Path) -> anyhow::Result<Portfolio> {
                 let d = parse_duration(&t.value).map_err(|m| anyhow!("{}: {field}: {m}", at(t)))?;
                 Ok((t.value.clone(), d.as_secs() as i64))
             }
-            None => Ok((default.to_string(), parse_duration(default).expect("a default").as_secs() as i64)),
+            None => Ok((
+                default.to_string(),
+                parse_duration(default).expect("a default").as_secs() as i64,
+            )),
         }
     };
     let (horizon_text, _) = duration(&file.horizon, "horizon", "90d")?;
@@ -138,21 +148,35 @@ pub fn parse_portfolio(text: &str, path: &Path) -> anyhow::Result<Portfolio> {
     let share = |t: &Text, field: &str| -> anyhow::Result<f64> {
         let v = parse_percent(&t.value).map_err(|m| anyhow!("{}: {field}: {m}", at(t)))?;
         if !(v > 0.0 && v <= 1.0) {
-            bail!("{}: {field}: found {}; expected a share of capacity above 0% and at most 100%", at(t), t.value);
+            bail!(
+                "{}: {field}: found {}; expected a share of capacity above 0% and at most 100%",
+                at(t),
+                t.value
+            );
         }
         Ok(v)
     };
     let (action, critical) = match &file.thresholds {
-        Some(t) => (share(&t.action, "thresholds.action")?, share(&t.critical, "thresholds.critical")?),
+        Some(t) => (
+            share(&t.action, "thresholds.action")?,
+            share(&t.critical, "thresholds.critical")?,
+        ),
         None => (0.7, 0.85),
     };
     if let Some(t) = &file.thresholds {
         if critical < action {
-            bail!("{}: thresholds: critical {} is below action {}; expected critical at or above action", at(&t.critical), t.critical.value, t.action.value);
+            bail!(
+                "{}: thresholds: critical {} is below action {}; expected critical at or above action",
+                at(&t.critical),
+                t.critical.value,
+                t.action.value
+            );
         }
     }
     let redundancy = |t: &Option<Text>, default: Redundancy| -> anyhow::Result<Redundancy> {
-        t.as_ref().map_or(Ok(default), |t| Redundancy::parse(&t.value).map_err(|m| anyhow!("{}: redundancy: {m}", at(t))))
+        t.as_ref().map_or(Ok(default), |t| {
+            Redundancy::parse(&t.value).map_err(|m| anyhow!("{}: redundancy: {m}", at(t)))
+        })
     };
     let slo = |t: &Option<Text>| -> anyhow::Result<Option<Objective>> {
         t.as_ref()
@@ -161,7 +185,11 @@ pub fn parse_portfolio(text: &str, path: &Path) -> anyhow::Result<Portfolio> {
     };
     let as_of = match &file.as_of {
         Some(t) => {
-            checked(t, "as_of", &|v| parse_timestamp(v).map(|_| ()).ok_or_else(|| format!("found `{v}`; expected a date YYYY-MM-DD")))?;
+            checked(t, "as_of", &|v| {
+                parse_timestamp(v)
+                    .map(|_| ())
+                    .ok_or_else(|| format!("found `{v}`; expected a date YYYY-MM-DD"))
+            })?;
             parse_timestamp(&t.value)
         }
         None => None,
@@ -178,7 +206,10 @@ pub fn parse_portfolio(text: &str, path: &Path) -> anyhow::Result<Portfolio> {
     };
     let demand = demand_of(&file.demand, base, path)?;
     if file.services.is_empty() {
-        bail!("{}: services: found none; expected at least one service", path.display());
+        bail!(
+            "{}: services: found none; expected at least one service",
+            path.display()
+        );
     }
     let mut seen = BTreeMap::new();
     let mut services = Vec::new();
@@ -234,7 +265,10 @@ fn demand_of(d: &Spanned<DemandFile>, base: &Path, path: &Path) -> anyhow::Resul
     match (&v.csv, &v.prometheus) {
         (Some(csv), None) => Ok(Demand::Csv(base.join(csv))),
         (None, Some(url)) => {
-            let query = v.query.clone().ok_or_else(|| anyhow!("{at}: demand: prometheus needs query: PROMQL"))?;
+            let query = v
+                .query
+                .clone()
+                .ok_or_else(|| anyhow!("{at}: demand: prometheus needs query: PROMQL"))?;
             let range = v.range.as_deref().unwrap_or("90d");
             Ok(Demand::Prometheus {
                 url: url.clone(),
@@ -249,7 +283,12 @@ fn demand_of(d: &Spanned<DemandFile>, base: &Path, path: &Path) -> anyhow::Resul
 
 /// Each service's review input: its demand (each source read once), capacity and price.
 pub fn inputs(portfolio: &Portfolio) -> anyhow::Result<Vec<ServiceInput>> {
-    let catalog = portfolio.catalog.as_deref().map(read_catalogue).transpose().map_err(|m| anyhow!(m))?;
+    let catalog = portfolio
+        .catalog
+        .as_deref()
+        .map(read_catalogue)
+        .transpose()
+        .map_err(|m| anyhow!(m))?;
     let mut sources: BTreeMap<String, Result<BTreeMap<String, Regular>, String>> = BTreeMap::new();
     let all = std::iter::once(&portfolio.demand).chain(portfolio.services.iter().filter_map(|s| s.demand.as_ref()));
     for demand in all {
@@ -268,14 +307,17 @@ pub fn inputs(portfolio: &Portfolio) -> anyhow::Result<Vec<ServiceInput>> {
         .iter()
         .map(|s| {
             let source = s.demand.as_ref().unwrap_or(&portfolio.demand);
-            let series = sources[&format!("{source:?}")].as_ref().map_err(Clone::clone).and_then(|by_name| {
-                let own = s.demand.is_some() && by_name.len() == 1;
-                by_name
-                    .get(&s.name)
-                    .or_else(|| own.then(|| by_name.values().next()).flatten())
-                    .cloned()
-                    .ok_or_else(|| format!("no demand series named `{}` in {}", s.name, describe(source)))
-            });
+            let series = sources[&format!("{source:?}")]
+                .as_ref()
+                .map_err(Clone::clone)
+                .and_then(|by_name| {
+                    let own = s.demand.is_some() && by_name.len() == 1;
+                    by_name
+                        .get(&s.name)
+                        .or_else(|| own.then(|| by_name.values().next()).flatten())
+                        .cloned()
+                        .ok_or_else(|| format!("no demand series named `{}` in {}", s.name, describe(source)))
+                });
             ServiceInput {
                 name: s.name.clone(),
                 instances: s.instances,
@@ -301,7 +343,12 @@ fn describe(demand: &Demand) -> String {
 fn read_demand(demand: &Demand) -> Result<BTreeMap<String, Regular>, String> {
     let raw = match demand {
         Demand::Csv(path) => read_csv(path)?,
-        Demand::Prometheus { url, query, label, range } => prometheus::read_histories(url, query, *range, prometheus::default_step(*range))
+        Demand::Prometheus {
+            url,
+            query,
+            label,
+            range,
+        } => prometheus::read_histories(url, query, *range, prometheus::default_step(*range))
             .map_err(|e| format!("{e:#}"))?
             .into_iter()
             .map(|(name, samples)| (label_value(&name, label).unwrap_or(name), samples))
@@ -309,15 +356,20 @@ fn read_demand(demand: &Demand) -> Result<BTreeMap<String, Regular>, String> {
     };
     let histories = workflow::regularise(raw, Grid::default(), &BTreeMap::new())
         .map_err(|(name, e)| format!("{}: series `{name}`: {e}", describe(demand)))?;
-    Ok(histories.into_iter().map(|(name, regular, _)| (name, regular)).collect())
+    Ok(histories
+        .into_iter()
+        .map(|(name, regular, _)| (name, regular))
+        .collect())
 }
 
 /// `checkout` from a series named `{service=checkout}` (or `metric{service=checkout,...}`).
 pub fn label_value(name: &str, label: &str) -> Option<String> {
     let inside = name.split_once('{')?.1.strip_suffix('}')?;
-    inside
-        .split(',')
-        .find_map(|pair| pair.split_once('=').filter(|(k, _)| *k == label).map(|(_, v)| v.to_string()))
+    inside.split(',').find_map(|pair| {
+        pair.split_once('=')
+            .filter(|(k, _)| *k == label)
+            .map(|(_, v)| v.to_string())
+    })
 }
 
 fn capacity(spec: &CapacitySpec) -> Result<Capacity, String> {
@@ -326,7 +378,8 @@ fn capacity(spec: &CapacitySpec) -> Result<Capacity, String> {
         CapacitySpec::Limits { path, objective } => {
             let limits: LimitsFile = read_json(path, "limits").map_err(|e| format!("{e:#}"))?;
             let model = limits
-                .limits.instance_model
+                .limits
+                .instance_model
                 .clone()
                 .ok_or_else(|| format!("{}: no per-instance model (the fit had none)", path.display()))?;
             let objective = objective
@@ -356,7 +409,10 @@ mod tests {
 
     #[test]
     fn a_label_names_the_series() {
-        assert_eq!(label_value("{service=checkout}", "service").as_deref(), Some("checkout"));
+        assert_eq!(
+            label_value("{service=checkout}", "service").as_deref(),
+            Some("checkout")
+        );
         assert_eq!(label_value("up{job=a,service=b}", "service").as_deref(), Some("b"));
         assert_eq!(label_value("up", "service"), None);
     }
@@ -367,11 +423,27 @@ mod tests {
         let err = |text: &str| parse_portfolio(text, path).unwrap_err().to_string();
         let head = "demand: {csv: d.csv}\nservices:\n";
         assert!(err(&format!("{head}  - {{name: a, instances: 2}}\n")).starts_with("p.yaml:3: `a`: no capacity"));
-        assert!(err(&format!("lead_time: soon\n{head}  - {{name: a, instances: 2, capacity_rps: 5}}\n")).starts_with("p.yaml:1: lead_time"));
-        assert!(err(&format!("{head}  - {{name: a, instances: 2, capacity_rps: 5, colour: red}}\n")).starts_with("p.yaml:3"));
-        assert!(err(&format!("thresholds: {{action: 90%, critical: 80%}}\n{head}  - {{name: a, instances: 2, capacity_rps: 5}}\n")).contains("critical"));
-        assert!(err(&format!("{head}  - {{name: a, instances: 2, capacity_rps: 5}}\n  - {{name: a, instances: 2, capacity_rps: 5}}\n")).contains("listed twice"));
-        let ok = parse_portfolio(&format!("{head}  - {{name: a, instances: 2, capacity_rps: 5, lead_time: 60d}}\n"), path).unwrap();
+        assert!(err(&format!(
+            "lead_time: soon\n{head}  - {{name: a, instances: 2, capacity_rps: 5}}\n"
+        ))
+        .starts_with("p.yaml:1: lead_time"));
+        assert!(err(&format!(
+            "{head}  - {{name: a, instances: 2, capacity_rps: 5, colour: red}}\n"
+        ))
+        .starts_with("p.yaml:3"));
+        assert!(err(&format!(
+            "thresholds: {{action: 90%, critical: 80%}}\n{head}  - {{name: a, instances: 2, capacity_rps: 5}}\n"
+        ))
+        .contains("critical"));
+        assert!(err(&format!(
+            "{head}  - {{name: a, instances: 2, capacity_rps: 5}}\n  - {{name: a, instances: 2, capacity_rps: 5}}\n"
+        ))
+        .contains("listed twice"));
+        let ok = parse_portfolio(
+            &format!("{head}  - {{name: a, instances: 2, capacity_rps: 5, lead_time: 60d}}\n"),
+            path,
+        )
+        .unwrap();
         assert_eq!(ok.services[0].lead_time_s, 60 * 86_400);
         assert_eq!(ok.settings.action, 0.7);
     }

@@ -42,7 +42,11 @@ pub fn score(previous: &PreviousPath, actual: &Regular) -> Score {
         if offset < 0 || offset % actual.step != 0 {
             return None;
         }
-        actual.values.get((offset / actual.step) as usize).copied().filter(|v| v.is_finite())
+        actual
+            .values
+            .get((offset / actual.step) as usize)
+            .copied()
+            .filter(|v| v.is_finite())
     };
     let pairs: Vec<(f64, f64, f64, f64)> = previous
         .steps

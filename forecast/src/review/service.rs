@@ -38,13 +38,15 @@ pub fn review_one(settings: &Settings, as_of: i64, input: ServiceInput, previous
         }
     };
     let demand_now = demand.as_ref().and_then(|d| peak_since(d, as_of - NOW_DAYS * DAY_S));
-    let forecast = demand.as_ref().and_then(|d| match forecast_of(&input.name, d, settings) {
-        Ok(f) => Some(f),
-        Err(why) => {
-            notes.push(why);
-            None
-        }
-    });
+    let forecast = demand
+        .as_ref()
+        .and_then(|d| match forecast_of(&input.name, d, settings) {
+            Ok(f) => Some(f),
+            Err(why) => {
+                notes.push(why);
+                None
+            }
+        });
     let price = match &input.price {
         Ok(p) => p.clone(),
         Err(why) => {
@@ -61,7 +63,9 @@ pub fn review_one(settings: &Settings, as_of: i64, input: ServiceInput, previous
             return Some(as_of);
         }
         let path = if hi95 { &f.bands.hi95 } else { &f.bands.mean };
-        path.iter().position(|v| *v >= level).map(|i| f.start + i as i64 * f.step_s)
+        path.iter()
+            .position(|v| *v >= level)
+            .map(|i| f.start + i as i64 * f.step_s)
     };
     let action_hi95 = reached(action, true);
     let order_by = action_hi95.map(|d| d - input.lead_time_s);
@@ -85,7 +89,10 @@ pub fn review_one(settings: &Settings, as_of: i64, input: ServiceInput, previous
     }
     let monthly = |count: Option<u32>| Some(cents(price.as_ref()?.monthly_usd(count?)));
     let (usd_now, usd_planned) = (monthly(Some(input.instances)), monthly(planned));
-    let scored = previous.and_then(|p| p.path(&input.name)).zip(demand.as_ref()).map(|(p, d)| score(p, d));
+    let scored = previous
+        .and_then(|p| p.path(&input.name))
+        .zip(demand.as_ref())
+        .map(|(p, d)| score(p, d));
     let share = |v: Option<f64>| Some(v? / capacity.filter(|c| *c > 0.0)?);
     let date = |t: Option<i64>| t.map(format_date);
     ServiceReview {
@@ -93,7 +100,11 @@ pub fn review_one(settings: &Settings, as_of: i64, input: ServiceInput, previous
         instances: input.instances,
         instance_type: input.instance_type.clone(),
         capacity_rps: capacity,
-        capacity_basis: input.capacity.as_ref().ok().map(|c| basis(c, input.instances, &input.redundancy)),
+        capacity_basis: input
+            .capacity
+            .as_ref()
+            .ok()
+            .map(|c| basis(c, input.instances, &input.redundancy)),
         demand_now_rps: demand_now,
         forecast_peak_rps: peak.map(|p| p.value),
         forecast_peak_hi80_rps: peak.map(|p| p.hi80),
@@ -114,7 +125,10 @@ pub fn review_one(settings: &Settings, as_of: i64, input: ServiceInput, previous
         monthly_usd_planned: usd_planned,
         monthly_usd_change: usd_now.zip(usd_planned).map(|(now, planned)| cents(planned - now)),
         model: forecast.as_ref().map(|f| f.model.clone()),
-        notes: notes.into_iter().chain(forecast.iter().flat_map(|f| f.notes.clone())).collect(),
+        notes: notes
+            .into_iter()
+            .chain(forecast.iter().flat_map(|f| f.notes.clone()))
+            .collect(),
         forecast_mape_previous: scored.as_ref().and_then(|s| s.mape),
         forecast_coverage80_previous: scored.as_ref().and_then(|s| s.coverage80),
         forecast_peak_error_previous: scored.as_ref().and_then(|s| s.peak_error),
@@ -161,7 +175,10 @@ fn basis(capacity: &Capacity, instances: u32, redundancy: &crate::rightsize::Red
 
 /// The demand up to `as_of`.
 fn up_to(demand: &Regular, as_of: i64) -> Regular {
-    let keep = demand.values.len().min(((as_of - demand.start) / demand.step + 1).max(0) as usize);
+    let keep = demand
+        .values
+        .len()
+        .min(((as_of - demand.start) / demand.step + 1).max(0) as usize);
     Regular {
         values: demand.values[..keep].to_vec(),
         ..demand.clone()

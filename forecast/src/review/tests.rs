@@ -23,7 +23,9 @@ fn demand(seed: u64, base: f64, slope: f64, swing: f64, hours: usize) -> Regular
     Regular {
         start: START,
         step: HOUR,
-        values: (0..hours).map(|h| truth_at(h, base, slope, swing) + noise.sample(&mut rng)).collect(),
+        values: (0..hours)
+            .map(|h| truth_at(h, base, slope, swing) + noise.sample(&mut rng))
+            .collect(),
     }
 }
 
@@ -94,7 +96,9 @@ fn dates_statuses_counts_and_costs_follow_the_definitions() {
     let inputs: Vec<ServiceInput> = cases
         .iter()
         .enumerate()
-        .map(|(i, &(name, n, rps, base, slope, swing))| service(name, n, rps, demand(i as u64, base, slope, swing, HISTORY_H)))
+        .map(|(i, &(name, n, rps, base, slope, swing))| {
+            service(name, n, rps, demand(i as u64, base, slope, swing, HISTORY_H))
+        })
         .collect();
     let s = settings();
     let review = review(&s, inputs, None);
@@ -133,12 +137,21 @@ fn dates_statuses_counts_and_costs_follow_the_definitions() {
         };
         assert_eq!(r.status, status, "{name}: {r:?}");
         // Costs to the cent: 0.192 an hour, 730 hours a month.
-        assert_eq!(r.monthly_usd_now, Some((0.192 * 730.0 * n as f64 * 100.0).round() / 100.0));
-        assert_eq!(r.monthly_usd_planned, Some((0.192 * 730.0 * planned as f64 * 100.0).round() / 100.0));
+        assert_eq!(
+            r.monthly_usd_now,
+            Some((0.192 * 730.0 * n as f64 * 100.0).round() / 100.0)
+        );
+        assert_eq!(
+            r.monthly_usd_planned,
+            Some((0.192 * 730.0 * planned as f64 * 100.0).round() / 100.0)
+        );
         usd_now += 0.192 * 730.0 * n as f64;
         // Demand now: the last week's peak, near the truth's.
         let truth_now = truth_at(HISTORY_H - 7, base, slope, swing);
-        assert!((r.demand_now_rps.unwrap() - truth_now).abs() < 0.1 * truth_now, "{name}");
+        assert!(
+            (r.demand_now_rps.unwrap() - truth_now).abs() < 0.1 * truth_now,
+            "{name}"
+        );
     }
     assert!((review.totals.monthly_usd_now - usd_now).abs() < 0.006);
     let statuses: Vec<Status> = review.services.iter().map(|r| r.status).collect();
@@ -150,7 +163,11 @@ fn dates_statuses_counts_and_costs_follow_the_definitions() {
 /// A service already over its action level orders now, with today as its action date.
 #[test]
 fn a_service_over_its_action_level_orders_now() {
-    let r = review(&settings(), vec![service("hot", 3, 100.0, demand(9, 160.0, 0.0, 10.0, HISTORY_H))], None);
+    let r = review(
+        &settings(),
+        vec![service("hot", 3, 100.0, demand(9, 160.0, 0.0, 10.0, HISTORY_H))],
+        None,
+    );
     let s = &r.services[0];
     assert_eq!(s.status, Status::OrderNow);
     assert_eq!(s.action_date.as_deref(), Some(r.as_of.as_str()));
@@ -175,7 +192,11 @@ fn bad_data_makes_a_service_unknown_and_the_rest_are_reviewed() {
         assert!(!s.notes.is_empty(), "{}", s.service);
     }
     assert!(r.services[1].notes[0].contains("no demand series"));
-    assert!(r.services[2].notes.iter().any(|n| n.contains("5 steps of history")), "{:?}", r.services[2].notes);
+    assert!(
+        r.services[2].notes.iter().any(|n| n.contains("5 steps of history")),
+        "{:?}",
+        r.services[2].notes
+    );
     assert_eq!(r.totals.by_status["unknown"], 4);
 }
 
@@ -200,9 +221,16 @@ fn the_previous_forecast_is_scored_against_what_followed() {
             peak: Some(250.0),
         },
     );
-    let r = review(&settings(), vec![service("svc", 6, 100.0, actual.clone())], Some(&previous));
+    let r = review(
+        &settings(),
+        vec![service("svc", 6, 100.0, actual.clone())],
+        Some(&previous),
+    );
     let s = &r.services[0];
-    let pairs: Vec<(f64, f64, f64, f64)> = steps.iter().map(|&(t, m, lo, hi)| (actual.values[((t - START) / HOUR) as usize], m, lo, hi)).collect();
+    let pairs: Vec<(f64, f64, f64, f64)> = steps
+        .iter()
+        .map(|&(t, m, lo, hi)| (actual.values[((t - START) / HOUR) as usize], m, lo, hi))
+        .collect();
     let mape = pairs.iter().map(|(a, m, ..)| ((a - m) / a).abs()).sum::<f64>() / pairs.len() as f64;
     let inside = pairs.iter().filter(|(a, _, lo, hi)| lo <= a && a <= hi).count() as f64 / pairs.len() as f64;
     let max = pairs.iter().map(|p| p.0).fold(f64::MIN, f64::max);

@@ -145,9 +145,7 @@ fn origins(n: usize, steps: usize, min_train: usize) -> Vec<usize> {
     if folds == 1 {
         return vec![last];
     }
-    (0..folds)
-        .map(|k| last - ((last - first) * k) / (folds - 1))
-        .collect()
+    (0..folds).map(|k| last - ((last - first) * k) / (folds - 1)).collect()
 }
 
 /// The smallest sigma errors are standardised by: a hundredth of the series' mean
@@ -176,7 +174,11 @@ fn multipliers(errors: &[Vec<f64>], steps: usize) -> Vec<LeadMultiplier> {
                 .flat_map(|fold| fold[from..to].iter().copied().filter(|z| z.is_finite()))
                 .collect();
             let (z80, z95) = (conformal(z.clone(), 0.80), conformal(z, 0.95));
-            LeadMultiplier { until_step: to, z80, z95 }
+            LeadMultiplier {
+                until_step: to,
+                z80,
+                z95,
+            }
         })
         .collect()
 }

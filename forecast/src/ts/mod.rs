@@ -237,7 +237,12 @@ pub fn forecast_series_with(
         Vec::new()
     };
     let accuracy = accuracy(&choice, y, choice.backtest_horizon, day, &seasons);
-    let min_history = choice.methods.iter().map(models::Method::min_history).max().unwrap_or(2);
+    let min_history = choice
+        .methods
+        .iter()
+        .map(models::Method::min_history)
+        .max()
+        .unwrap_or(2);
     let intervals = calibrate::calibrate(&choice, y, horizon, min_history);
     let non_negative = raw.iter().filter(|v| v.is_finite()).all(|v| *v >= 0.0);
     if non_negative {

@@ -137,10 +137,12 @@ pub fn candidates(y: &[f64], seasons: &[usize], day: usize) -> Vec<Method> {
         // The yearly season under the methods that extrapolate a level or a trend.
         let mut under: Vec<Method> = vec![Method::LinearTrend, Method::DampedTrend];
         if !seasons.is_empty() {
-            under.extend([Trend::Level, Trend::Linear, Trend::Damped].map(|trend| Method::Decomposition {
-                seasons: seasons.to_vec(),
-                trend,
-            }));
+            under.extend(
+                [Trend::Level, Trend::Linear, Trend::Damped].map(|trend| Method::Decomposition {
+                    seasons: seasons.to_vec(),
+                    trend,
+                }),
+            );
         }
         methods.extend(under.into_iter().map(|base| Method::Yearly {
             base: Box::new(base),

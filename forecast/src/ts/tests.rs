@@ -320,7 +320,11 @@ fn a_percentage_stays_under_100() {
 fn daily_truth(d: usize) -> f64 {
     let tau = std::f64::consts::TAU;
     let d = d as f64;
-    1000.0 + 0.3 * d + 60.0 * (tau * d / 7.0).sin() + 250.0 * (tau * d / 365.25).sin() + 80.0 * (2.0 * tau * d / 365.25).cos()
+    1000.0
+        + 0.3 * d
+        + 60.0 * (tau * d / 7.0).sin()
+        + 250.0 * (tau * d / 365.25).sin()
+        + 80.0 * (2.0 * tau * d / 365.25).cos()
 }
 
 /// A quarter ahead on 2.5 years of daily data with a yearly season, over 20 seeds: the
@@ -338,7 +342,9 @@ fn a_quarter_ahead_with_a_yearly_season() {
     for seed in 0..20u64 {
         let mut rng = rand::rngs::StdRng::seed_from_u64(900 + seed);
         let noise = Gaussian::new(0.0, 40.0).unwrap();
-        let y: Vec<f64> = (0..DAYS + QUARTER).map(|d| daily_truth(d) + noise.sample(&mut rng)).collect();
+        let y: Vec<f64> = (0..DAYS + QUARTER)
+            .map(|d| daily_truth(d) + noise.sample(&mut rng))
+            .collect();
         let history = Regular {
             start: 1_600_000_000,
             step: 86_400,
@@ -351,7 +357,10 @@ fn a_quarter_ahead_with_a_yearly_season() {
         log_ours += metrics::mase(actual, &f.bands.mean, &history.values, 7).unwrap().ln();
         log_truth += metrics::mase(actual, &truth, &history.values, 7).unwrap().ln();
         let intervals = f.intervals.as_ref().unwrap();
-        assert!(intervals.method.starts_with("conformal") && intervals.fold_steps == QUARTER, "{intervals:?}");
+        assert!(
+            intervals.method.starts_with("conformal") && intervals.fold_steps == QUARTER,
+            "{intervals:?}"
+        );
         for (j, a) in actual.iter().enumerate() {
             assert!(f.bands.hi80[j] > f.bands.mean[j] && f.bands.lo80[j] < f.bands.mean[j]);
             in80 += usize::from(f.bands.lo80[j] <= *a && *a <= f.bands.hi80[j]);
@@ -379,15 +388,30 @@ fn every_choice_is_backtested_and_no_band_collapses() {
     let noise = Gaussian::new(0.0, 1.0).unwrap();
     let mut walk = 100.0;
     let shapes: Vec<(&str, Vec<f64>)> = vec![
-        ("mostly flat", (0..40).map(|t| if t % 13 == 0 { 6.0 } else { 5.0 }).collect()),
+        (
+            "mostly flat",
+            (0..40).map(|t| if t % 13 == 0 { 6.0 } else { 5.0 }).collect(),
+        ),
         ("a step", (0..60).map(|t| if t < 45 { 10.0 } else { 20.0 }).collect()),
-        ("a walk", (0..120).map(|_| { walk += noise.sample(&mut rng); walk }).collect()),
+        (
+            "a walk",
+            (0..120)
+                .map(|_| {
+                    walk += noise.sample(&mut rng);
+                    walk
+                })
+                .collect(),
+        ),
         ("eight points", vec![3.0, 4.0, 3.0, 5.0, 4.0, 6.0, 5.0, 7.0]),
     ];
     for (name, y) in &shapes {
         for horizon in [1, 7, y.len() / 2, 2 * y.len()] {
             let f = forecast_series(name, &history_of(y), Cleaning::default(), horizon, None).unwrap();
-            assert!(f.choice.backtest_mae.is_finite(), "{name} at {horizon}: {} has no backtest", f.model);
+            assert!(
+                f.choice.backtest_mae.is_finite(),
+                "{name} at {horizon}: {} has no backtest",
+                f.model
+            );
             let intervals = f.intervals.as_ref().unwrap();
             assert!(!intervals.by_lead.is_empty(), "{name} at {horizon}: {intervals:?}");
             for j in 0..horizon {

@@ -36,7 +36,10 @@ impl Yearly {
     /// year of whole days.
     pub fn fit(y: &[f64], day: usize) -> Option<Yearly> {
         let day = day.max(1);
-        let z: Vec<f64> = y.chunks_exact(day).map(|c| c.iter().sum::<f64>() / day as f64).collect();
+        let z: Vec<f64> = y
+            .chunks_exact(day)
+            .map(|c| c.iter().sum::<f64>() / day as f64)
+            .collect();
         if (z.len() as f64) < YEAR_DAYS || z.iter().any(|v| !v.is_finite()) {
             return None;
         }
@@ -113,13 +116,23 @@ mod tests {
         let y: Vec<f64> = (0..800).map(|d| 1000.0 + 0.5 * d as f64 + truth(d as f64)).collect();
         let fit = Yearly::fit(&y, 1).unwrap();
         for t in (0..900).step_by(37) {
-            assert!((fit.at(t) - truth(t as f64)).abs() < 1e-6, "day {t}: {} vs {}", fit.at(t), truth(t as f64));
+            assert!(
+                (fit.at(t) - truth(t as f64)).abs() < 1e-6,
+                "day {t}: {} vs {}",
+                fit.at(t),
+                truth(t as f64)
+            );
         }
         let mut event = y.clone();
         event[100..107].iter_mut().for_each(|v| *v *= 10.0);
         let fit = Yearly::fit(&event, 1).unwrap();
-        let moved = (100..107).map(|t| (fit.at(t + 365) - truth((t + 365) as f64)).abs()).fold(0.0, f64::max);
-        assert!(moved < 0.01 * 9000.0, "a week of +9000 moved next year's component by {moved}");
+        let moved = (100..107)
+            .map(|t| (fit.at(t + 365) - truth((t + 365) as f64)).abs())
+            .fold(0.0, f64::max);
+        assert!(
+            moved < 0.01 * 9000.0,
+            "a week of +9000 moved next year's component by {moved}"
+        );
         assert!(Yearly::fit(&y[..300], 1).is_none());
     }
 }

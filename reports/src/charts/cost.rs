@@ -77,7 +77,10 @@ pub fn rows_frame<'a, 'b>(
     names: &[&str],
     axes: Axes,
 ) -> Result<Frame<'a, 'b>, Box<dyn std::error::Error>> {
-    let names: Vec<String> = names.iter().map(|s| crate::safe::bounded_middle(s, NAME_CHARS)).collect();
+    let names: Vec<String> = names
+        .iter()
+        .map(|s| crate::safe::bounded_middle(s, NAME_CHARS))
+        .collect();
     let n = names.len().max(1);
     let widest = names.iter().map(|s| s.chars().count()).max().unwrap_or(4);
     let label_of = |y: &f64| label(names.iter().map(String::as_str), *y);

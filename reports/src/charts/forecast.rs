@@ -96,7 +96,10 @@ pub fn forecast(series: &SeriesForecast, history: History, threshold: Option<f64
     let history_end = history.points.last().map_or(x_min, |p| p.0);
     let past = Trace::of(history.points, share(x_min, history_end));
     let ahead = share(at(0), x_max);
-    let mean = Trace::of(&(0..b.mean.len()).map(|j| (at(j), b.mean[j])).collect::<Vec<_>>(), ahead);
+    let mean = Trace::of(
+        &(0..b.mean.len()).map(|j| (at(j), b.mean[j])).collect::<Vec<_>>(),
+        ahead,
+    );
     let band95 = band(&at, &b.lo95, &b.hi95, ahead);
     let band80 = band(&at, &b.lo80, &b.hi80, ahead);
     let runway = series.runway.as_ref();
@@ -135,7 +138,12 @@ pub fn forecast(series: &SeriesForecast, history: History, threshold: Option<f64
             Mark::Line(GREY, Dash::Dotted),
         ));
     }
-    let tip_points: Vec<(f64, f64)> = history.points.iter().step_by((history.points.len() / 150).max(1)).copied().collect();
+    let tip_points: Vec<(f64, f64)> = history
+        .points
+        .iter()
+        .step_by((history.points.len() / 150).max(1))
+        .copied()
+        .collect();
     let y_tick = style::ticks(y_max - y_min, "", "");
     svg(WIDTH, PANEL + 110, |root, tips| {
         let (plot, strip) = style::with_legend(root, &keys);

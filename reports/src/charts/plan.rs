@@ -114,8 +114,14 @@ pub fn plan(p: &PlanFile) -> anyhow::Result<String> {
         // The line joins only counts on the scale: one from an overloaded (off-scale)
         // count down to the next would draw a crossing the model never predicted.
         let on_scale = |c: &&CurvePoint| c.objective_ms.is_some_and(|v| v <= y_max);
-        for run in shown.chunk_by(|a, b| on_scale(a) == on_scale(b)).filter(|run| on_scale(&run[0])) {
-            let line: Vec<(f64, f64)> = run.iter().map(|c| (c.instances as f64, c.objective_ms.unwrap_or(y_max))).collect();
+        for run in shown
+            .chunk_by(|a, b| on_scale(a) == on_scale(b))
+            .filter(|run| on_scale(&run[0]))
+        {
+            let line: Vec<(f64, f64)> = run
+                .iter()
+                .map(|c| (c.instances as f64, c.objective_ms.unwrap_or(y_max)))
+                .collect();
             style::line(&mut chart, line, BLUE, Dash::Solid, 2)?;
         }
         for (c, &(x, y)) in shown.iter().zip(&points) {

@@ -35,8 +35,14 @@ pub fn review_utilisation(services: &[&ServiceReview], action: f64, critical: f6
         style::key("now (last 7 days' peak)", Mark::Swatch(GREY)),
         style::key("forecast peak", Mark::Dot(BLUE)),
         style::key("its upper 95% bound", Mark::Line(BLUE, Dash::Solid)),
-        style::key(format!("action level {:.0}%", action * 100.0), Mark::Line(ORANGE, Dash::Dashed)),
-        style::key(format!("critical level {:.0}%", critical * 100.0), Mark::Line(VERMILLION, Dash::Dashed)),
+        style::key(
+            format!("action level {:.0}%", action * 100.0),
+            Mark::Line(ORANGE, Dash::Dashed),
+        ),
+        style::key(
+            format!("critical level {:.0}%", critical * 100.0),
+            Mark::Line(VERMILLION, Dash::Dashed),
+        ),
     ];
     let percent = |x: &f64| format!("{:.0}%", x * 100.0);
     svg(WIDTH, height(n), |root, tips| {
@@ -54,7 +60,13 @@ pub fn review_utilisation(services: &[&ServiceReview], action: f64, critical: f6
             },
         )?;
         for (level, colour) in [(action, ORANGE), (critical, VERMILLION)] {
-            style::line(&mut chart, vec![(level, -0.5), (level, n as f64 - 0.5)], colour, Dash::Dashed, 2)?;
+            style::line(
+                &mut chart,
+                vec![(level, -0.5), (level, n as f64 - 0.5)],
+                colour,
+                Dash::Dashed,
+                2,
+            )?;
         }
         for (i, s) in services.iter().enumerate() {
             let y = row(n, i);
@@ -122,7 +134,10 @@ pub fn review_runway(services: &[&ServiceReview], as_of: i64, horizon_days: f64)
                 Some(d) => (d, BLUE),
                 None => (horizon_days, SKY),
             };
-            chart.draw_series([Rectangle::new([(0.0, y - 0.28), (end.max(0.3), y + 0.28)], colour.filled())])?;
+            chart.draw_series([Rectangle::new(
+                [(0.0, y - 0.28), (end.max(0.3), y + 0.28)],
+                colour.filled(),
+            )])?;
             style::line(
                 &mut chart,
                 vec![(s.lead_time_days, y - 0.45), (s.lead_time_days, y + 0.45)],
@@ -177,7 +192,10 @@ pub fn review_cost(services: &[&ServiceReview]) -> anyhow::Result<String> {
             let y = row(n, i);
             for (value, offset, colour) in [(s.monthly_usd_now, 0.2, GREY), (s.monthly_usd_planned, -0.2, BLUE)] {
                 if let Some(v) = value {
-                    chart.draw_series([Rectangle::new([(0.0, y + offset - 0.17), (v, y + offset + 0.17)], colour.filled())])?;
+                    chart.draw_series([Rectangle::new(
+                        [(0.0, y + offset - 0.17), (v, y + offset + 0.17)],
+                        colour.filled(),
+                    )])?;
                     tips.add(&chart, (v, y + offset), format!("{}: {}", s.service, style::money(v)));
                 }
             }

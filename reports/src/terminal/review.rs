@@ -12,7 +12,11 @@ pub fn by_risk(review: &Review) -> Vec<&ServiceReview> {
         a.status
             .cmp(&b.status)
             .then_with(|| a.order_by.cmp(&b.order_by))
-            .then_with(|| b.utilisation_at_peak.unwrap_or(0.0).total_cmp(&a.utilisation_at_peak.unwrap_or(0.0)))
+            .then_with(|| {
+                b.utilisation_at_peak
+                    .unwrap_or(0.0)
+                    .total_cmp(&a.utilisation_at_peak.unwrap_or(0.0))
+            })
     });
     services
 }
@@ -50,7 +54,18 @@ pub fn render(review: &Review) -> String {
     let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
     lines.push(format!(
         "{:<24} {:<9} {:>9} {:>8} {:>8} {:>6} {:>6} {:<10} {:<10} {:>9} {:>11} {:>11}",
-        "service", "status", "capacity", "now", "peak95", "now%", "peak%", "action95", "order by", "instances", "now $/mo", "plan $/mo"
+        "service",
+        "status",
+        "capacity",
+        "now",
+        "peak95",
+        "now%",
+        "peak%",
+        "action95",
+        "order by",
+        "instances",
+        "now $/mo",
+        "plan $/mo"
     ));
     for s in by_risk(review) {
         lines.push(format!(
@@ -64,7 +79,11 @@ pub fn render(review: &Review) -> String {
             number(s.utilisation_at_peak, 100.0),
             text(&s.action_date_hi95),
             text(&s.order_by),
-            format!("{}->{}", s.instances, s.planned_instances.map_or("?".into(), |n| n.to_string())),
+            format!(
+                "{}->{}",
+                s.instances,
+                s.planned_instances.map_or("?".into(), |n| n.to_string())
+            ),
             s.monthly_usd_now.map_or("-".into(), |v| format!("{v:.2}")),
             s.monthly_usd_planned.map_or("-".into(), |v| format!("{v:.2}")),
         ));

@@ -63,7 +63,10 @@ pub fn limits(kind: Model, points: &[Point], objectives: &[Objective], headroom:
                 return Err(FitError::TooFewPoints(points.len()).into());
             }
             let instance = InstanceModel::from_points(&points, kind, open_saturated)?;
-            (Curve::Queue(instance.clone(), requests_per_arrival(&points)), Some(instance))
+            (
+                Curve::Queue(instance.clone(), requests_per_arrival(&points)),
+                Some(instance),
+            )
         }
     };
     let quality = instance
