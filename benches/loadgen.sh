@@ -12,7 +12,7 @@ cargo build --release --locked --benches -q
 headroom=target/release/headroom
 raw_goose=$(ls -t target/release/deps/raw_goose-* | grep -v '\.d$' | head -1)
 
-. benches/nginx.sh
+. benches/lib.sh
 start_nginx "$port"
 
 cat > "$work/bench.yaml" <<YAML

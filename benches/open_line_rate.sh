@@ -14,23 +14,12 @@ seconds=${1:-8}; before=${2:-}; port=18092
 cargo build --release --locked -q
 after=$PWD/target/release/headroom
 
-. benches/nginx.sh
+. benches/lib.sh
 start_nginx "$port" 1
 url="http://127.0.0.1:$port/"
 
 # headroom BINARY RATE -> "p50 p99 late_share dropped achieved_rps"
-headroom_at() {
-    cat > "$work/open.yaml" <<YAML
-name: open
-journeys: [{name: get, steps: [{get: /}]}]
-load: {arrivals: poisson, stages: [{rate: $2, ramp: 1s, hold: ${seconds}s}]}
-YAML
-    taskset -c 0 "$1" run "$work/open.yaml" --target "$url" --out "$work/out" --json 2>/dev/null | python3 -c '
-import json, sys
-s = json.load(sys.stdin)["steps"][-1]
-print(s["latency_ms"]["p50"], s["latency_ms"]["p99"], round(s["late_arrivals"] / max(s["arrivals"], 1), 5), s["dropped"], round(s["throughput_rps"]))' \
-        || echo "- - - - -"
-}
+headroom_at() { headroom_open "$1" "$url" "$2" "$seconds" poisson; }
 
 # oha RATE -> "p50 p99 achieved_rps"
 oha_at() {

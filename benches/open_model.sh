@@ -13,23 +13,12 @@ seconds=${1:-10}; connections=${2:-20}; port=18091
 cargo build --release --locked -q
 headroom=$PWD/target/release/headroom
 
-. benches/nginx.sh
+. benches/lib.sh
 start_nginx "$port" 1
 url="http://127.0.0.1:$port/"
 
 # headroom RATE ARRIVALS [POOL] -> "p50 p99 late_share dropped achieved_rps"
-headroom_at() {
-    local pool=${3:+"pool: $3, "}
-    cat > "$work/open.yaml" <<YAML
-name: open
-journeys: [{name: get, steps: [{get: /}]}]
-load: {${pool}arrivals: $2, stages: [{rate: $1, ramp: 1s, hold: ${seconds}s}]}
-YAML
-    taskset -c 0 "$headroom" run "$work/open.yaml" --target "$url" --out "$work/out" --json 2>/dev/null | python3 -c '
-import json, sys
-s = json.load(sys.stdin)["steps"][0]
-print(s["latency_ms"]["p50"], s["latency_ms"]["p99"], round(s["late_arrivals"] / max(s["arrivals"], 1), 5), s["dropped"], round(s["throughput_rps"]))'
-}
+headroom_at() { headroom_open "$headroom" "$url" "$1" "$seconds" "$2" "${3:-}"; }
 
 # hey RATE -> "p50 p99 rps" (hey paces each of its workers at RATE / CONNECTIONS)
 hey_at() {

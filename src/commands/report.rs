@@ -12,15 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// With no input flag, every input that exists in the default output tree.
 fn discovered(mut args: Sources) -> anyhow::Result<Sources> {
-    let given = [
-        &args.review,
-        &args.run,
-        &args.limits,
-        &args.forecast,
-        &args.rightsize,
-        &args.plan,
-    ];
-    if given.iter().any(|a| a.is_some()) {
+    if args.any_input() {
         return Ok(args);
     }
     let existing = |path: &str, marker: &str| {
@@ -34,17 +26,7 @@ fn discovered(mut args: Sources) -> anyhow::Result<Sources> {
     args.rightsize =
         existing(tree::RIGHTSIZE, "rightsize.json").or_else(|| existing(tree::RIGHTSIZE, "containers.json"));
     args.plan = existing(tree::PLAN, "plan.json");
-    if [
-        &args.review,
-        &args.run,
-        &args.limits,
-        &args.forecast,
-        &args.rightsize,
-        &args.plan,
-    ]
-    .iter()
-    .all(|a| a.is_none())
-    {
+    if !args.any_input() {
         bail!(
             "nothing to report: no input flag, and none of {}/, {}, {}, {}/, {}/ or {}/ exists; \
              run `headroom run` (or give --review, --run, --limits, --forecast, --rightsize or --plan)",
@@ -96,6 +78,22 @@ pub struct Sources {
     pub forecast: Option<PathBuf>,
     pub rightsize: Option<PathBuf>,
     pub plan: Option<PathBuf>,
+}
+
+impl Sources {
+    /// Whether any section's input is given (a baseline alone is not one).
+    fn any_input(&self) -> bool {
+        [
+            &self.review,
+            &self.run,
+            &self.limits,
+            &self.forecast,
+            &self.rightsize,
+            &self.plan,
+        ]
+        .iter()
+        .any(|a| a.is_some())
+    }
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<u8> {

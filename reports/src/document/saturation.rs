@@ -96,10 +96,7 @@ pub(super) fn saturation(inputs: &Inputs, summary: &mut Vec<String>) -> anyhow::
                             o.objective, o.limit_ms
                         );
                         paragraphs.push(format!("Poisson SLO limit: {open}, by the queueing model."));
-                        summary.push(format!(
-                            "How much it can take: {open}; as tested, {}",
-                            lower_first(&line)
-                        ));
+                        summary.push(format!("How much it can take: {open}. As tested: {line}"));
                     }
                     None => summary.push(format!("How much it can take: {line}")),
                 }
@@ -274,12 +271,4 @@ fn errors_table(r: &RunResult) -> Option<Table> {
             })
             .collect(),
     })
-}
-
-/// "SLO limit: ..." as the middle of a sentence.
-fn lower_first(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map_or(String::new(), |c| c.to_lowercase().chain(chars).collect())
 }

@@ -34,8 +34,8 @@ pub fn render(summary: &Summary) -> String {
         ));
         if let Some(r) = &s.runway {
             let reaches = |t: Option<i64>| {
-                t.map_or(format!("does not reach {} within the horizon", r.threshold), |t| {
-                    format!("reaches {} at {}", r.threshold, format_timestamp(t))
+                t.map_or(format!("does not reach {:.1} within the horizon", r.threshold), |t| {
+                    format!("reaches {:.1} at {}", r.threshold, format_timestamp(t))
                 })
             };
             lines.push(format!(
