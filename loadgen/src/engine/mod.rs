@@ -207,7 +207,7 @@ impl Shared {
     }
 
     /// How many goose users run: the plan's users (closed), or the one that releases
-    /// arrivals (open; each arrival is a task of its own on a user of the pool).
+    /// arrivals (open; the pool's users are tasks it starts, see `arrivals`).
     fn goose_users(&self) -> usize {
         match self.plan().model {
             Model::Closed => self.plan().pool.max.max(1),

@@ -485,11 +485,11 @@ impl<'a> Collector<'a> {
 /// CPU went during the step says why.
 fn generator_note(acc: &Acc, rate: f64, cpu: Option<cpu::CpuUse>) -> Option<String> {
     let late = share(acc.late, acc.arrivals);
-    let why = cpu.map_or_else(
-        || "no CPU figures on this system to say why".to_string(),
-        |used| used.diagnosis(),
-    );
     (late > LATE_NOTE_SHARE).then(|| {
+        let why = cpu.map_or_else(
+            || "no CPU figures on this system to say why".to_string(),
+            |used| used.diagnosis(),
+        );
         format!(
             "the load generator could not keep up at {rate}/s: {:.1}% of arrivals started more than 1 ms late, so \
              this step measures the generator as well as the target; {why}",
