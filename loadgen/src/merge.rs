@@ -125,7 +125,7 @@ fn combine(
                     .map(|s| s.steady_state)
                     .collect::<Option<Vec<bool>>>()
                     .map(|all| all.iter().all(|&steady| steady)),
-                notes: shard_notes(&runs, k),
+                notes: shard_notes(runs, k),
                 window: merge_windows(&windows, &first.slo)?,
             })
         })

@@ -1,16 +1,21 @@
 //! The open model's arrivals, released inside the runtime: one task walks the plan's
 //! arrival times, sleeps to the microsecond until the next is due (`timer`), and hands
-//! each to a free user of the pool through a queue idle users wait on, starting a new
-//! user when none is free (up to the pool's maximum; past it the arrival is counted
-//! dropped). A late wake-up releases every arrival due by then together, each still
-//! timed from its own schedule. Per arrival nothing crosses threads: no lock held
-//! across a wait, no futex, no scan, no task spawned once the pool has grown.
+//! each to the pool (`handoff`: the most recently freed user, or a backlog the next
+//! user freed takes), starting a user for each arrival no user is free for, up to the
+//! pool's maximum (past it the arrival is counted dropped). A late wake-up releases
+//! every arrival due by then together, each still timed from its own schedule; while
+//! the generator itself is behind, busy users may only be waiting for its CPU, so the
+//! pool grows once it is back on time (growing then would add connections to a core
+//! already short of time, and feed the stall). Per arrival nothing crosses threads:
+//! no lock held across a wait, no futex, no scan, no task spawned once the pool has grown.
 
+use super::client::{Client, Connection};
+use super::handoff::Handoff;
 use super::timer::PreciseSleep;
 use super::{guarded, iteration, Shared, POLL};
 use crate::dispatch::Offer;
 use crate::plan::ArrivalClock;
-use crate::record::Event;
+use crate::record::{Event, LATE};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,10 +24,11 @@ use std::time::{Duration, Instant};
 const TICK: Duration = Duration::from_micros(50);
 
 /// Releases the plan's arrivals from `t0` until its end or a stop; its users end
-/// when it does (the queue closes).
-pub(super) async fn release(shared: Arc<Shared>, client: reqwest::Client, t0: Instant) {
+/// when it does.
+pub(super) async fn release(shared: Arc<Shared>, pooled: reqwest::Client, t0: Instant) {
     let (end, _) = shared.end();
-    let (queue, idle) = flume::unbounded::<Instant>();
+    let pool = Arc::new(Handoff::default());
+    let _closes = Closes(&pool);
     let mut sleep = PreciseSleep::new();
     let mut arrivals = ArrivalClock::new(shared.plan(), shared.seed).take_while(|at| *at < end);
     let mut next = arrivals.next();
@@ -37,35 +43,60 @@ pub(super) async fn release(shared: Arc<Shared>, client: reqwest::Client, t0: In
             sleep.sleep((due - now).clamp(TICK, POLL)).await;
             continue;
         }
+        let on_time = now - due <= LATE;
         while let Some(at) = next.filter(|at| *at <= now) {
-            let scheduled = t0 + at;
-            // Each arrival is filed before its responses can be.
-            let file = |event| {
-                let _ = shared.events.send(event);
-            };
-            match shared.dispatch.offer() {
-                Offer::Served { pool } => {
-                    file(Event::Arrival { at: scheduled, pool });
-                    let _ = queue.send(scheduled);
-                }
-                Offer::Grew { pool } => {
-                    file(Event::Arrival { at: scheduled, pool });
-                    tokio::spawn(user(shared.clone(), client.clone(), scheduled, idle.clone()));
-                }
-                Offer::Dropped { pool } => file(Event::Dropped { at: scheduled, pool }),
-            }
+            offer(&shared, &pool, t0 + at);
             next = arrivals.next();
+        }
+        if shared.dispatch.wanting() > 0 && (on_time || shared.dispatch.started() == 0) {
+            shared.dispatch.grow();
+            tokio::spawn(user(shared.clone(), pooled.clone(), pool.clone()));
         }
     }
 }
 
-/// A user of the pool: runs the arrival it was started for, then each one it takes
-/// from the queue, until the queue closes.
-async fn user(shared: Arc<Shared>, client: reqwest::Client, first: Instant, idle: flume::Receiver<Instant>) {
-    let mut scheduled = Some(first);
-    while let Some(at) = scheduled {
-        guarded(&shared, iteration(&shared, &client, Some(at))).await;
+/// Offers one arrival to the pool; it is filed before its responses can be.
+fn offer(shared: &Shared, pool: &Handoff, scheduled: Instant) {
+    let file = |event| {
+        let _ = shared.events.send(event);
+    };
+    match shared.dispatch.offer() {
+        Offer::Served { pool: size } | Offer::Waits { pool: size } => {
+            file(Event::Arrival {
+                at: scheduled,
+                pool: size,
+            });
+            pool.give(scheduled);
+        }
+        Offer::Dropped { pool: size } => file(Event::Dropped {
+            at: scheduled,
+            pool: size,
+        }),
+    }
+}
+
+/// Closes the hand-off however the release ends.
+struct Closes<'a>(&'a Handoff);
+
+impl Drop for Closes<'_> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+/// A user of the pool: runs each arrival it is handed until the hand-off closes; on a
+/// plain-HTTP target over a connection of its own, else through goose's pooled client.
+async fn user(shared: Arc<Shared>, pooled: reqwest::Client, pool: Arc<Handoff>) {
+    let mut own = shared
+        .origin
+        .clone()
+        .map(|origin| Connection::new(origin, pooled.clone()));
+    let mut client = match &mut own {
+        Some(connection) => Client::Own(connection),
+        None => Client::Pooled(&pooled),
+    };
+    while let Some(at) = pool.next().await {
+        guarded(&shared, iteration(&shared, &mut client, Some(at))).await;
         shared.dispatch.done();
-        scheduled = idle.recv_async().await.ok();
     }
 }

@@ -1,57 +1,38 @@
-//! One request sent and judged: the URL, headers and body rendered from the bindings,
-//! the status, header and body checks, and the extractions into the user's variables.
+//! One request sent and judged: the URL, headers and body rendered from the bindings
+//! (sent by `client`), the status, header and body checks, and the extractions into
+//! the user's variables.
 
+use super::client::{Address, Answer, Client, Outgoing};
 use super::Shared;
 use crate::scenario::template::Bindings;
 use crate::scenario::{Body, Check, ExtractFrom, JsonTemplate, Request};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use reqwest::Method;
+use std::borrow::Cow;
 
 /// Sends one request and judges it; returns the error kind, if any.
 pub(super) async fn send(
     shared: &Shared,
-    client: &reqwest::Client,
+    client: &mut Client<'_>,
     index: usize,
     rows: &[Option<&[String]>],
     vars: &mut [Option<String>],
 ) -> Option<String> {
     let request = shared.request(index);
-    let bindings = Bindings { vars, rows };
-    let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes()).expect("valid method");
-    let builder = match &shared.static_urls[index] {
-        Some(url) => client.request(method, url.clone()),
-        None => client.request(method, format!("{}{}", shared.base, request.path.render(&bindings))),
+    let outgoing = match render(shared, index, &Bindings { vars, rows }) {
+        Some(outgoing) => outgoing,
+        // A URL or header the bindings made invalid: nothing was sent.
+        None => return Some("transport".into()),
     };
-    let mut builder = builder.timeout(request.timeout);
-    for (name, value) in &request.headers {
-        builder = builder.header(name.as_str(), value.render(&bindings));
-    }
-    match &request.body {
-        Some(Body::Raw(t)) => builder = builder.body(t.render(&bindings)),
-        Some(Body::Json(j)) => {
-            builder = builder
-                .header("content-type", "application/json")
-                .body(render_json(j, &bindings).to_string())
-        }
-        None => {}
-    }
-    let response = match builder.send().await {
-        Ok(r) => r,
-        Err(e) => return Some(transport_error(&e)),
+    let answer = match client.exchange(outgoing).await {
+        Ok(answer) => answer,
+        Err(kind) => return Some(kind.into()),
     };
-    let status = response.status().as_u16();
-    let header_missing = request
-        .check
-        .header
-        .as_ref()
-        .is_some_and(|h| !response.headers().contains_key(h.as_str()));
-    let body = match response.bytes().await {
-        Ok(b) => b,
-        Err(e) => return Some(transport_error(&e)),
-    };
-    if let Some(kind) = failed_check(request, status, header_missing, &body) {
+    if let Some(kind) = failed_check(request, &answer) {
         return Some(kind);
     }
     for extract in &request.extract {
-        match extract_value(&extract.from, &body) {
+        match extract_value(&extract.from, &answer.body) {
             Some(v) => vars[extract.var] = Some(v),
             None => return Some(format!("extract {}", request.name)),
         }
@@ -59,20 +40,42 @@ pub(super) async fn send(
     None
 }
 
-fn transport_error(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "timeout".into()
-    } else if e.is_connect() {
-        "connect".into()
-    } else {
-        "transport".into()
+/// The request at `index` rendered with the user's bindings; None if its URL or a
+/// header is not valid once rendered.
+fn render<'s>(shared: &'s Shared, index: usize, bindings: &Bindings) -> Option<Outgoing<'s>> {
+    let request = shared.request(index);
+    let address = match &shared.static_addresses[index] {
+        Some(address) => Cow::Borrowed(address),
+        None => Cow::Owned(Address::parse(&shared.base, &request.path.render(bindings))?),
+    };
+    let mut headers = HeaderMap::with_capacity(request.headers.len() + 1);
+    for (name, value) in &request.headers {
+        let name = HeaderName::from_bytes(name.as_bytes()).ok()?;
+        headers.append(name, HeaderValue::from_str(&value.render(bindings)).ok()?);
     }
+    let body = match &request.body {
+        Some(Body::Raw(t)) => Some(t.render(bindings).into()),
+        Some(Body::Json(j)) => {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            Some(render_json(j, bindings).to_string().into())
+        }
+        None => None,
+    };
+    let method = Method::from_bytes(request.method.as_str().as_bytes()).expect("valid method");
+    Some(Outgoing {
+        method,
+        address,
+        headers,
+        body,
+        timeout: request.timeout,
+    })
 }
 
 /// The error kind of the first failing check (`check <request> status`); without a
 /// status check, 4xx and 5xx answers fail as `status NNN`.
-fn failed_check(request: &Request, status: u16, header_missing: bool, body: &[u8]) -> Option<String> {
+fn failed_check(request: &Request, answer: &Answer) -> Option<String> {
     let check: &Check = &request.check;
+    let status = answer.status;
     let failed = |what: &str| Some(format!("check {} {what}", request.name));
     match &check.status {
         Some(allowed) if !allowed.contains(&status) => return failed("status"),
@@ -80,11 +83,15 @@ fn failed_check(request: &Request, status: u16, header_missing: bool, body: &[u8
         _ => {}
     }
     if let Some(needle) = &check.body_contains {
-        if !String::from_utf8_lossy(body).contains(needle.as_str()) {
+        if !String::from_utf8_lossy(&answer.body).contains(needle.as_str()) {
             return failed("body_contains");
         }
     }
-    if header_missing {
+    if check
+        .header
+        .as_ref()
+        .is_some_and(|h| !answer.headers.contains_key(h.as_str()))
+    {
         return failed("header");
     }
     None

@@ -8,11 +8,14 @@
 //! answers there before the first request.
 
 mod arrivals;
+mod client;
+mod handoff;
 mod http;
 mod probe;
 mod signals;
 mod timer;
 
+use client::{Address, Client, Origin};
 use http::send;
 pub use probe::{check_target, probe_target};
 use signals::{catch_signals, told_to_stop};
@@ -79,8 +82,10 @@ struct Shared {
     cursors: Vec<AtomicUsize>,
     /// Global index of each journey's first request.
     first_request: Vec<usize>,
-    /// Each request's URL parsed once, when its path has no variables (by global index).
-    static_urls: Vec<Option<reqwest::Url>>,
+    /// Each request's address parsed once, when its path has no variables (by global index).
+    static_addresses: Vec<Option<Address>>,
+    /// Open model: the plain-HTTP target its users open their own connections to.
+    origin: Option<Arc<Origin>>,
     cumulative_weights: Vec<u32>,
     stop: AtomicU8,
     /// Closed model: each user's refused connections in a row, and the pauses taken.
@@ -172,19 +177,20 @@ impl Shared {
             })
             .collect();
         let base = target.trim_end_matches('/').to_string();
-        let static_urls = scenario
+        let static_addresses = scenario
             .journeys
             .iter()
             .flat_map(|j| &j.requests)
-            .map(|r| {
-                r.path
-                    .as_literal()
-                    .and_then(|path| reqwest::Url::parse(&format!("{base}{path}")).ok())
-            })
+            .map(|r| r.path.as_literal().and_then(|path| Address::parse(&base, path)))
             .collect();
+        let origin = match scenario.load.model {
+            Model::Open => Origin::of(&base),
+            Model::Closed => None,
+        };
         Shared {
             scenario: scenario.clone(),
-            static_urls,
+            static_addresses,
+            origin,
             base,
             t0: OnceLock::new(),
             started_users: AtomicUsize::new(0),
@@ -343,7 +349,7 @@ async fn attack(shared: Arc<Shared>) -> Result<(), EngineError> {
                 .register_transaction(on_start)
                 .register_transaction(iterate),
         )
-        .set_client_builder_without_cookies(GooseClientBuilder::new().without_cookies().user_agent("headroom/0.1"))
+        .set_client_builder_without_cookies(GooseClientBuilder::new().without_cookies().user_agent(client::AGENT))
         .map_err(goose_error)?
         .set_default(GooseDefault::Host, shared.base.as_str())
         .and_then(|a| a.set_default(GooseDefault::Users, users))
@@ -374,7 +380,8 @@ async fn user_turn(shared: &Arc<Shared>, user: &mut GooseUser) {
             let now = t0.elapsed();
             let index = user.weighted_users_index;
             if index < shared.plan().users_at(now) {
-                let refused = iteration(shared, &user.client, None).await.as_deref() == Some("connect");
+                let client = &mut Client::Pooled(&user.client);
+                let refused = iteration(shared, client, None).await.as_deref() == Some("connect");
                 back_off(shared, index, refused).await;
             } else {
                 let wake = shared
@@ -397,7 +404,7 @@ async fn user_turn(shared: &Arc<Shared>, user: &mut GooseUser) {
 /// from the scheduled arrival (coordinated-omission correct), with the uncorrected
 /// figure beside it. A failed request ends the iteration: later steps depend on it.
 /// Returns the kind of the error that ended it, if one did.
-async fn iteration(shared: &Shared, client: &reqwest::Client, scheduled: Option<Instant>) -> Option<String> {
+async fn iteration(shared: &Shared, client: &mut Client<'_>, scheduled: Option<Instant>) -> Option<String> {
     #[cfg(test)]
     tests::fault(shared);
     let journey = shared.pick_journey();

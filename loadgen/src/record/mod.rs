@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 /// How often the collector drains its channel.
 const DRAIN_EVERY: Duration = Duration::from_millis(5);
 /// An arrival the generator sends later than this after its schedule counts as late.
-const LATE_US: u64 = 1_000;
+pub const LATE: Duration = Duration::from_millis(1);
 /// Steps whose late arrivals exceed this share get a note: the generator, not the
 /// target, limited them.
 const LATE_NOTE_SHARE: f64 = 0.01;
@@ -124,7 +124,7 @@ impl Acc {
                 ..
             } => {
                 self.requests += 1;
-                self.late += u64::from(lag_us.is_some_and(|lag| lag > LATE_US));
+                self.late += u64::from(lag_us.is_some_and(|lag| u128::from(lag) > LATE.as_micros()));
                 // A refused connection did no work: it has no latency to report.
                 let latency = (error.as_deref() != Some("connect")).then_some((*latency_us).max(1));
                 if let Some(kind) = error {
