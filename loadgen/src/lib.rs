@@ -4,7 +4,8 @@
 //! Owns the scenario file model and its validation (`scenario`), the load plan and the
 //! load level that spells its unit (`plan`, with the open model's arrival times), SLOs,
 //! the one latency `Objective` and guards (`slo`), the goose driver with the open
-//! model's arrivals released inside the runtime (`engine`), the saturation search that
+//! model's arrivals released inside the runtime and sent over its users' own
+//! connections (`engine`), the saturation search that
 //! runs it step by step (`search`), the open model's pool of users (`dispatch`),
 //! measurement, the steady-state test and where the CPU went in a late step (`record`)
 //! and its live Prometheus exposition (`metrics`), the run.json types and a

@@ -11,9 +11,12 @@ use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, HOST, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::net::TcpStream;
 
 /// The user agent both paths send.
 pub(super) const AGENT: &str = "headroom/0.1";
@@ -96,7 +99,7 @@ impl Client<'_> {
                 let answer = tokio::time::timeout(timeout, connection.exchange(outgoing)).await;
                 answer.unwrap_or_else(|_| {
                     // The request is cut off mid-way: the connection cannot be reused.
-                    connection.sender = None;
+                    connection.open = None;
                     Err(TIMEOUT)
                 })
             }
@@ -134,7 +137,35 @@ fn failure(e: &reqwest::Error) -> Failure {
 pub(super) struct Connection {
     origin: Arc<Origin>,
     fallback: reqwest::Client,
-    sender: Option<SendRequest<Full<Bytes>>>,
+    open: Option<Open>,
+}
+
+/// An open connection: where requests are sent, and the connection's own future,
+/// driven by the user's task while it waits (no task of its own, so an answer wakes
+/// the user directly rather than a connection task that then wakes the user).
+struct Open {
+    sender: SendRequest<Full<Bytes>>,
+    driver: Driver,
+}
+
+struct Driver {
+    connection: Pin<Box<http1::Connection<TokioIo<TcpStream>, Full<Bytes>>>>,
+    ended: bool,
+}
+
+impl Driver {
+    /// Waits for `work` while driving the connection it needs; a connection that
+    /// ends first leaves `work` to report why.
+    async fn run<T>(&mut self, work: impl Future<Output = T>) -> T {
+        let mut work = std::pin::pin!(work);
+        std::future::poll_fn(|cx| {
+            if !self.ended && self.connection.as_mut().poll(cx).is_ready() {
+                self.ended = true;
+            }
+            work.as_mut().poll(cx)
+        })
+        .await
+    }
 }
 
 impl Connection {
@@ -142,27 +173,23 @@ impl Connection {
         Connection {
             origin,
             fallback,
-            sender: None,
+            open: None,
         }
     }
 
     async fn exchange(&mut self, outgoing: Outgoing<'_>) -> Result<Answer, Failure> {
         let request = self.request(&outgoing);
-        let response = self.round_trip(request).await;
-        if response.is_err() {
-            self.sender = None;
+        let answer = self.round_trip(request).await;
+        if answer.is_err() {
+            self.open = None;
         }
-        let (head, body) = response?.into_parts();
-        let body = body.collect().await.map_err(|_| {
-            self.sender = None;
-            TRANSPORT
-        })?;
-        match redirected(&outgoing, head.status, &head.headers) {
+        let (status, headers, body) = answer?;
+        match redirected(&outgoing, status, &headers) {
             Some(next) => pooled(&self.fallback, next).await,
             None => Ok(Answer {
-                status: head.status.as_u16(),
-                headers: head.headers,
-                body: body.to_bytes(),
+                status: status.as_u16(),
+                headers,
+                body,
             }),
         }
     }
@@ -181,22 +208,25 @@ impl Connection {
         request
     }
 
-    /// Sends on the open connection; one the target closed before taking the request
-    /// (a keep-alive limit, an idle timeout) is replaced once and the request resent.
+    /// Sends on the open connection and reads the whole answer; a connection the
+    /// target closed before taking the request (a keep-alive limit, an idle timeout)
+    /// is replaced once and the request resent.
     async fn round_trip(
         &mut self,
         request: hyper::Request<Full<Bytes>>,
-    ) -> Result<hyper::Response<hyper::body::Incoming>, Failure> {
+    ) -> Result<(StatusCode, HeaderMap, Bytes), Failure> {
         let mut request = Some(request);
         for _ in 0..2 {
-            let sender = self.ready().await?;
-            match sender
-                .try_send_request(request.take().expect("a request to send"))
-                .await
-            {
-                Ok(response) => return Ok(response),
+            let open = self.ready().await?;
+            let sent = open.sender.try_send_request(request.take().expect("a request to send"));
+            match open.driver.run(sent).await {
+                Ok(response) => {
+                    let (head, body) = response.into_parts();
+                    let body = open.driver.run(body.collect()).await.map_err(|_| TRANSPORT)?;
+                    return Ok((head.status, head.headers, body.to_bytes()));
+                }
                 Err(mut unsent) => {
-                    self.sender = None;
+                    self.open = None;
                     request = Some(unsent.take_message().ok_or(TRANSPORT)?);
                 }
             }
@@ -205,26 +235,29 @@ impl Connection {
     }
 
     /// The connection, ready for a request: the open one, or a new one.
-    async fn ready(&mut self) -> Result<&mut SendRequest<Full<Bytes>>, Failure> {
-        if let Some(sender) = &mut self.sender {
-            if sender.ready().await.is_err() {
-                self.sender = None;
+    async fn ready(&mut self) -> Result<&mut Open, Failure> {
+        if let Some(open) = &mut self.open {
+            if open.driver.ended || open.driver.run(open.sender.ready()).await.is_err() {
+                self.open = None;
             }
         }
-        if self.sender.is_none() {
-            self.sender = Some(self.connect().await?);
+        if self.open.is_none() {
+            self.open = Some(self.connect().await?);
         }
-        Ok(self.sender.as_mut().expect("just connected"))
+        Ok(self.open.as_mut().expect("just connected"))
     }
 
-    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, Failure> {
-        let stream = tokio::net::TcpStream::connect(&self.origin.addrs[..])
-            .await
-            .map_err(|_| CONNECT)?;
+    async fn connect(&self) -> Result<Open, Failure> {
+        let stream = TcpStream::connect(&self.origin.addrs[..]).await.map_err(|_| CONNECT)?;
         let _ = stream.set_nodelay(true);
         let (sender, connection) = http1::handshake(TokioIo::new(stream)).await.map_err(|_| CONNECT)?;
-        tokio::spawn(connection);
-        Ok(sender)
+        Ok(Open {
+            sender,
+            driver: Driver {
+                connection: Box::pin(connection),
+                ended: false,
+            },
+        })
     }
 }
 

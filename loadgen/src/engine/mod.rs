@@ -1,11 +1,13 @@
-//! The goose driver: runs a scenario's plan with goose as the user scheduler and HTTP
-//! client. headroom owns the clock: users are gated by the plan (closed model), or one
-//! goose user releases arrivals inside the runtime (open model, `arrivals`, timed by
-//! `timer`), and every response is measured here rather than by goose's whole-run
-//! aggregates. This module holds the driver; `http` sends a request and judges it
-//! (checks, extractions), `signals` turns Ctrl-C, SIGTERM and SIGHUP into a stop that
-//! keeps what was measured, and `probe` checks a target's URL and that something
-//! answers there before the first request.
+//! The goose driver: runs a scenario's plan with goose as the user scheduler. headroom
+//! owns the clock: users are gated by the plan (closed model, sending with goose's
+//! client), or one goose user releases arrivals inside the runtime (open model,
+//! `arrivals`, timed by `timer`, handed to the pool's users by `handoff`), and every
+//! response is measured here rather than by goose's whole-run aggregates. This module
+//! holds the driver; `http` renders a request and judges its answer (checks,
+//! extractions), `client` sends it (goose's pooled client, or an open-model user's own
+//! connection), `signals` turns Ctrl-C, SIGTERM and SIGHUP into a stop that keeps what
+//! was measured, and `probe` checks a target's URL and that something answers there
+//! before the first request.
 
 mod arrivals;
 mod client;
