@@ -26,8 +26,9 @@ CONF
     sleep 0.5
 }
 
-# headroom_open BINARY URL RATE SECONDS ARRIVALS [POOL] -> "p50 p99 late_share dropped rps"
-# (one step of RATE arrivals a second after a 1 s ramp, on core 0; "- - - - -" if it failed)
+# headroom_open BINARY URL RATE SECONDS ARRIVALS [POOL] -> "p50 p99 late_share dropped rps cpu_us"
+# (one step of RATE arrivals a second after a 1 s ramp, on core 0; cpu_us is the run's
+# CPU time, user and system, per request; "- - - - - -" if it failed)
 headroom_open() {
     local pool=${6:+"pool: $6, "}
     cat > "$work/open.yaml" <<YAML
@@ -35,9 +36,16 @@ name: open
 journeys: [{name: get, steps: [{get: /}]}]
 load: {${pool}arrivals: $5, stages: [{rate: $3, ramp: 1s, hold: ${4}s}]}
 YAML
-    taskset -c 0 "$1" run "$work/open.yaml" --target "$2" --out "$work/out" --json 2>/dev/null | python3 -c '
-import json, sys
-s = json.load(sys.stdin)["steps"][-1]
-print(s["latency_ms"]["p50"], s["latency_ms"]["p99"], round(s["late_arrivals"] / max(s["arrivals"], 1), 5), s["dropped"], round(s["throughput_rps"]))' \
-        || echo "- - - - -"
+    python3 - "$1" "$work/open.yaml" "$2" "$work/out" <<'PY' 2>/dev/null || echo "- - - - - -"
+import json, resource, subprocess, sys
+binary, scenario, url, out = sys.argv[1:]
+run = subprocess.run(["taskset", "-c", "0", binary, "run", scenario, "--target", url, "--out", out, "--json"],
+                     capture_output=True, text=True)
+r = json.loads(run.stdout)
+s = r["steps"][-1]
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu_us = (used.ru_utime + used.ru_stime) / max(r["overall"]["requests"], 1) * 1e6
+print(s["latency_ms"]["p50"], s["latency_ms"]["p99"], round(s["late_arrivals"] / max(s["arrivals"], 1), 5),
+      s["dropped"], round(s["throughput_rps"]), round(cpu_us, 1))
+PY
 }

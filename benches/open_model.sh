@@ -34,9 +34,9 @@ for rate in 1000 2000 5000 10000; do
     read -r p50 p99 rps <<< "$(hey_at "$rate")"
     echo "$rate,hey (c=$connections),$p50,$p99,,,$rps"
     for arrivals in uniform poisson; do
-        read -r p50 p99 late dropped rps <<< "$(headroom_at "$rate" "$arrivals" "$connections")"
+        read -r p50 p99 late dropped rps _ <<< "$(headroom_at "$rate" "$arrivals" "$connections")"
         echo "$rate,headroom $arrivals (pool $connections),$p50,$p99,$late,$dropped,$rps"
-        read -r p50 p99 late dropped rps <<< "$(headroom_at "$rate" "$arrivals")"
+        read -r p50 p99 late dropped rps _ <<< "$(headroom_at "$rate" "$arrivals")"
         echo "$rate,headroom $arrivals (default pool),$p50,$p99,$late,$dropped,$rps"
     done
 done
@@ -44,6 +44,6 @@ done
 echo
 echo "one core: rate,p50_ms,p99_ms,late_share,dropped,rps"
 for rate in 5000 10000 20000 30000 40000 60000; do
-    read -r p50 p99 late dropped rps <<< "$(headroom_at "$rate" poisson)"
+    read -r p50 p99 late dropped rps _ <<< "$(headroom_at "$rate" poisson)"
     echo "$rate,$p50,$p99,$late,$dropped,$rps"
 done
