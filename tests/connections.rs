@@ -2,7 +2,8 @@
 //! closed model's through goose's pooled client: against a server written here that
 //! closes every third keep-alive connection and redirects one path, both models lose
 //! no request to a closed connection, follow the redirect to the same final answer,
-//! and send what the scenario says (method, headers, body).
+//! and send what the scenario says (method, headers, body; its headers in place of the
+//! client's defaults).
 
 mod common;
 use common::*;
@@ -74,7 +75,7 @@ fn run(url: &str, load: &str) -> serde_json::Value {
         "s.yaml",
         &format!(
             "name: s\njourneys:\n- name: j\n  steps:\n  - get: /old\n    check: {{status: [200], body_contains: moved here}}\n  \
-             - post: /orders\n    headers: {{x-tenant: blue}}\n    json: {{item: 7}}\nload: {load}\n"
+             - post: /orders\n    headers: {{x-tenant: blue, accept: application/json}}\n    json: {{item: 7}}\nload: {load}\n"
         ),
     );
     let out = dir.path().join("out");
@@ -124,6 +125,9 @@ fn both_models_survive_closed_connections_follow_redirects_and_send_what_the_sce
             );
         }
         assert!(headers.iter().any(|h| h.starts_with("host: 127.0.0.1:")), "{headers:?}");
+        // A header the scenario sets replaces the client's default, never doubles it.
+        let accept: Vec<_> = headers.iter().filter(|h| h.starts_with("accept:")).collect();
+        assert_eq!(accept, ["accept: application/json"], "{load}");
         assert_eq!(body, r#"{"item":7}"#, "{load}");
     }
 }

@@ -198,13 +198,12 @@ impl Connection {
         let mut request = hyper::Request::new(Full::new(outgoing.body.clone().unwrap_or_default()));
         *request.method_mut() = outgoing.method.clone();
         *request.uri_mut() = outgoing.address.path.clone();
+        // The scenario's headers, then reqwest's defaults for those it does not set.
         let headers = request.headers_mut();
-        headers.insert(HOST, self.origin.host.clone());
-        headers.insert(USER_AGENT, HeaderValue::from_static(AGENT));
-        headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
-        for (name, value) in &outgoing.headers {
-            headers.append(name, value.clone());
-        }
+        headers.clone_from(&outgoing.headers);
+        headers.entry(HOST).or_insert_with(|| self.origin.host.clone());
+        headers.entry(USER_AGENT).or_insert(HeaderValue::from_static(AGENT));
+        headers.entry(ACCEPT).or_insert(HeaderValue::from_static("*/*"));
         request
     }
 
