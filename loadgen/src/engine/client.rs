@@ -25,7 +25,8 @@ pub(super) const AGENT: &str = "headroom/0.1";
 pub(super) type Failure = &'static str;
 const TIMEOUT: Failure = "timeout";
 const CONNECT: Failure = "connect";
-const TRANSPORT: Failure = "transport";
+/// Also a request that cannot be sent as rendered (an invalid URL or header).
+pub(super) const TRANSPORT: Failure = "transport";
 
 /// Where a request goes: the URL (for the pooled client and for redirects) and its
 /// origin-form path (for an own connection).
@@ -38,7 +39,11 @@ pub(super) struct Address {
 impl Address {
     /// `base` joined with a path rendered from the scenario; None if no URL parses.
     pub fn parse(base: &str, path: &str) -> Option<Address> {
-        let url = Url::parse(&format!("{base}{path}")).ok()?;
+        Address::of(Url::parse(&format!("{base}{path}")).ok()?)
+    }
+
+    /// A URL with its origin-form path (path and query); None if hyper cannot take it.
+    fn of(url: Url) -> Option<Address> {
         let path = url[url::Position::BeforePath..].parse().ok()?;
         Some(Address { url, path })
     }
@@ -115,9 +120,9 @@ async fn pooled(client: &reqwest::Client, outgoing: Outgoing<'_>) -> Result<Answ
     if let Some(body) = outgoing.body {
         builder = builder.body(body);
     }
-    let response = builder.send().await.map_err(|e| failure(&e))?;
+    let mut response = builder.send().await.map_err(|e| failure(&e))?;
     let status = response.status().as_u16();
-    let headers = response.headers().clone();
+    let headers = std::mem::take(response.headers_mut());
     let body = response.bytes().await.map_err(|e| failure(&e))?;
     Ok(Answer { status, headers, body })
 }
@@ -269,15 +274,14 @@ fn redirected<'a>(outgoing: &Outgoing<'a>, status: StatusCode, headers: &HeaderM
         _ => return None,
     };
     let location = headers.get(reqwest::header::LOCATION)?.to_str().ok()?;
-    let url = outgoing.address.url.join(location).ok()?;
-    let path = url[url::Position::BeforePath..].parse().ok()?;
+    let address = Address::of(outgoing.address.url.join(location).ok()?)?;
     let (method, body) = match keeps_method || outgoing.method == Method::HEAD {
         true => (outgoing.method.clone(), outgoing.body.clone()),
         false => (Method::GET, None),
     };
     Some(Outgoing {
         method,
-        address: std::borrow::Cow::Owned(Address { url, path }),
+        address: std::borrow::Cow::Owned(address),
         headers: outgoing.headers.clone(),
         body,
         timeout: outgoing.timeout,

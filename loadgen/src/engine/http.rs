@@ -2,7 +2,7 @@
 //! (sent by `client`), the status, header and body checks, and the extractions into
 //! the user's variables.
 
-use super::client::{Address, Answer, Client, Outgoing};
+use super::client::{Address, Answer, Client, Outgoing, TRANSPORT};
 use super::Shared;
 use crate::scenario::template::Bindings;
 use crate::scenario::{Body, Check, ExtractFrom, JsonTemplate, Request};
@@ -22,7 +22,7 @@ pub(super) async fn send(
     let outgoing = match render(shared, index, &Bindings { vars, rows }) {
         Some(outgoing) => outgoing,
         // A URL or header the bindings made invalid: nothing was sent.
-        None => return Some("transport".into()),
+        None => return Some(TRANSPORT.into()),
     };
     let answer = match client.exchange(outgoing).await {
         Ok(answer) => answer,
