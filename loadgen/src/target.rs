@@ -234,6 +234,9 @@ impl Server {
     /// Waits FIFO for a worker, then holds it for one service time. Each worker keeps
     /// a virtual clock: a request that waited starts exactly when the previous one on
     /// that worker ended, so timer overshoot never accumulates and capacity stays C/S.
+    /// A client that closes its connection cancels its request here; the guards still
+    /// lower the gauges and give the worker back busy until the end of the service it
+    /// was committed to, as a real server's would be.
     async fn serve_one(&self) -> u64 {
         // Service time 0: no worker to wait for, an answer at once (a fast server for
         // measuring the load generator itself).
@@ -241,20 +244,17 @@ impl Server {
             return self.requests.fetch_add(1, Ordering::Relaxed) + 1;
         }
         let arrived = Instant::now();
-        self.waiting.fetch_add(1, Ordering::Relaxed);
-        let permit = self.queue.acquire().await.expect("semaphore never closes");
-        self.waiting.fetch_sub(1, Ordering::Relaxed);
-        self.busy.fetch_add(1, Ordering::Relaxed);
-        let free_at = self.idle_workers.lock().expect("lock").pop().unwrap_or(arrived);
-        let start = arrived.max(free_at);
+        let _permit = {
+            let _waiting = Raised::new(&self.waiting);
+            self.queue.acquire().await.expect("semaphore never closes")
+        };
+        let _busy = Raised::new(&self.busy);
+        let mut worker = Worker::take(&self.idle_workers, arrived);
         let service = self.config.sample();
-        let end = start + service;
-        self.timer.sleep_until(end).await;
-        self.idle_workers.lock().expect("lock").push(end);
-        self.busy.fetch_sub(1, Ordering::Relaxed);
+        worker.free_at = worker.free_at.max(arrived) + service;
         self.busy_micros
             .fetch_add(service.as_micros() as u64, Ordering::Relaxed);
-        drop(permit);
+        self.timer.sleep_until(worker.free_at).await;
         self.requests.fetch_add(1, Ordering::Relaxed) + 1
     }
 
@@ -305,6 +305,42 @@ impl Server {
                 format!("# HELP headroom_target_{name} {help}\n# TYPE headroom_target_{name} {kind}\nheadroom_target_{name} {value}\n")
             })
             .collect()
+    }
+}
+
+/// A gauge raised while its guard lives, lowered however the guarded wait ends.
+struct Raised<'a>(&'a AtomicU64);
+
+impl<'a> Raised<'a> {
+    fn new(gauge: &'a AtomicU64) -> Raised<'a> {
+        gauge.fetch_add(1, Ordering::Relaxed);
+        Raised(gauge)
+    }
+}
+
+impl Drop for Raised<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// One worker's virtual clock, taken from the idle ones for a request and put back, at
+/// `free_at`, when the request ends or is cancelled (before its permit is released).
+struct Worker<'a> {
+    idle: &'a Mutex<Vec<Instant>>,
+    free_at: Instant,
+}
+
+impl<'a> Worker<'a> {
+    fn take(idle: &'a Mutex<Vec<Instant>>, arrived: Instant) -> Worker<'a> {
+        let free_at = idle.lock().expect("lock").pop().unwrap_or(arrived);
+        Worker { idle, free_at }
+    }
+}
+
+impl Drop for Worker<'_> {
+    fn drop(&mut self) {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(self.free_at);
     }
 }
 

@@ -1,0 +1,64 @@
+//! `headroom target` when clients leave: a request whose client closes its connection
+//! (in service or still queued) lowers the gauges it raised, and the worker it held
+//! stays busy until the end of the service it was committed to, so capacity stays C/S.
+//! (A load test's step that ends with requests in flight closes their connections.)
+
+mod common;
+use common::*;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+/// Sends `GET /` on a connection of its own; the connection is returned open.
+fn send(url: &str, close: bool) -> TcpStream {
+    let address = url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).expect("connect to the target");
+    let connection = if close { "close" } else { "keep-alive" };
+    write!(
+        stream,
+        "GET / HTTP/1.1\r\nHost: {address}\r\nConnection: {connection}\r\n\r\n"
+    )
+    .unwrap();
+    stream
+}
+
+#[test]
+fn clients_that_leave_give_back_the_gauges_and_not_the_workers_committed_time() {
+    let _serial = serial();
+    // One worker, 200 ms a request: the first request is served, two wait.
+    let service = Duration::from_millis(200);
+    let target = Target::start(1, "200ms", "const");
+    let t0 = Instant::now();
+    let leaving: Vec<TcpStream> = (0..3).map(|_| send(&target.url, false)).collect();
+    let gauges = || {
+        (
+            target_metric(&target.url, "busy_workers"),
+            target_metric(&target.url, "queue_length"),
+        )
+    };
+    assert!(
+        wait_for(Duration::from_secs(5), || gauges() == (1.0, 2.0)),
+        "one served and two queued, found {:?}",
+        gauges()
+    );
+    drop(leaving);
+    assert!(
+        wait_for(Duration::from_secs(5), || gauges() == (0.0, 0.0)),
+        "gauges after the clients left: {:?}",
+        gauges()
+    );
+    // The one worker was committed to the first request until t0 + 200 ms at the
+    // earliest: the next request ends one service time after that.
+    let mut next = send(&target.url, true);
+    let mut answer = String::new();
+    next.read_to_string(&mut answer).unwrap();
+    let elapsed = t0.elapsed();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        elapsed >= 2 * service,
+        "the next request ended {elapsed:?} after the first was sent; expected at least {:?}, the worker \
+         being committed to the first until 200 ms",
+        2 * service
+    );
+    assert_eq!(target_metric(&target.url, "requests_total"), 1.0);
+}
