@@ -185,7 +185,7 @@ fn a_target_that_dies_mid_run_gets_a_trickle_and_a_clear_failure() {
     // Two users backing off from 10 ms doubling to 1 s: a few attempts a second each
     // for the rest of the run, not tens of thousands.
     assert!(
-        connect >= 2.0 && connect < 60.0,
+        (2.0..60.0).contains(&connect),
         "{connect} refused connections: {errors}"
     );
     assert!(

@@ -4,6 +4,7 @@
 //! scores the last one.
 
 use crate::read::history::{parse_csv, parse_timestamp, TIMESTAMP_FORMS};
+use headroom_forecast::review::PathStep;
 use headroom_forecast::ts::Summary;
 use headroom_reports::forecast::COLUMNS;
 use std::collections::BTreeMap;
@@ -62,11 +63,10 @@ fn read_bands(bytes: &[u8], path: &Path, summary: &mut Summary) -> Result<(), St
     })
 }
 
-/// A forecast.csv's paths by series: (Unix seconds, mean, lo80, hi80) per step, as a
-/// later review scores them.
-pub fn forecast_csv_paths(path: &Path) -> Result<BTreeMap<String, Vec<(i64, f64, f64, f64)>>, String> {
+/// A forecast.csv's paths by series, as a later review scores them.
+pub fn forecast_csv_paths(path: &Path) -> Result<BTreeMap<String, Vec<PathStep>>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut paths: BTreeMap<String, Vec<(i64, f64, f64, f64)>> = BTreeMap::new();
+    let mut paths: BTreeMap<String, Vec<PathStep>> = BTreeMap::new();
     each_row(&bytes, path, |series, t, [mean, lo80, hi80, ..]| {
         paths.entry(series.to_string()).or_default().push((t, mean, lo80, hi80));
     })?;

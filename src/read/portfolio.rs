@@ -293,13 +293,13 @@ pub fn inputs(portfolio: &Portfolio) -> anyhow::Result<Vec<ServiceInput>> {
     let all = std::iter::once(&portfolio.demand).chain(portfolio.services.iter().filter_map(|s| s.demand.as_ref()));
     for demand in all {
         let key = format!("{demand:?}");
-        if !sources.contains_key(&key) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = sources.entry(key) {
             let read = read_demand(demand);
             if demand == &portfolio.demand {
                 // The shared source must be there: without it nothing can be reviewed.
                 read.clone().map_err(|m| anyhow!(m))?;
             }
-            sources.insert(key, read);
+            slot.insert(read);
         }
     }
     Ok(portfolio
@@ -386,7 +386,10 @@ fn capacity(spec: &CapacitySpec) -> Result<Capacity, String> {
                 .clone()
                 .or_else(|| limits.fitted_objective())
                 .ok_or_else(|| format!("{}: no objective: give slo: in the portfolio", path.display()))?;
-            Ok(Capacity::Model { model, objective })
+            Ok(Capacity::Model {
+                model: Box::new(model),
+                objective,
+            })
         }
     }
 }

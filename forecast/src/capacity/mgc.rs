@@ -117,7 +117,13 @@ impl ResponseTimes {
     /// is unstable (lambda E[S] >= c) or the arguments are not positive.
     pub fn simulate(c: u32, lambda: f64, service: &ServiceDistribution, sim: &Simulation) -> Option<ResponseTimes> {
         let rho = lambda * service.mean() / c as f64;
-        if c == 0 || !(lambda > 0.0) || !(rho < 1.0) || sim.arrivals < Simulation::BATCHES {
+        if c == 0
+            || lambda.is_nan()
+            || lambda <= 0.0
+            || rho.is_nan()
+            || rho >= 1.0
+            || sim.arrivals < Simulation::BATCHES
+        {
             return None;
         }
         let warm_up = sim.arrivals / 10;

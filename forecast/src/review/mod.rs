@@ -18,7 +18,7 @@ use crate::ts::regular::Regular;
 use crate::ts::workflow::Horizon;
 use crate::ts::SeriesForecast;
 use headroom_loadgen::slo::Objective;
-pub use previous::{Previous, PreviousPath};
+pub use previous::{PathStep, Previous, PreviousPath};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -51,8 +51,12 @@ pub struct Settings {
 pub enum Capacity {
     /// Requests per second one instance takes, as the portfolio states it.
     PerInstance(f64),
-    /// limits.json's per-instance queueing model, held to `objective`.
-    Model { model: InstanceModel, objective: Objective },
+    /// limits.json's per-instance queueing model, held to `objective` (boxed: the
+    /// model is many times the size of a rate).
+    Model {
+        model: Box<InstanceModel>,
+        objective: Objective,
+    },
 }
 
 /// One service as the portfolio and its files give it; `Err` holds why a part is

@@ -5,11 +5,13 @@
 use crate::ts::regular::Regular;
 use std::collections::BTreeMap;
 
-/// One service's forecast path from the previous review: (Unix seconds, mean, lo80,
-/// hi80) per step, and the peak the review reported.
+/// One step of a forecast path: (Unix seconds, mean, lo80, hi80).
+pub type PathStep = (i64, f64, f64, f64);
+
+/// One service's forecast path from the previous review, and the peak it reported.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PreviousPath {
-    pub steps: Vec<(i64, f64, f64, f64)>,
+    pub steps: Vec<PathStep>,
     pub peak: Option<f64>,
 }
 

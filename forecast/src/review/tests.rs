@@ -207,7 +207,7 @@ fn the_previous_forecast_is_scored_against_what_followed() {
     let actual = demand(7, 100.0, 1.0, 10.0, HISTORY_H);
     // A previous forecast of the last 30 days, 5% high, with a band of +-8.
     let from = HISTORY_H - 30 * 24;
-    let steps: Vec<(i64, f64, f64, f64)> = (from..HISTORY_H)
+    let steps: Vec<PathStep> = (from..HISTORY_H)
         .map(|h| {
             let m = 1.05 * truth_at(h, 100.0, 1.0, 10.0);
             (START + h as i64 * HOUR, m, m - 8.0, m + 8.0)

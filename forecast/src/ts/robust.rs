@@ -68,7 +68,7 @@ pub fn despike(y: &[f64], width: usize) -> (Vec<f64>, Vec<usize>) {
         s if s > 0.0 => s,
         _ => 1.2533 * residuals.iter().map(|r| r.abs()).sum::<f64>() / residuals.len().max(1) as f64,
     };
-    if !(scale > 0.0) {
+    if scale.is_nan() || scale <= 0.0 {
         return (y.to_vec(), Vec::new());
     }
     // Bursts that recur are the series' normal behaviour, and its peaks: a spike is one
@@ -132,7 +132,7 @@ pub fn level_shift(y: &[f64], seasons: &[usize]) -> Option<Shift> {
     let (old, new) = (median(before), median(after));
     let delta = new - old;
     let noise = robust_sd(before);
-    if !(noise > 0.0) || delta.abs() <= SHIFT_MADS * noise {
+    if noise.is_nan() || noise <= 0.0 || delta.abs() <= SHIFT_MADS * noise {
         return None;
     }
     let on_new_side = after.iter().filter(|v| (*v - old) * delta.signum() > 0.0).count();

@@ -163,12 +163,9 @@ pub fn legend(strip: &Area, keys: &[Key]) -> DrawResult {
                 let points = vec![(x, y), (x + 26, y)];
                 match dash.pattern() {
                     None => strip.draw(&PathElement::new(points, style))?,
-                    Some((size, gap)) => strip.draw(&plotters::element::DashedPathElement::new(
-                        points.into_iter(),
-                        size,
-                        gap,
-                        style,
-                    ))?,
+                    Some((size, gap)) => {
+                        strip.draw(&plotters::element::DashedPathElement::new(points, size, gap, style))?
+                    }
                 }
             }
             Mark::Swatch(colour) => strip.draw(&Rectangle::new([(x, y - 6), (x + 26, y + 6)], colour.filled()))?,
