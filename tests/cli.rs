@@ -16,7 +16,7 @@ fn every_shipped_scenario_validates() {
             if path.ends_with("search.yaml") {
                 let said = text(&out.stdout);
                 assert!(
-                    said.contains("a saturation search from 50/s up to 5000/s, 5s a step") && !said.contains("1 step"),
+                    said.contains("a saturation search from 50/s up to 5000/s, 10s a step") && !said.contains("1 step"),
                     "{said}"
                 );
             }

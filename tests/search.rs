@@ -69,6 +69,10 @@ fn open_search_near(target: &Target, truth: f64) {
         stdout.contains("search: the highest load meeting the SLO is"),
         "{stdout}"
     );
+    // 5 s holds are shorter than the 6 s a step's steadiness needs: said, in both outputs.
+    let short = "holds of 5s are too short to judge whether a step settled";
+    assert!(stdout.contains(short), "{stdout}");
+    assert!(run["notes"].to_string().contains(short), "{}", run["notes"]);
 }
 
 #[test]

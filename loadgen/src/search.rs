@@ -10,7 +10,7 @@
 use crate::engine::{self, EngineError, RunOptions};
 use crate::merge::merge_windows;
 use crate::plan::{Model, Phase, Search};
-use crate::record::Live;
+use crate::record::{LatencyTrend, Live};
 use crate::results::{RunResult, RunStatus, SearchResult};
 use crate::Scenario;
 use std::time::Duration;
@@ -164,6 +164,20 @@ fn one_step(scenario: &Scenario, level: f64, ramp: Duration, hold: Duration, lef
     s
 }
 
+/// Said when the search's hold is too short for a step's steadiness to be judged: then
+/// no step is repeated for not having settled, and near the limit a level can pass on a
+/// queue still filling (M/M/4 at 97% busy takes about 11 s to settle).
+fn short_hold_note(hold: Option<Duration>) -> Option<String> {
+    let least = LatencyTrend::MIN_SECONDS as u64;
+    hold.filter(|h| h.as_secs() < least).map(|h| {
+        format!(
+            "holds of {:?} are too short to judge whether a step settled (at least {least} s); \
+             near the limit a level can pass before its queue fills: hold 10 s or more to rely on the answer",
+            h
+        )
+    })
+}
+
 /// The steps run one after another as one run: steps numbered in order and timed from
 /// the first's start, timelines end to end, the whole run's window over every step.
 fn join(scenario: &Scenario, parts: Vec<RunResult>, answer: SearchResult) -> Result<RunResult, EngineError> {
@@ -204,7 +218,11 @@ fn join(scenario: &Scenario, parts: Vec<RunResult>, answer: SearchResult) -> Res
         end_reason: last.end_reason.clone(),
         // A search fails its top steps by design: its answer is `search`, not a verdict.
         slo_passed: None,
-        notes: parts.iter().flat_map(|p| p.notes.clone()).collect(),
+        notes: parts
+            .iter()
+            .flat_map(|p| p.notes.clone())
+            .chain(short_hold_note(scenario.load.search.map(|s| s.hold)))
+            .collect(),
         plan_signature: format!("search {:?}", scenario.load.search),
         steps,
         overall,
@@ -275,5 +293,13 @@ mod tests {
         let (levels, _, why) = path(&search(100.0, 300.0), Model::Open, 1e9);
         assert_eq!(levels, [100.0, 200.0, 300.0]);
         assert!(why.contains("above it"), "{why}");
+    }
+
+    #[test]
+    fn a_hold_too_short_for_the_steadiness_test_is_said() {
+        let secs = Duration::from_secs;
+        assert!(short_hold_note(Some(secs(5))).is_some_and(|n| n.contains("holds of 5s")));
+        assert_eq!(short_hold_note(Some(secs(6))), None);
+        assert_eq!(short_hold_note(None), None);
     }
 }
