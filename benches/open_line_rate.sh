@@ -5,8 +5,8 @@
 # open model (Poisson arrivals, latency from the scheduled arrival), optionally beside
 # an earlier headroom build. Then the highest rate each headroom sustains on that one
 # core with under 1% of arrivals started more than 1 ms late and nothing dropped, and
-# how many of REPEATS rounds at 40,000/s beside oha hold that with p99 within 1 ms of oha's. CPU is user and system time per
-# request, of the whole run.
+# how many of REPEATS rounds at 40,000/s beside oha hold that with p99 within 1 ms of
+# oha's. CPU is user and system time per request, of the whole run.
 # Needs: nginx (Debian package nginx-light), oha (`cargo install oha`), python3.
 # Usage: benches/open_line_rate.sh [SECONDS] [EARLIER_HEADROOM_BINARY] [REPEATS]
 set -euo pipefail
@@ -51,11 +51,17 @@ for rate in 10000 20000 40000 60000; do
     fi
 done
 
-# passes BINARY RATE: one run with under 1% of arrivals late and nothing dropped.
+# held LATE DROPPED [P99 P99_LIMIT]: under 1% of arrivals late, nothing dropped (and
+# p99 within its limit); false for a run that failed ("-").
+held() {
+    [ "$1" != "-" ] && python3 -c "import sys; sys.exit(0 if $1 < 0.01 and $2 == 0 and ${3:-0} <= ${4:-0} else 1)"
+}
+
+# passes BINARY RATE: one run that held.
 passes() {
     local late dropped
     read -r _ _ late dropped _ _ <<< "$(headroom_at "$1" "$2")"
-    [ "$late" != "-" ] && python3 -c "import sys; sys.exit(0 if $late < 0.01 and $dropped == 0 else 1)"
+    held "$late" "$dropped"
 }
 
 # The highest rate sustained: rising rates while two of (at most) three runs pass; the
@@ -79,16 +85,16 @@ echo "headroom,$(highest "$after")"
 
 # 40,000/s again and again, each beside oha: how often one core holds it (under 1% late,
 # nothing dropped, p99 within 1 ms of oha's in the same round).
-held=0
+rounds_held=0
 echo
 echo "round,oha_p99_ms,headroom_p99_ms,late_share,dropped"
 for round in $(seq "$repeats"); do
     read -r _ oha_p99 _ _ <<< "$(oha_at 40000)"
     read -r _ p99 late dropped _ _ <<< "$(headroom_at "$after" 40000)"
     echo "$round,$oha_p99,$p99,$late,$dropped"
-    if [ "$late" != "-" ] && python3 -c "import sys; sys.exit(0 if $late < 0.01 and $dropped == 0 and $p99 <= $oha_p99 + 1 else 1)"; then
-        held=$((held + 1))
+    if [ "$oha_p99" != "-" ] && held "$late" "$dropped" "$p99" "$oha_p99 + 1"; then
+        rounds_held=$((rounds_held + 1))
     fi
 done
-echo "40000/s rounds held: $held of $repeats"
+echo "40000/s rounds held: $rounds_held of $repeats"
 exit 0

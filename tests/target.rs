@@ -5,22 +5,7 @@
 
 mod common;
 use common::*;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
-
-/// Sends `GET /` on a connection of its own; the connection is returned open.
-fn send(url: &str, close: bool) -> TcpStream {
-    let address = url.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(address).expect("connect to the target");
-    let connection = if close { "close" } else { "keep-alive" };
-    write!(
-        stream,
-        "GET / HTTP/1.1\r\nHost: {address}\r\nConnection: {connection}\r\n\r\n"
-    )
-    .unwrap();
-    stream
-}
 
 #[test]
 fn clients_that_leave_give_back_the_gauges_and_not_the_workers_committed_time() {
@@ -29,7 +14,9 @@ fn clients_that_leave_give_back_the_gauges_and_not_the_workers_committed_time() 
     let service = Duration::from_millis(200);
     let target = Target::start(1, "200ms", "const");
     let t0 = Instant::now();
-    let leaving: Vec<TcpStream> = (0..3).map(|_| send(&target.url, false)).collect();
+    let leaving: Vec<_> = (0..3)
+        .map(|_| send_get(&target.url, "/", false).expect("connect to the target"))
+        .collect();
     let gauges = || {
         (
             target_metric(&target.url, "busy_workers"),
@@ -49,9 +36,7 @@ fn clients_that_leave_give_back_the_gauges_and_not_the_workers_committed_time() 
     );
     // The one worker was committed to the first request until t0 + 200 ms at the
     // earliest: the next request ends one service time after that.
-    let mut next = send(&target.url, true);
-    let mut answer = String::new();
-    next.read_to_string(&mut answer).unwrap();
+    let answer = get(&target.url, "/").expect("the target answers");
     let elapsed = t0.elapsed();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(

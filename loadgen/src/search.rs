@@ -167,13 +167,12 @@ fn one_step(scenario: &Scenario, level: f64, ramp: Duration, hold: Duration, lef
 /// Said when the search's hold is too short for a step's steadiness to be judged: then
 /// no step is repeated for not having settled, and near the limit a level can pass on a
 /// queue still filling (M/M/4 at 97% busy takes about 11 s to settle).
-fn short_hold_note(hold: Option<Duration>) -> Option<String> {
+fn short_hold_note(hold: Duration) -> Option<String> {
     let least = LatencyTrend::MIN_SECONDS as u64;
-    hold.filter(|h| h.as_secs() < least).map(|h| {
+    (hold.as_secs() < least).then(|| {
         format!(
-            "holds of {:?} are too short to judge whether a step settled (at least {least} s); \
-             near the limit a level can pass before its queue fills: hold 10 s or more to rely on the answer",
-            h
+            "holds of {hold:?} are too short to judge whether a step settled (at least {least} s); \
+             near the limit a level can pass before its queue fills: hold 10 s or more to rely on the answer"
         )
     })
 }
@@ -221,7 +220,7 @@ fn join(scenario: &Scenario, parts: Vec<RunResult>, answer: SearchResult) -> Res
         notes: parts
             .iter()
             .flat_map(|p| p.notes.clone())
-            .chain(short_hold_note(scenario.load.search.map(|s| s.hold)))
+            .chain(scenario.load.search.and_then(|s| short_hold_note(s.hold)))
             .collect(),
         plan_signature: format!("search {:?}", scenario.load.search),
         steps,
@@ -298,8 +297,7 @@ mod tests {
     #[test]
     fn a_hold_too_short_for_the_steadiness_test_is_said() {
         let secs = Duration::from_secs;
-        assert!(short_hold_note(Some(secs(5))).is_some_and(|n| n.contains("holds of 5s")));
-        assert_eq!(short_hold_note(Some(secs(6))), None);
-        assert_eq!(short_hold_note(None), None);
+        assert!(short_hold_note(secs(5)).is_some_and(|n| n.contains("holds of 5s")));
+        assert_eq!(short_hold_note(secs(6)), None);
     }
 }

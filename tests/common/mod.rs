@@ -130,20 +130,37 @@ pub fn within(value: f64, expected: f64, tolerance: f64) -> bool {
     (value - expected).abs() <= tolerance * expected
 }
 
+/// Sends `GET path` to `url` (`http://HOST:PORT`) on a connection of its own, returned
+/// open (reads give up after 5 s); with `close` the request asks the server to close it
+/// after answering.
+pub fn send_get(url: &str, path: &str, close: bool) -> std::io::Result<std::net::TcpStream> {
+    use std::io::Write;
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(5)))?;
+    let connection = if close { "close" } else { "keep-alive" };
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: {connection}\r\n\r\n"
+    )?;
+    Ok(stream)
+}
+
+/// The whole answer to `GET path` (status line, headers, body); None while `url`
+/// cannot be reached.
+pub fn get(url: &str, path: &str) -> Option<String> {
+    use std::io::Read;
+    let mut answer = String::new();
+    send_get(url, path, true).ok()?.read_to_string(&mut answer).ok()?;
+    Some(answer)
+}
+
 /// A figure from `headroom target`'s /metrics (`headroom_target_NAME`); 0 while the
 /// target cannot be reached.
 pub fn target_metric(url: &str, name: &str) -> f64 {
-    use std::io::{Read, Write};
-    let address = url.trim_start_matches("http://");
-    let Ok(mut stream) = std::net::TcpStream::connect(address) else {
+    let Some(response) = get(url, "/metrics") else {
         return 0.0;
     };
-    let _ = write!(
-        stream,
-        "GET /metrics HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    );
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
     let prefix = format!("headroom_target_{name} ");
     response
         .lines()
