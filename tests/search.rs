@@ -39,7 +39,8 @@ fn an_open_search_finds_the_mmc_limit() {
     // 16 workers, exponential 10 ms: M/M/16 with mu = 100/s; p99 <= 60 ms near 1488/s
     // (93% busy). At a given load a queue's relaxation time shrinks about as 1/c (M/M/16
     // settles here in half a second), so a 5 s hold measures the queue theory describes; a search of
-    // an ideal M/M/16 simulated with these holds lands within 8% 99% of the time. (The
+    // an ideal M/M/16 simulated with these holds lands within 8% 99% of the time
+    // (`benches/search_sim.py 16 100 60 200 5 1000`: 99.3%). (The
     // M/M/4 this test used, its limit 87% busy and the levels above it taking up to 11 s
     // to relax, missed by more than 8% 15% of the time, mostly by passing 387.5/s.)
     let target = Target::start(16, "10ms", "exp");
